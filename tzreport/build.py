@@ -1,0 +1,144 @@
+"""The build pipeline: read → validate → score → grade → write.
+
+``evaluate`` is pure (scheme and submissions in, results out); ``build`` adds the files around it
+and is what the CLI and scripts call.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from .grading import advancement, apply_consequences, assign_grades, assign_ranks
+from .model import (BEST, ERROR, INFO, RANKING, ST_BLANK, ST_NO_DATA, ST_NOT_APPLICABLE,
+                    ST_NOT_SUBMITTED, ST_OK, TARGETED_METHODS, WARNING, BuildResult, Issue)
+from .planning import plan, rank_indicators
+from .read import BuildError, load_inputs
+from .scoring import schedule_fraction, score_indicator, score_unit
+
+
+def _categories(scheme) -> list:
+    order = []
+    for unit in scheme.units:
+        if unit.category not in order:
+            order.append(unit.category)
+    return order
+
+
+def _cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> BuildResult:
+    """Score and grade every unit of the scheme (SPEC 3). Pure: no files, no clock."""
+    params = dataclasses.replace(scheme.params)
+    if as_of is not None:
+        params.as_of = as_of
+        if params.year and as_of.year != params.year:
+            issues.append(Issue(WARNING, scheme.file, "参数", "",
+                                f"--as-of {as_of} 不在考核年度{params.year}内，按{as_of.year}年计算"))
+        params.year = as_of.year
+    if params.as_of is None:
+        year = params.year or 2000
+        params.as_of = dt.date(year, 12, 31)
+        issues.append(Issue(ERROR, scheme.file, "参数", "", f"参数表没有统计截止日期，按{year}年12月31日计算"
+                            "（可在参数表填写，或用 --as-of 指定）"))
+    params.year = params.year or params.as_of.year
+    p = schedule_fraction(params.as_of, params.schedule_method)
+    by_unit = {s.unit_code: s for s in submissions}
+    deductions = {}
+    for d in scheme.deductions:
+        deductions.setdefault(d.unit, []).append(d)
+    results, excluded, full_scores = [], [], {}
+    categories = _categories(scheme)
+    for category in categories:
+        inds = scheme.indicators_of(category)
+        members = [u for u in scheme.units if u.category == category]
+        full_scores[category] = sum(i.weight for i in inds)
+
+        def value_of(unit, ind):
+            if ind.from_office:
+                found = scheme.office_values.get((unit.code, ind.code))
+                return found[0] if found else None
+            sub = by_unit.get(unit.code)
+            value = sub.values.get(ind.code) if sub else None
+            return value.actual if value else None
+
+        no_data = set()
+        for ind in inds:
+            if ind.from_office and not any((u.code, ind.code) in scheme.office_values for u in members):
+                no_data.add(ind.code)
+                excluded.append((category, ind.code, ind.name))
+                issues.append(Issue(INFO, scheme.file, "考核办评分", "",
+                                    f"{category}：“{ind.name}”（{ind.code}，{ind.weight:g}分）暂无评分数据，"
+                                    f"本次对所有单位不计，其余指标按满分{full_scores[category]:g}分折算"))
+        peers = {}
+        for ind in inds:
+            if ind.method in (RANKING, BEST) and ind.code not in no_data:
+                peers[ind.code] = sorted(v for u in members for v in [value_of(u, ind)]
+                                         if isinstance(v, float))
+        category_results = []
+        for unit in members:
+            sub = by_unit.get(unit.code)
+            if sub is None:
+                issues.append(Issue(WARNING, "", "", "", f"{unit.name}未报送"))
+            rows = []
+            for ind in inds:
+                target = scheme.targets.get((unit.code, ind.code))
+                actual = value_of(unit, ind)
+                if ind.code in no_data:
+                    status = ST_NO_DATA
+                elif ind.method in TARGETED_METHODS and target is None:
+                    status = ST_NOT_APPLICABLE
+                elif actual is not None:
+                    status = ST_OK
+                elif ind.from_office:
+                    status = ST_BLANK
+                    issues.append(Issue(WARNING, scheme.file, "考核办评分", "",
+                                        f"缺少{unit.name}“{ind.name}”（{ind.code}）的评分，按0分计"))
+                else:
+                    status = ST_NOT_SUBMITTED if sub is None else ST_BLANK
+                r = score_indicator(ind, target, actual, status, p, params, peers.get(ind.code, ()),
+                                    scheme.bands.get(ind.key, ()))
+                plan(r, ind, params.as_of)
+                rows.append(r)
+            ur = score_unit(unit, rows, full_scores[category], params, sub.claims if sub else [],
+                            scheme.honor_levels, deductions.get(unit.code, []), sub is not None)
+            category_results.append(ur)
+        rank_indicators(category_results, inds)
+        assign_ranks(category_results)
+        assign_grades(category_results, scheme.grades)
+        apply_consequences(category_results, scheme.consequences, scheme.history, params.year)
+        advancement(category_results, scheme.grades)
+        category_results.sort(key=lambda u: (u.rank, u.code))
+        results += category_results
+    return BuildResult(params=params, schedule_fraction=p, units=results,
+                       indicators=list(scheme.indicators), excluded=excluded, issues=issues,
+                       categories=categories, full_scores=full_scores)
+
+
+def default_output_dir(inputs) -> Path:
+    first = Path(inputs[0])
+    return first.resolve().parent / "tzreport-out"
+
+
+def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int = None,
+          writers=None) -> BuildResult:
+    """Read, score, grade and write the outputs. Raises BuildError when nothing can be built."""
+    from .results import write_results
+    if not inputs:
+        raise BuildError("没有输入文件")
+    out = Path(out_dir) if out_dir else default_output_dir(inputs)
+    issues = []
+    scheme, submissions = load_inputs(inputs, issues, progress=progress, jobs=jobs, skip=[out])
+    result = evaluate(scheme, submissions, issues, as_of)
+    out.mkdir(parents=True, exist_ok=True)
+    write_results(result, out / "results.json", scheme)
+    for writer in writers or ():
+        writer(result, scheme, out)
+    return result
+
+
+def exit_code(result: BuildResult) -> int:
+    """SPEC 5: 0 clean, 1 built with problems (errors or warnings); 2 is raised as BuildError."""
+    return 1 if any(i.severity in (ERROR, WARNING) for i in result.issues) else 0

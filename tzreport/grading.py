@@ -1,0 +1,140 @@
+"""Grading (SPEC 3.4–3.5): ranks, quota order, grades, consequences. Pure functions only."""
+from __future__ import annotations
+
+import math
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from .model import VETO_LOWEST, VETO_NOT_FIRST
+from .scoring import round2
+
+
+def slots_for_ratio(ratio: float, n: int, rounding: str = "四舍五入") -> int:
+    """取整(比例·N) with the scheme's rounding; decimal arithmetic so 5% × 20 is exactly 1."""
+    exact = Decimal(repr(ratio)) * n
+    mode = {"向下": ROUND_FLOOR, "向上": ROUND_CEILING}.get(rounding, ROUND_HALF_UP)
+    return int(exact.quantize(Decimal(1), rounding=mode))
+
+
+def quota_key(ur):
+    """SPEC 3.3 order for quotas: 综合得分 (2 decimals), then base, then fewer 红, then 单位编码."""
+    return (-round2(ur.total), -ur.base, ur.reds, ur.code)
+
+
+def assign_ranks(units: list) -> None:
+    """Rank within one category on 综合得分 rounded to 2 decimals; equal totals share a rank."""
+    ordered = sorted(units, key=quota_key)
+    previous, rank = None, 0
+    for i, ur in enumerate(ordered, 1):
+        total = round2(ur.total)
+        if total != previous:
+            rank, previous = i, total
+        ur.rank = rank
+
+
+def _pick(eligible: list, rule, n: int, groups: list):
+    """The units a quota-limited grade takes, in quota order, with why each was taken."""
+    if rule.group_quota is None and rule.ratio is None:
+        chosen = [(u, "") for u in eligible]
+    else:
+        chosen = []
+        if rule.group_quota is not None:
+            for group in groups:
+                members = [u for u in eligible if u.group == group][: rule.group_quota]
+                chosen += [(u, f"{group}第{i}名") for i, u in enumerate(members, 1)]
+        if rule.ratio is not None:
+            taken = {u.code for u, _ in chosen}
+            k = slots_for_ratio(rule.ratio, n, rule.rounding)
+            rest = [u for u in eligible if u.code not in taken][:k]
+            share = f"{rule.ratio * 100:g}%"
+            chosen += [(u, f"按总体排序（前{share}，{k}个名额）") for u in rest]
+        chosen.sort(key=lambda pair: quota_key(pair[0]))
+    if rule.quota is not None:
+        chosen = chosen[: rule.quota]
+    return chosen
+
+
+def assign_grades(units: list, grades: list) -> None:
+    """SPEC 3.4 within one category. ``grades`` best first; the last row takes everyone left."""
+    if not units or not grades:
+        return
+    n = len(units)
+    order = sorted(units, key=quota_key)
+    lowest = grades[-1]
+    groups = sorted({u.group for u in units if u.group})
+    remaining = []
+    for ur in order:
+        if ur.veto == VETO_LOWEST:
+            ur.grade = lowest.name
+            ur.grade_note = "一票否决"
+        else:
+            remaining.append(ur)
+    for i, rule in enumerate(grades[:-1]):
+        eligible = [u for u in remaining
+                    if rule.min_score is None or round2(u.total) >= rule.min_score - 1e-9]
+        if i == 0:
+            eligible = [u for u in eligible if u.submitted and u.veto != VETO_NOT_FIRST]
+        chosen = _pick(eligible, rule, n, groups)
+        taken = set()
+        for ur, why in chosen:
+            ur.grade, ur.grade_note = rule.name, why
+            taken.add(ur.code)
+        remaining = [u for u in remaining if u.code not in taken]
+    for ur in remaining:
+        ur.grade = lowest.name
+        ur.grade_note = ur.grade_note or ""
+    for ur in order:
+        if ur.veto == VETO_NOT_FIRST and not ur.grade_note:
+            ur.grade_note = f"一票否优，不得评为{grades[0].name}"
+        if not ur.submitted and not ur.grade_note:
+            ur.grade_note = "未报送"
+
+
+def apply_consequences(units: list, rules: list, history: dict, year: int) -> None:
+    """SPEC 3.5 within one category: 等次 held for 连续年数 years, 末位, 否决."""
+    if not units:
+        return
+    last_rank = max(u.rank for u in units)
+    for ur in units:
+        past = history.get(ur.code, {})
+        ur.history = {y: past.get(y, "") for y in (year - 2, year - 1)}
+        ur.history[year] = ur.grade
+        for rule in rules:
+            if rule.trigger == "等次":
+                fires = ur.grade == rule.grade and all(
+                    past.get(year - k) == rule.grade for k in range(1, rule.years))
+            elif rule.trigger == "末位":
+                fires = len(units) > 1 and ur.rank == last_rank
+            else:
+                fires = ur.veto == VETO_LOWEST
+            if fires and rule.measure not in ur.consequences:
+                ur.consequences.append(rule.measure)
+
+
+def advancement(units: list, grades: list) -> None:
+    """SPEC 3.6 争先进位: points lost most, and what lifts the unit a rank or a grade."""
+    by_rank = sorted(units, key=quota_key)
+    names = [g.name for g in grades]
+    for ur in units:
+        lost = sorted((r for r in ur.indicators if r.applies and r.lost > 1e-9),
+                      key=lambda r: (-r.lost * ur.scale, r.code))
+        ur.advance = {"lost_most": [
+            {"code": r.code, "name": r.name, "lost": r.lost * ur.scale} for r in lost[:5]]}
+        above = [u for u in by_rank if round2(u.total) > round2(ur.total)]
+        if above:
+            nearest = above[-1]
+            ur.advance["next_rank"] = {
+                "rank": nearest.rank, "unit": nearest.name,
+                "points_needed": round2(nearest.total) - round2(ur.total)}
+        if ur.grade in names and names.index(ur.grade) > 0 and ur.veto != VETO_LOWEST:
+            better = grades[names.index(ur.grade) - 1]
+            if better is grades[0] and (ur.veto == VETO_NOT_FIRST or not ur.submitted):
+                continue
+            holders = [u for u in units if u.grade == better.name]
+            needed = better.min_score if better.min_score is not None else -math.inf
+            limited = better.ratio is not None or better.quota is not None or \
+                better.group_quota is not None
+            if holders and limited:
+                needed = max(needed, min(round2(u.total) for u in holders))
+            if needed > -math.inf:
+                ur.advance["next_grade"] = {"grade": better.name, "total_needed": needed,
+                                            "points_needed": max(0.0, needed - round2(ur.total))}

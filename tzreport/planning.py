@@ -1,0 +1,63 @@
+"""Responsibility and planning (SPEC 3.6): 倒排计划 paces and each indicator's rank among peers."""
+from __future__ import annotations
+
+import bisect
+import calendar
+import datetime as dt
+
+from .model import (BEST, COMPLETION, CONTROL, EFFICACY, FORWARD, GROWTH, RANKING, REVERSE,
+                    TOTAL, IndicatorResult, Indicator)
+
+
+def days_left(as_of: dt.date) -> int:
+    """Days from the day after the 统计截止日期 to 31 December, inclusive."""
+    return (dt.date(as_of.year, 12, 31) - as_of).days
+
+
+def plan(result: IndicatorResult, ind: Indicator, as_of: dt.date) -> None:
+    """For an indicator short of its annual target: what remains and the pace needed (倒排计划)."""
+    if ind.method not in (COMPLETION, EFFICACY) or not isinstance(result.actual, float):
+        return
+    target = result.target
+    if target is None:
+        return
+    if ind.value_type == GROWTH:
+        short = target - result.actual if ind.direction == FORWARD else result.actual - target
+        if short > 0:
+            result.remaining = short  # percentage points; growth rates have no daily pace
+        return
+    if ind.direction == REVERSE or result.actual >= target:
+        return
+    result.remaining = target - result.actual
+    days = days_left(as_of)
+    if days <= 0:
+        return
+    result.per_day = result.remaining / days
+    result.per_week = result.per_day * 7
+    result.per_dekad = result.per_day * 10
+    year_days = 366 if calendar.isleap(as_of.year) else 365
+    result.per_month = result.remaining / (days / (year_days / 12))
+
+
+def _performance(result: IndicatorResult, ind: Indicator):
+    """A figure comparable across units of a category (targets differ, so raw values do not)."""
+    if not isinstance(result.actual, float) and ind.method not in (COMPLETION, CONTROL, EFFICACY):
+        return result.score
+    if ind.method in (COMPLETION, EFFICACY, CONTROL) and result.delta is not None:
+        return result.delta
+    if ind.method in (RANKING, BEST) and isinstance(result.actual, float):
+        return -result.actual if ind.direction == REVERSE else result.actual
+    return result.score
+
+
+def rank_indicators(units: list, indicators: list) -> None:
+    """同类排名: each unit's place on each indicator among the category's units that have a value."""
+    for pos, ind in enumerate(indicators):
+        scored = []
+        for ur in units:
+            r = ur.indicators[pos]
+            if r.applies and r.actual is not None:
+                scored.append((_performance(r, ind), r))
+        values = sorted(v for v, _ in scored)
+        for value, r in scored:
+            r.rank = 1 + len(values) - bisect.bisect_right(values, value)

@@ -1,0 +1,183 @@
+"""Reading the inputs of a build: one scheme and the units' submissions, plus every problem met.
+
+``load_inputs`` is the only entry point that touches files. Submissions are read in worker
+processes when there are many (the scheme is sent once to each worker).
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import python_calamine as calamine
+
+from ..model import ERROR, WARNING, Issue
+from .scheme import UnitIndex, is_scheme, read_scheme
+from .submissions import read_consolidated, read_submission
+from .workbook import EXCEL_SUFFIXES, WorkbookError, open_workbook
+
+__all__ = ["BuildError", "InputFile", "expand_inputs", "load_inputs"]
+
+IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
+OUTPUT_DIR_NAME = "tzreport-out"
+PARALLEL_THRESHOLD = 40   # below this many submissions, workers cost more than they save
+
+
+class BuildError(Exception):
+    """Nothing can be built (no scheme, two schemes, an unreadable scheme). Chinese message."""
+
+
+class InputFile:
+    __slots__ = ("path", "label")
+
+    def __init__(self, path: Path, label: str):
+        self.path, self.label = path, label
+
+    def __repr__(self):
+        return f"InputFile({self.label!r})"
+
+
+def expand_inputs(paths, issues: list, skip=()) -> list:
+    """Workbooks named on the command line or found in folders, sorted, each with a display label.
+
+    A label is the path relative to the folder holding the input (``报表/城关镇.xlsx``).
+    """
+    files, seen = [], set()
+    skip = [Path(s).resolve() for s in skip]
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise BuildError(f"找不到输入：{raw}")
+        if path.is_dir():
+            top = path.resolve().name
+            for child in sorted(path.rglob("*")):
+                resolved = child.resolve()
+                if child.is_dir() or any(s == resolved or s in resolved.parents for s in skip):
+                    continue
+                rel = child.relative_to(path)
+                if any(part.startswith(".") or part == OUTPUT_DIR_NAME for part in rel.parts):
+                    continue
+                name = child.name
+                if name.lower() in IGNORED_NAMES or name.startswith("~$"):
+                    continue
+                label = (Path(top) / rel).as_posix()
+                if child.suffix.lower() not in EXCEL_SUFFIXES:
+                    issues.append(Issue(WARNING, label, "", "", "不是Excel工作簿（.xlsx .xlsm .xls .ods），已跳过"))
+                    continue
+                if resolved not in seen:
+                    seen.add(resolved)
+                    files.append(InputFile(child, label))
+        else:
+            resolved = path.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                files.append(InputFile(path, path.name))
+    return files
+
+
+def _peek_sheet_names(path: Path):
+    """Sheet names without reading any sheet, or None when the file cannot be opened."""
+    try:
+        with open(path, "rb") as fh:
+            return calamine.CalamineWorkbook.from_filelike(fh).sheet_names
+    except Exception:
+        return None
+
+
+def _classify(files: list):
+    schemes, others = [], []
+    for f in files:
+        names = _peek_sheet_names(f.path)
+        if names is not None and all(n in names for n in ("参数", "单位", "指标")):
+            schemes.append(f)
+        else:
+            others.append(f)
+    if not schemes:
+        raise BuildError("找不到考核方案：输入中没有同时包含“参数”“单位”“指标”工作表的工作簿")
+    if len(schemes) > 1:
+        raise BuildError("输入中有多个考核方案（" + "、".join(f.label for f in schemes)
+                         + "），请只保留一个")
+    return schemes[0], others
+
+
+# -- worker side ------------------------------------------------------------------------------
+_WORKER = {}
+
+
+def _init_worker(scheme):
+    _WORKER["scheme"] = scheme
+    _WORKER["index"] = UnitIndex(scheme.units)
+
+
+def _read_one(item):
+    """Read one submission file -> (submissions, issues). Runs in a worker or in-process."""
+    path, label = item
+    scheme, index = _WORKER["scheme"], _WORKER["index"]
+    issues = []
+    try:
+        book = open_workbook(path)
+    except WorkbookError as exc:
+        issues.append(Issue(ERROR, label, "", "", f"{exc}，该文件未读取"))
+        return [], issues
+    try:
+        if is_scheme(book):  # pragma: no cover - classified earlier
+            return [], issues
+        sub = read_submission(book, label, scheme, index, issues, Path(path).stem)
+        return ([sub] if sub else []), issues
+    except Exception as exc:  # a malformed file must never stop the other units
+        issues.append(Issue(ERROR, label, "", "", f"读取失败（{type(exc).__name__}: {exc}），该文件未读取"))
+        return [], issues
+
+
+def load_inputs(paths, issues: list, progress=None, jobs: int = None, skip=()):
+    """-> (scheme, [Submission]). Raises BuildError when there is nothing to build on.
+
+    ``progress(n)`` is called after each submission file; ``jobs`` caps the worker processes.
+    """
+    files = expand_inputs(paths, issues, skip)
+    scheme_file, others = _classify(files)
+    try:
+        book = open_workbook(scheme_file.path)
+    except WorkbookError as exc:
+        raise BuildError(f"{scheme_file.label}: {exc}") from exc
+    scheme = read_scheme(book, scheme_file.label, issues)
+    if not scheme.units:
+        raise BuildError(f"{scheme_file.label} 单位: 方案中没有可用的单位")
+    if not scheme.indicators:
+        raise BuildError(f"{scheme_file.label} 指标: 方案中没有可用的指标")
+    submissions = []
+    if "完成情况" in book.sheet_names:
+        submissions += read_consolidated(book, scheme_file.label, scheme, UnitIndex(scheme.units),
+                                         issues)
+    items = [(str(f.path), f.label) for f in others]
+    workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, 8)
+    if len(items) >= PARALLEL_THRESHOLD and workers > 1:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(scheme,)) as pool:
+            for subs, found in pool.map(_read_one, items, chunksize=8):
+                submissions += subs
+                issues += found
+                if progress:
+                    progress(1)
+    else:
+        _init_worker(scheme)
+        for item in items:
+            subs, found = _read_one(item)
+            submissions += subs
+            issues += found
+            if progress:
+                progress(1)
+    return scheme, _one_per_unit(submissions, scheme, issues)
+
+
+def _one_per_unit(submissions: list, scheme, issues: list) -> list:
+    """Two submissions for one unit: the first (by file name) counts, the other is reported."""
+    names = {u.code: u.name for u in scheme.units}
+    kept = {}
+    for sub in sorted(submissions, key=lambda s: (s.file, s.sheet)):
+        if sub.unit_code in kept:
+            first = kept[sub.unit_code]
+            issues.append(Issue(ERROR, sub.file, sub.sheet, "",
+                                f"{names[sub.unit_code]}重复报送：已采用 {first.file}，本文件未计入"))
+            continue
+        kept[sub.unit_code] = sub
+    return list(kept.values())

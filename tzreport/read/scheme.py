@@ -1,0 +1,511 @@
+"""The scheme (考核方案): every rule of the assessment, read from the sheets of one workbook."""
+from __future__ import annotations
+
+import math
+
+from ..model import (APPRAISAL, BANDS, COMPLETION, CONTROL, EFFICACY, FORWARD, GROWTH, METHODS,
+                     QUALITATIVE, RANKING, REVERSE, TOTAL, VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST,
+                     WARNING, BonusClaim, ConsequenceRule, Deduction, GradeRule, Indicator, Params,
+                     Scheme, Target, Unit)
+from .table import Reporter, read_table
+from .values import (is_blank, normalise_text, parse_choice, parse_date, parse_int, parse_number,
+                     parse_ratio, parse_yes_no, split_aliases, text_of, code_of)
+from .workbook import Workbook
+
+SCHEME_SHEETS = ("参数", "单位", "指标")   # a workbook holding these is a scheme
+VOTE_COLUMNS = ("好", "较好", "一般", "差")
+VOTE_WEIGHTS = {"好": 100, "较好": 80, "一般": 60, "差": 0}
+VETO_CHOICES = (VETO_NONE, VETO_LOWEST, VETO_NOT_FIRST)
+
+
+def is_scheme(book: Workbook) -> bool:
+    return all(name in book.sheet_names for name in SCHEME_SHEETS)
+
+
+def name_key(name) -> str:
+    """Unit names compare without spaces and full-width forms."""
+    return normalise_text(name).replace(" ", "") if name is not None else ""
+
+
+class UnitIndex:
+    """Finds a unit by 单位名称, 别名 or 单位编码."""
+
+    def __init__(self, units):
+        self.by_key = {}
+        for unit in units:
+            for key in (unit.code, unit.name, *unit.aliases):
+                self.by_key.setdefault(name_key(key), unit)
+
+    def find(self, text):
+        return self.by_key.get(name_key(text))
+
+
+def _num(row, name, report, sheet, **kw):
+    value, error = parse_number(row.get(name), **kw)
+    if error:
+        report.error(sheet, row.ref(name), error)
+    return value
+
+
+def read_params(book: Workbook, report: Reporter) -> Params:
+    params = Params()
+    sheet = book.sheet("参数")
+    rows = read_table(sheet, ("项目", "值"), (), report) or []
+    seen = {}
+    for row in rows:
+        key = code_of(row.get("项目")).replace(" ", "")
+        raw, ref = row.get("值"), row.ref("值")
+        seen[key] = (raw, ref)
+
+    def num(key, percent_ok=False):
+        raw, ref = seen.get(key, (None, ""))
+        value, error = parse_number(raw, percent_ok=percent_ok)
+        if error:
+            report.error("参数", ref, f"{key}：{error}")
+        return value
+
+    if "考核名称" in seen:
+        params.name = text_of(seen["考核名称"][0]) or params.name
+    year = num("考核年度")
+    if year is not None:
+        params.year = int(year)
+    if "统计截止日期" in seen:
+        as_of, error = parse_date(seen["统计截止日期"][0])
+        if error:
+            report.error("参数", seen["统计截止日期"][1], f"统计截止日期：{error}")
+        params.as_of = as_of
+    params.issuer = text_of(seen.get("发文机关", ("",))[0])
+    params.doc_number = text_of(seen.get("发文字号", ("",))[0])
+    params.addressee = text_of(seen.get("主送", ("",))[0])
+    params.total_bonus_cap = num("加分总上限")
+    params.honor_bonus_cap = num("表彰加分上限")
+    params.full_score = num("满分")
+    for key, attr in (("黄灯区间", "yellow_band"), ("增速黄灯区间", "growth_yellow_band")):
+        value = num(key, percent_ok=True)
+        if value is not None:
+            setattr(params, attr, value)
+    if "序时算法" in seen:
+        method, error = parse_choice(seen["序时算法"][0], ("按月", "按日"), "按月")
+        if error:
+            report.error("参数", seen["序时算法"][1], f"序时算法：{error}")
+        params.schedule_method = method
+    if not params.year and params.as_of:
+        params.year = params.as_of.year
+    if params.as_of and params.year and params.as_of.year != params.year:
+        report.error("参数", seen.get("统计截止日期", ("", ""))[1],
+                     f"统计截止日期 {params.as_of} 不在考核年度 {params.year} 内")
+    return params
+
+
+def read_units(book: Workbook, report: Reporter) -> list:
+    rows = read_table(book.sheet("单位"), ("单位编码", "单位名称", "考核类别"),
+                      ("分组", "邮箱", "联系人", "别名"), report) or []
+    units, codes, names = [], {}, {}
+    for row in rows:
+        code, name = code_of(row.get("单位编码")), text_of(row.get("单位名称"))
+        category = text_of(row.get("考核类别"))
+        if not code or not name or not category:
+            report.error("单位", row.ref("单位编码" if not code else "单位名称" if not name
+                                         else "考核类别"), "单位编码、单位名称、考核类别不能为空，该行未读取")
+            continue
+        if code in codes:
+            report.error("单位", row.ref("单位编码"),
+                         f"单位编码“{code}”重复（第{codes[code]}行已有），该行未读取")
+            continue
+        if name_key(name) in names:
+            report.error("单位", row.ref("单位名称"),
+                         f"单位名称“{name}”重复（第{names[name_key(name)]}行已有），该行未读取")
+            continue
+        codes[code] = names[name_key(name)] = row.excel_row
+        units.append(Unit(code=code, name=name, category=category, group=text_of(row.get("分组")),
+                          email=text_of(row.get("邮箱")), contact=text_of(row.get("联系人")),
+                          aliases=split_aliases(row.get("别名"))))
+    return units
+
+
+INDICATOR_OPTIONAL = ("大类", "一级指标", "二级指标", "计量单位", "计分方法", "方向", "数值类型", "序时",
+                      "扣分率", "超额加分", "加分上限", "得分下限", "末位系数", "名次递减", "一票否决",
+                      "数据来源", "牵头单位", "配合单位")
+
+
+def read_indicators(book: Workbook, report: Reporter, categories: set) -> list:
+    rows = read_table(book.sheet("指标"), ("指标编码", "考核类别", "分值"), INDICATOR_OPTIONAL,
+                      report) or []
+    indicators, seen = [], {}
+    for order, row in enumerate(rows):
+        code, category = code_of(row.get("指标编码")), text_of(row.get("考核类别"))
+        if not code or not category:
+            report.error("指标", row.ref("指标编码" if not code else "考核类别"),
+                         "指标编码和考核类别不能为空，该行未读取")
+            continue
+        if (category, code) in seen:
+            report.error("指标", row.ref("指标编码"),
+                         f"指标编码“{code}”在考核类别“{category}”中重复（第{seen[(category, code)]}行已有），"
+                         "该行未读取")
+            continue
+        if category not in categories:
+            report.warning("指标", row.ref("考核类别"), f"考核类别“{category}”没有任何单位")
+        weight = _num(row, "分值", report, "指标")
+        if weight is None or weight < 0:
+            if weight is not None:
+                report.error("指标", row.ref("分值"), "分值不能为负数")
+            elif is_blank(row.get("分值")):
+                report.error("指标", row.ref("分值"), f"指标“{code}”没有分值，该行未读取")
+            continue
+
+        def choice(name, choices, default):
+            value, error = parse_choice(row.get(name), choices, default)
+            if error:
+                report.error("指标", row.ref(name), f"{name}：{error}，按“{default}”处理")
+            return value
+
+        method = choice("计分方法", METHODS, COMPLETION)
+        prorate, error = parse_yes_no(row.get("序时"))
+        if error:
+            report.error("指标", row.ref("序时"), f"序时：{error}")
+        floor = None
+        if not is_blank(row.get("得分下限")):
+            floor, error = parse_ratio(row.get("得分下限"))
+            if error:
+                report.error("指标", row.ref("得分下限"), f"得分下限：{error}")
+        ind = Indicator(
+            code=code, category=category, major=text_of(row.get("大类")) or "其他",
+            level1=text_of(row.get("一级指标")), level2=text_of(row.get("二级指标")),
+            measure=text_of(row.get("计量单位")), weight=weight, method=method,
+            direction=choice("方向", (FORWARD, REVERSE), FORWARD),
+            value_type=choice("数值类型", (TOTAL, GROWTH), TOTAL), prorate=prorate,
+            deduction_rate=_num(row, "扣分率", report, "指标"),
+            excess_bonus=_num(row, "超额加分", report, "指标"),
+            bonus_cap=_num(row, "加分上限", report, "指标"), floor=floor,
+            rank_step=_num(row, "名次递减", report, "指标"),
+            veto=choice("一票否决", VETO_CHOICES, VETO_NONE),
+            source=choice("数据来源", ("单位", "考核办"), "单位"),
+            lead=text_of(row.get("牵头单位")), support=text_of(row.get("配合单位")), order=order)
+        last = _num(row, "末位系数", report, "指标")
+        if last is not None:
+            ind.last_factor = last
+        if not ind.level1 and not ind.level2:
+            report.warning("指标", row.ref("指标编码"), f"指标“{code}”没有指标名称")
+        if ind.prorate and ind.value_type == GROWTH:
+            report.warning("指标", row.ref("序时"), f"指标“{code}”是增速，序时进度不适用，已忽略“序时=是”")
+            ind.prorate = False
+        seen[(category, code)] = row.excel_row
+        indicators.append(ind)
+    return indicators
+
+
+def read_targets(book: Workbook, report: Reporter, units: UnitIndex, indicators: dict) -> dict:
+    if "目标" not in book.sheet_names:
+        return {}
+    rows = read_table(book.sheet("目标"), ("单位", "指标编码", "确保目标"), ("力争目标", "不允许值"),
+                      report) or []
+    targets, seen = {}, {}
+    for row in rows:
+        unit = units.find(row.get("单位"))
+        code = code_of(row.get("指标编码"))
+        if unit is None:
+            report.error("目标", row.ref("单位"), f"未知单位“{text_of(row.get('单位'))}”，该行未读取")
+            continue
+        ind = indicators.get((unit.category, code))
+        if ind is None:
+            report.error("目标", row.ref("指标编码"),
+                         f"指标编码“{code}”不是考核类别“{unit.category}”的指标，该行未读取")
+            continue
+        if (unit.code, code) in seen:
+            report.error("目标", row.ref("指标编码"),
+                         f"{unit.name}的指标“{code}”目标重复（第{seen[(unit.code, code)]}行已有），该行未读取")
+            continue
+        percent_ok = ind.measure == "%" or ind.value_type == GROWTH
+        kw = {"measure": ind.measure, "percent_ok": percent_ok}
+        target = Target(_num(row, "确保目标", report, "目标", **kw),
+                        _num(row, "力争目标", report, "目标", **kw),
+                        _num(row, "不允许值", report, "目标", **kw))
+        if target.target is None:
+            continue  # no committed target: the indicator does not apply to this unit ("-")
+        if ind.value_type == TOTAL and target.target == 0 and ind.method in (COMPLETION, EFFICACY):
+            report.error("目标", row.ref("确保目标"), f"{unit.name}的指标“{code}”确保目标为0，无法计算完成率")
+            continue
+        if ind.method == EFFICACY and target.disallowed is None:
+            report.error("目标", row.ref("不允许值"),
+                         f"{unit.name}的指标“{code}”按功效系数计分，但没有不允许值")
+            continue
+        if ind.method == EFFICACY and target.disallowed == target.target:
+            report.error("目标", row.ref("不允许值"), f"{unit.name}的指标“{code}”不允许值与确保目标相同")
+            continue
+        if target.stretch is not None:
+            better = target.stretch < target.target if (
+                ind.direction == REVERSE or ind.method == CONTROL) else target.stretch > target.target
+            if not better and target.stretch != target.target:
+                report.warning("目标", row.ref("力争目标"),
+                               f"{unit.name}的指标“{code}”力争目标不优于确保目标，已忽略力争目标")
+                target.stretch = None
+        seen[(unit.code, code)] = row.excel_row
+        targets[(unit.code, code)] = target
+    return targets
+
+
+def read_bands(book: Workbook, report: Reporter, indicators: dict) -> dict:
+    bands = {}
+    if "分档标准" in book.sheet_names:
+        rows = read_table(book.sheet("分档标准"), ("指标编码", "下限", "得分比例"), ("考核类别",),
+                          report) or []
+        for row in rows:
+            code, category = code_of(row.get("指标编码")), text_of(row.get("考核类别"))
+            keys = [k for k in indicators if k[1] == code and (not category or k[0] == category)]
+            if not keys:
+                report.error("分档标准", row.ref("指标编码"), f"未知指标编码“{code}”")
+                continue
+            lower = _num(row, "下限", report, "分档标准", percent_ok=True)
+            ratio, error = parse_ratio(row.get("得分比例"))
+            if error:
+                report.error("分档标准", row.ref("得分比例"), error)
+            if lower is None or ratio is None:
+                continue
+            for key in keys:
+                bands.setdefault(key, []).append((lower, ratio))
+    for key, ind in indicators.items():
+        if ind.method == BANDS and not bands.get(key):
+            report.error("指标", "", f"指标“{ind.code}”按分档计分，但分档标准表中没有它的档次，得分计为0")
+        if key in bands:
+            bands[key].sort()
+    return bands
+
+
+def read_grades(book: Workbook, report: Reporter) -> list:
+    if "等次" not in book.sheet_names:
+        report.error("", "", "方案缺少“等次”工作表，按 优秀/良好/一般/较差 默认分数线评定")
+        return default_grades()
+    rows = read_table(book.sheet("等次"), ("等次",), ("最低分", "比例", "名额", "分组名额", "取整"),
+                      report) or []
+    grades = []
+    for row in rows:
+        name = text_of(row.get("等次"))
+        if not name:
+            continue
+        rule = GradeRule(name, min_score=_num(row, "最低分", report, "等次"))
+        if not is_blank(row.get("比例")):
+            rule.ratio, error = parse_ratio(row.get("比例"))
+            if error:
+                report.error("等次", row.ref("比例"), error)
+        for col, attr in (("名额", "quota"), ("分组名额", "group_quota")):
+            value, error = parse_int(row.get(col))
+            if error:
+                report.error("等次", row.ref(col), error)
+            setattr(rule, attr, value)
+        rounding, error = parse_choice(row.get("取整"), ("四舍五入", "向下", "向上"), "四舍五入")
+        if error:
+            report.error("等次", row.ref("取整"), error)
+        rule.rounding = rounding
+        grades.append(rule)
+    if not grades:
+        report.error("等次", "A1", "等次表为空，按 优秀/良好/一般/较差 默认分数线评定")
+        return default_grades()
+    return grades
+
+
+def default_grades():
+    return [GradeRule("优秀", 90), GradeRule("良好", 80), GradeRule("一般", 60), GradeRule("较差")]
+
+
+def read_consequences(book: Workbook, report: Reporter, grade_names: set) -> list:
+    if "结果运用" not in book.sheet_names:
+        return []
+    rows = read_table(book.sheet("结果运用"), ("触发", "措施"), ("等次", "连续年数"), report) or []
+    rules = []
+    for row in rows:
+        trigger, error = parse_choice(row.get("触发"), ("等次", "末位", "否决"))
+        if error:
+            report.error("结果运用", row.ref("触发"), error)
+            continue
+        grade = text_of(row.get("等次"))
+        if trigger == "等次" and grade not in grade_names:
+            report.error("结果运用", row.ref("等次"), f"等次“{grade}”不在等次表中")
+            continue
+        years, error = parse_int(row.get("连续年数"))
+        if error or years == 0:
+            report.error("结果运用", row.ref("连续年数"), error or "连续年数至少为1")
+        rules.append(ConsequenceRule(trigger, grade, years or 1, text_of(row.get("措施"))))
+    return rules
+
+
+def read_history(book: Workbook, report: Reporter, units: UnitIndex, grade_names: set) -> dict:
+    history = {}
+    if "历年等次" not in book.sheet_names:
+        return history
+    rows = read_table(book.sheet("历年等次"), ("单位", "年度", "等次"), (), report) or []
+    for row in rows:
+        unit = units.find(row.get("单位"))
+        year, error = parse_int(row.get("年度"))
+        grade = text_of(row.get("等次"))
+        if unit is None:
+            report.warning("历年等次", row.ref("单位"), f"未知单位“{text_of(row.get('单位'))}”，该行未读取")
+        elif error or year is None:
+            report.error("历年等次", row.ref("年度"), error or "年度为空")
+        elif grade not in grade_names:
+            report.warning("历年等次", row.ref("等次"), f"等次“{grade}”不在本年等次表中，仍按原样记录")
+            history.setdefault(unit.code, {})[year] = grade
+        else:
+            history.setdefault(unit.code, {})[year] = grade
+    return history
+
+
+def read_honor_levels(book: Workbook, report: Reporter) -> dict:
+    levels = {}
+    if "加分标准" in book.sheet_names:
+        for row in read_table(book.sheet("加分标准"), ("级别", "分值"), (), report) or []:
+            points = _num(row, "分值", report, "加分标准")
+            if points is not None:
+                levels[text_of(row.get("级别"))] = points
+    return levels
+
+
+def read_office_values(book: Workbook, report: Reporter, units: UnitIndex, indicators: dict) -> dict:
+    """考核办评分: a score per unit and indicator, or vote counts 好/较好/一般/差."""
+    values = {}
+    if "考核办评分" not in book.sheet_names:
+        return values
+    sheet = book.sheet("考核办评分")
+    rows = read_table(sheet, ("单位", "指标编码"), ("得分",) + VOTE_COLUMNS, report) or []
+    for row in rows:
+        unit = units.find(row.get("单位"))
+        code = code_of(row.get("指标编码"))
+        if unit is None:
+            report.error(sheet.name, row.ref("单位"), f"未知单位“{text_of(row.get('单位'))}”，该行未读取")
+            continue
+        ind = indicators.get((unit.category, code))
+        if ind is None:
+            report.error(sheet.name, row.ref("指标编码"),
+                         f"指标编码“{code}”不是考核类别“{unit.category}”的指标，该行未读取")
+            continue
+        if not ind.from_office:
+            report.warning(sheet.name, row.ref("指标编码"),
+                           f"指标“{code}”的数据来源是单位，不是考核办；以单位报送为准，该行未读取")
+            continue
+        if (unit.code, code) in values:
+            report.error(sheet.name, row.ref("指标编码"), f"{unit.name}的指标“{code}”评分重复，该行未读取")
+            continue
+        where = (report.file, sheet.name, row.ref("得分"))
+        if row.has("得分") and not is_blank(row.get("得分")):
+            value = _num(row, "得分", report, sheet.name, percent_ok=True)
+        elif any(row.has(v) and not is_blank(row.get(v)) for v in VOTE_COLUMNS):
+            votes = {}
+            for v in VOTE_COLUMNS:
+                n, error = parse_number(row.get(v)) if row.has(v) else (None, None)
+                if error or (n is not None and (n < 0 or n != int(n))):
+                    report.error(sheet.name, row.ref(v), error or f"票数“{text_of(row.get(v))}”不是非负整数")
+                    n = None
+                votes[v] = n or 0
+            total = sum(votes.values())
+            value = sum(VOTE_WEIGHTS[v] * votes[v] for v in VOTE_COLUMNS) / total if total else None
+            where = (report.file, sheet.name, row.ref(VOTE_COLUMNS[0]))
+        else:
+            continue
+        if value is None:
+            continue
+        if ind.method == APPRAISAL and not 0 <= value <= 100:
+            report.error(sheet.name, where[2], f"测评分{text_of(value)}不在0–100之间，该行未读取")
+            continue
+        values[(unit.code, code)] = (value, where)
+    return values
+
+
+def read_deductions(book: Workbook, report: Reporter, units: UnitIndex) -> list:
+    items = []
+    if "扣分与否决" not in book.sheet_names:
+        return items
+    rows = read_table(book.sheet("扣分与否决"), ("单位", "事项"), ("扣分", "一票否决"), report) or []
+    for row in rows:
+        unit = units.find(row.get("单位"))
+        if unit is None:
+            report.error("扣分与否决", row.ref("单位"), f"未知单位“{text_of(row.get('单位'))}”，该行未读取")
+            continue
+        points = _num(row, "扣分", report, "扣分与否决") or 0.0
+        if points < 0:
+            report.error("扣分与否决", row.ref("扣分"), "扣分应为正数（表示扣去的分），已按绝对值处理")
+            points = -points
+        veto, error = parse_choice(row.get("一票否决"), VETO_CHOICES, VETO_NONE)
+        if error:
+            report.error("扣分与否决", row.ref("一票否决"), error)
+        items.append(Deduction(unit.code, text_of(row.get("事项")), points, veto,
+                               (report.file, "扣分与否决", row.ref("事项"))))
+    return items
+
+
+def read_scheme(book: Workbook, file_label: str, issues: list) -> Scheme:
+    report = Reporter(file_label, issues)
+    params = read_params(book, report)
+    units = read_units(book, report)
+    index = UnitIndex(units)
+    indicators = read_indicators(book, report, {u.category for u in units})
+    by_key = {i.key: i for i in indicators}
+    grades = read_grades(book, report)
+    grade_names = {g.name for g in grades}
+    scheme = Scheme(
+        params=params, units=units, indicators=indicators,
+        targets=read_targets(book, report, index, by_key),
+        bands=read_bands(book, report, by_key), grades=grades,
+        consequences=read_consequences(book, report, grade_names),
+        history=read_history(book, report, index, grade_names),
+        honor_levels=read_honor_levels(book, report),
+        office_values=read_office_values(book, report, index, by_key),
+        deductions=read_deductions(book, report, index), file=file_label)
+    check_scheme(scheme, report)
+    return scheme
+
+
+def check_scheme(scheme: Scheme, report: Reporter) -> None:
+    """Cross-sheet checks: weights that do not add up, quotas that cannot be met."""
+    for category in sorted({u.category for u in scheme.units}, key=_first_seen(scheme)):
+        inds = scheme.indicators_of(category)
+        if not inds:
+            report.error("指标", "", f"考核类别“{category}”没有任何指标")
+            continue
+        total = sum(i.weight for i in inds)
+        full = scheme.params.full_score
+        if full is not None and not math.isclose(total, full, abs_tol=1e-6):
+            report.error("指标", "", f"考核类别“{category}”的分值合计为{text_of(total)}，与参数表满分"
+                         f"{text_of(full)}不符；按各指标分值合计{text_of(total)}分计算")
+        elif full is None and total not in (100, 1000):
+            report.warning("指标", "", f"考核类别“{category}”的分值合计为{text_of(total)}，不是100或1000，"
+                           "请核对（如确为本方案满分，请在参数表填写“满分”）")
+        for ind in inds:
+            if ind.method in (COMPLETION, CONTROL, EFFICACY) and not ind.from_office and not any(
+                    code == ind.code for (_, code) in _targets_of(scheme, category)):
+                report.warning("目标", "", f"指标“{ind.code} {ind.name}”（{category}）没有任何单位的确保目标，"
+                               "对所有单位不适用")
+    check_quotas(scheme, report)
+
+
+def _targets_of(scheme, category):
+    codes = {u.code for u in scheme.units if u.category == category}
+    return [k for k in scheme.targets if k[0] in codes]
+
+
+def _first_seen(scheme):
+    order = {}
+    for u in scheme.units:
+        order.setdefault(u.category, len(order))
+    return lambda c: order[c]
+
+
+def check_quotas(scheme: Scheme, report: Reporter) -> None:
+    from ..grading import slots_for_ratio
+    for category in sorted({u.category for u in scheme.units}, key=_first_seen(scheme)):
+        members = [u for u in scheme.units if u.category == category]
+        n = len(members)
+        groups = {u.group for u in members if u.group}
+        for rule in scheme.grades[:-1]:
+            if rule.ratio is not None and slots_for_ratio(rule.ratio, n, rule.rounding) == 0 and (
+                    rule.group_quota is None or not groups):
+                report.warning("等次", "", f"{category}：{rule.name}比例{text_of(rule.ratio * 100)}%×"
+                               f"{n}个单位按“{rule.rounding}”取整为0个名额，将无人评为{rule.name}")
+            if rule.group_quota and not any(u.group for u in scheme.units):
+                report.warning("等次", "", f"{rule.name}设有分组名额，但单位表中没有任何单位填写分组，"
+                               "分组名额不起作用")
+            if rule.quota is not None and rule.group_quota and rule.group_quota * len(groups) > rule.quota:
+                report.warning("等次", "", f"{category}：{rule.name}分组名额共{rule.group_quota * len(groups)}个"
+                               f"（{len(groups)}个分组×{rule.group_quota}），超过总名额{rule.quota}个，"
+                               "按分组排序靠前者优先、总名额封顶")
+        ratios = sum(r.ratio or 0 for r in scheme.grades[:-1])
+        if ratios > 1 + 1e-9:
+            report.warning("等次", "", f"{category}：各等次比例合计{text_of(round(ratios * 100, 2))}%，超过100%")

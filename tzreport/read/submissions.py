@@ -1,0 +1,247 @@
+"""Units' submissions (报表): one workbook per unit, or the long 完成情况 sheet of a consolidated input."""
+from __future__ import annotations
+
+import re
+
+from ..model import (APPRAISAL, GROWTH, QUALITATIVE, TARGETED_METHODS, BonusClaim, Submission,
+                     Value)
+from .scheme import UnitIndex
+from .table import Reporter, read_table
+from .values import (is_blank, normalise_text, parse_date, parse_number, parse_qualitative,
+                     text_of, code_of)
+from .workbook import Workbook, cell_ref, find_header
+
+SUBMISSION_SHEET = "指标完成情况"
+REQUIRED = ("指标编码", "本期累计完成")
+OPTIONAL = ("一级指标", "二级指标", "计量单位", "确保目标", "力争目标", "上年同期", "完成说明")
+CLAIM_SHEET = "加分申报"
+
+
+def find_submission_sheet(book: Workbook):
+    """The sheet holding a submission table, preferring the template's own name."""
+    names = sorted(book.sheet_names, key=lambda n: n != SUBMISSION_SHEET)
+    for name in names:
+        sheet = book.sheet(name)
+        header, _ = find_header(sheet, REQUIRED)
+        if header is not None:
+            return sheet
+    return None
+
+
+def _label_value(sheet, above: int, label: str):
+    """The value of a "填报单位：城关镇" line above the header, in one cell or the next one."""
+    for r in range(above):
+        line = sheet.rows[r]
+        for c, cell in enumerate(line):
+            if not isinstance(cell, str):
+                continue
+            text = normalise_text(cell).replace(" ", "")
+            if not text.startswith(label):
+                continue
+            rest = re.sub(r"^[^:：]*[:：]", "", text) if re.search(r"[:：]", text) else ""
+            if rest:
+                return rest, cell_ref(r, c)
+            for c2 in range(c + 1, len(line)):
+                if not is_blank(line[c2]):
+                    return line[c2], cell_ref(r, c2)
+    return None, ""
+
+
+def applies(scheme, unit, ind) -> bool:
+    """Whether ``ind`` applies to ``unit``: targeted methods need a 确保目标 (SPEC 3.2)."""
+    return ind.method not in TARGETED_METHODS or (unit.code, ind.code) in scheme.targets
+
+
+def read_value(row, ind, report: Reporter, sheet, expected: bool = True) -> Value:
+    """The 本期累计完成 (and 上年同期, 完成说明) of one row for indicator ``ind``.
+
+    ``expected``: whether the indicator applies to the unit, so that a blank is worth a warning."""
+    raw = row.get("本期累计完成")
+    ref = row.ref("本期累计完成")
+    where = (report.file, sheet.name, ref)
+    value = Value(note=text_of(row.get("完成说明")) if row.has("完成说明") else "", where=where)
+    if ind.method == QUALITATIVE:
+        value.actual, error = parse_qualitative(raw)
+    else:
+        percent_ok = ind.measure == "%" or ind.value_type == GROWTH or ind.method == APPRAISAL
+        value.actual, error = parse_number(raw, ind.measure, percent_ok)
+    if error:
+        report.error(sheet.name, ref, f"{ind.code} {ind.name}：{error}，按未填报处理")
+    elif value.actual is None and (row.index, row.columns["本期累计完成"]) in sheet.formula_cells:
+        report.error(sheet.name, ref, f"{ind.code} {ind.name}：公式没有计算结果（文件未经Excel重新计算保存），"
+                     "请在Excel或WPS中打开、保存后重新报送；按未填报处理")
+    elif value.actual is None and expected:
+        report.warning(sheet.name, ref, f"{ind.code} {ind.name}：未填报本期累计完成")
+    if row.has("上年同期") and not is_blank(row.get("上年同期")):
+        value.previous, error = parse_number(row.get("上年同期"), ind.measure,
+                                             ind.measure == "%" or ind.value_type == GROWTH)
+        if error:
+            report.warning(sheet.name, row.ref("上年同期"), f"{ind.code}：上年同期{error}")
+    if ind.method == APPRAISAL and isinstance(value.actual, float) and not 0 <= value.actual <= 100:
+        report.error(sheet.name, ref, f"{ind.code} {ind.name}：测评分{text_of(value.actual)}不在0–100之间，"
+                     "按未填报处理")
+        value.actual = None
+    return value
+
+
+def _check_target(row, ind, scheme, unit, report, sheet):
+    """Targets typed into a submission that differ from the scheme: the scheme wins (SPEC 5)."""
+    target = scheme.targets.get((unit.code, ind.code))
+    for col, attr in (("确保目标", "target"), ("力争目标", "stretch")):
+        if not row.has(col) or is_blank(row.get(col)):
+            continue
+        typed, error = parse_number(row.get(col), ind.measure,
+                                    ind.measure == "%" or ind.value_type == GROWTH)
+        official = getattr(target, attr) if target else None
+        if error or official is None:
+            continue
+        if abs(typed - official) > 1e-9 * max(1.0, abs(official)):
+            report.warning(sheet.name, row.ref(col), f"{ind.code} {ind.name}：报表{col}{text_of(typed)}与方案"
+                           f"{text_of(official)}不一致，以方案为准")
+
+
+def _accept_row(code, ind, unit, seen, submission, row, report, sheet):
+    """Whether a row's indicator code may be read for ``unit``; reports why not."""
+    if ind is None:
+        report.error(sheet.name, row.ref("指标编码"),
+                     f"未知指标编码“{code}”（{unit.name}属于{unit.category}类），该行未读取")
+        return False
+    if code in seen:
+        report.error(sheet.name, row.ref("指标编码"),
+                     f"指标编码“{code}”重复（第{seen[code]}行已有），该行未读取")
+        return False
+    if ind.from_office:
+        if not is_blank(row.get("本期累计完成")):
+            report.warning(sheet.name, row.ref("本期累计完成"),
+                           f"{ind.code} {ind.name}由考核办评分，单位填报的数值不予采用")
+        return False
+    return True
+
+
+def read_submission(book: Workbook, file_label: str, scheme, index: UnitIndex, issues: list,
+                    stem: str):
+    """One unit's submission workbook -> (Submission or None, unit or None)."""
+    report = Reporter(file_label, issues)
+    sheet = find_submission_sheet(book)
+    if sheet is None:
+        report.error(SUBMISSION_SHEET, "A1", "找不到报表工作表（表头需含“指标编码”和“本期累计完成”），该文件未读取")
+        return None
+    header, _ = find_header(sheet, REQUIRED)
+    unit_text, unit_ref = _label_value(sheet, header, "填报单位")
+    unit = index.find(unit_text) if unit_text else None
+    if unit is None:
+        by_file = index.find(stem)
+        if unit_text and by_file is None:
+            report.error(sheet.name, unit_ref, f"填报单位“{text_of(unit_text)}”不是方案中的单位，该文件未读取")
+            return None
+        if unit_text and by_file is not None:
+            report.warning(sheet.name, unit_ref, f"填报单位“{text_of(unit_text)}”不是方案中的单位，"
+                           f"按文件名认定为{by_file.name}")
+        if by_file is None:
+            report.error(sheet.name, "A1", f"无法确定填报单位（表头上方没有“填报单位”，文件名“{stem}”"
+                         "也不是方案中的单位），该文件未读取")
+            return None
+        unit = by_file
+    submission = Submission(unit.code, file_label, sheet.name, header_row=header + 1)
+    as_of_raw, as_of_ref = _label_value(sheet, header, "统计截止")
+    if as_of_raw is not None:
+        submission.as_of, error = parse_date(as_of_raw)
+        if error:
+            report.warning(sheet.name, as_of_ref, f"统计截止：{error}")
+        elif scheme.params.as_of and submission.as_of != scheme.params.as_of:
+            report.warning(sheet.name, as_of_ref, f"统计截止{_cn_date(submission.as_of)}与方案的统计截止日期"
+                           f"{_cn_date(scheme.params.as_of)}不一致，按方案日期计算序时进度")
+    rows = read_table(sheet, REQUIRED, OPTIONAL, report) or []
+    by_key = {i.key: i for i in scheme.indicators}
+    seen = {}
+    for row in rows:
+        code = code_of(row.get("指标编码"))
+        if not code:
+            continue
+        ind = by_key.get((unit.category, code))
+        if not _accept_row(code, ind, unit, seen, submission, row, report, sheet):
+            continue
+        seen[code] = row.excel_row
+        submission.row_of[code] = row.excel_row
+        submission.values[code] = read_value(row, ind, report, sheet, applies(scheme, unit, ind))
+        _check_target(row, ind, scheme, unit, report, sheet)
+    _report_missing(submission, scheme, unit, report, sheet.name)
+    if CLAIM_SHEET in book.sheet_names:
+        submission.claims = read_claims(book.sheet(CLAIM_SHEET), scheme, report)
+    return submission
+
+
+def _cn_date(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _report_missing(submission, scheme, unit, report, sheet_name):
+    for ind in scheme.indicators_of(unit.category):
+        if ind.from_office or ind.code in submission.values or not applies(scheme, unit, ind):
+            continue
+        report.warning(sheet_name, "", f"缺少指标“{ind.code} {ind.name}”的行，按未填报处理")
+
+
+def read_claims(sheet, scheme, report: Reporter, units: UnitIndex = None) -> list:
+    """加分申报 rows: 事项, 级别, 文件依据 (and 单位 in a consolidated workbook)."""
+    required = ("事项", "级别") + (("单位",) if units else ())
+    rows = read_table(sheet, required, ("文件依据",), report) or []
+    claims = []
+    for row in rows:
+        item, level = text_of(row.get("事项")), text_of(row.get("级别"))
+        if not item:
+            continue
+        if level not in scheme.honor_levels:
+            known = "、".join(scheme.honor_levels) or "（加分标准表为空）"
+            report.error(sheet.name, row.ref("级别"), f"加分级别“{level}”不在加分标准中（应为{known}），该项未计")
+            continue
+        claim = BonusClaim(item, level, text_of(row.get("文件依据")),
+                           (report.file, sheet.name, row.ref("事项")))
+        if units:
+            unit = units.find(row.get("单位"))
+            if unit is None:
+                report.error(sheet.name, row.ref("单位"), f"未知单位“{text_of(row.get('单位'))}”，该项未计")
+                continue
+            claims.append((unit.code, claim))
+        else:
+            claims.append(claim)
+    return claims
+
+
+def read_consolidated(book: Workbook, file_label: str, scheme, index: UnitIndex, issues: list) -> list:
+    """The long 完成情况 sheet (单位, 指标编码, 本期累计完成 …) -> one Submission per unit present."""
+    report = Reporter(file_label, issues)
+    sheet = book.sheet("完成情况")
+    rows = read_table(sheet, ("单位",) + REQUIRED, OPTIONAL, report) or []
+    by_key = {i.key: i for i in scheme.indicators}
+    units = scheme.unit_by_code()
+    submissions, seen = {}, {}
+    for row in rows:
+        unit = index.find(row.get("单位"))
+        if unit is None:
+            report.error(sheet.name, row.ref("单位"), f"未知单位“{text_of(row.get('单位'))}”，该行未读取")
+            continue
+        code = code_of(row.get("指标编码"))
+        if not code:
+            continue
+        sub = submissions.setdefault(unit.code, Submission(unit.code, file_label, sheet.name))
+        unit_seen = seen.setdefault(unit.code, {})
+        if not _accept_row(code, by_key.get((unit.category, code)), unit, unit_seen, sub, row,
+                           report, sheet):
+            continue
+        unit_seen[code] = row.excel_row
+        sub.row_of[code] = row.excel_row
+        ind = by_key[(unit.category, code)]
+        sub.values[code] = read_value(row, ind, report, sheet, applies(scheme, unit, ind))
+        _check_target(row, ind, scheme, unit, report, sheet)
+    for code, sub in submissions.items():
+        _report_missing(sub, scheme, units[code], report, sheet.name)
+    if CLAIM_SHEET in book.sheet_names:
+        for code, claim in read_claims(book.sheet(CLAIM_SHEET), scheme, report, index):
+            sub = submissions.get(code)
+            if sub is None:
+                report.warning(CLAIM_SHEET, claim.where[2],
+                               f"{units[code].name}没有完成情况数据（未报送），其加分申报“{claim.item}”未计")
+                continue
+            sub.claims.append(claim)
+    return [submissions[c] for c in sorted(submissions)]

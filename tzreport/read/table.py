@@ -1,0 +1,94 @@
+"""A sheet read as a table: a header row found by text, then one ``Row`` per non-empty line."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import ERROR, WARNING, Issue
+from .values import is_blank
+from .workbook import Sheet, cell_ref, column_of, find_header
+
+
+@dataclass
+class Row:
+    sheet: Sheet
+    index: int          # 0-based row in the sheet
+    columns: dict       # header name -> 0-based column
+
+    def has(self, name: str) -> bool:
+        return name in self.columns
+
+    def get(self, name: str):
+        col = self.columns.get(name)
+        return "" if col is None else self.sheet.get(self.index, col)
+
+    def ref(self, name: str) -> str:
+        col = self.columns.get(name)
+        return cell_ref(self.index, col if col is not None else 0)
+
+    @property
+    def excel_row(self) -> int:
+        return self.index + 1
+
+
+class Reporter:
+    """Collects issues for one file, so callers say only sheet, cell and message."""
+
+    def __init__(self, file: str, issues: list):
+        self.file = file
+        self.issues = issues
+
+    def error(self, sheet: str, cell: str, message: str) -> None:
+        self.issues.append(Issue(ERROR, self.file, sheet, cell, message))
+
+    def warning(self, sheet: str, cell: str, message: str) -> None:
+        self.issues.append(Issue(WARNING, self.file, sheet, cell, message))
+
+    def add(self, severity: str, sheet: str, cell: str, message: str) -> None:
+        self.issues.append(Issue(severity, self.file, sheet, cell, message))
+
+
+def read_table(sheet: Sheet, required: tuple, optional: tuple, report: Reporter,
+               severity: str = ERROR):
+    """Rows of ``sheet`` under a header holding every ``required`` column.
+
+    Missing columns are reported (naming the sheet) and give ``None``. Merged cells inside the table
+    and hidden rows are reported as warnings; their values are still read (a clerk hides rows to
+    tidy, not to delete).
+    """
+    header, keys = find_header(sheet, required)
+    if header is None:
+        missing = [name for name in required if column_of(_first_row_keys(sheet), name) is None]
+        report.add(severity, sheet.name, "A1",
+                   f"找不到表头（需要列：{'、'.join(missing or required)}）")
+        return None
+    columns = {}
+    for name in required + optional:
+        col = column_of(keys, name)
+        if col is not None:
+            columns[name] = col
+    rows = []
+    width = max(columns.values()) + 1
+    for r in range(header + 1, len(sheet.rows)):
+        line = sheet.rows[r]
+        if all(is_blank(v) for v in line[:max(width, len(line))]):
+            continue
+        row = Row(sheet, r, columns)
+        if r in sheet.hidden_rows:
+            report.warning(sheet.name, f"A{r + 1}", f"第{r + 1}行被隐藏，其数据仍参与计算，请核对")
+        for name, col in columns.items():
+            rng = sheet.merged_at(r, col)
+            if rng:
+                report.warning(sheet.name, cell_ref(r, col),
+                               f"“{name}”列单元格在合并区域 {rng} 内，只有左上角单元格的值被读取")
+        rows.append(row)
+    return rows
+
+
+def _first_row_keys(sheet: Sheet) -> dict:
+    from .values import header_key
+    keys = {}
+    for line in sheet.rows[:30]:
+        for c, value in enumerate(line):
+            if isinstance(value, str) and value.strip():
+                keys.setdefault(header_key(value), c)
+    return keys

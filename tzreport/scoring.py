@@ -1,0 +1,347 @@
+"""Scoring (SPEC 3.1–3.3): one indicator for one unit, then one unit. Pure functions only."""
+from __future__ import annotations
+
+import bisect
+import calendar
+import datetime as dt
+import math
+
+from .model import (APPRAISAL, BANDS, BEST, COMPLETION, CONTROL, EFFICACY, GREEN, GROWTH,
+                    LIGHT_METHODS, QUALITATIVE, QUALITATIVE_RATIO, RANKING, RED, REVERSE,
+                    ST_BLANK, ST_NO_DATA, ST_NOT_APPLICABLE, ST_NOT_SUBMITTED, ST_OK,
+                    TARGETED_METHODS, TOTAL, VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST, YELLOW,
+                    IndicatorResult, Indicator, Params, Target, UnitResult)
+
+
+def schedule_fraction(day: dt.date, method: str = "按月") -> float:
+    """序时进度 p (SPEC 3.1): month/12, or day-of-year/days-in-year; 31 December gives 1."""
+    if method == "按日":
+        days = 366 if calendar.isleap(day.year) else 365
+        return day.timetuple().tm_yday / days
+    return day.month / 12
+
+
+def fmt(x, digits: int = 2) -> str:
+    """A number for an explanation: no trailing zeros, no float noise; small values keep 4 places."""
+    if x is None:
+        return "-"
+    if abs(x) < 1:
+        digits = max(digits, 4)
+    text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def pct(x, digits: int = 1) -> str:
+    return f"{fmt(x * 100, digits)}%"
+
+
+class Outcome:
+    """What a scoring rule returns; folded into an IndicatorResult."""
+    __slots__ = ("score", "bonus", "light", "delta", "completion", "gap", "veto", "explain",
+                 "prorated")
+
+    def __init__(self, score, explain="", bonus=0.0, light=None, delta=None, completion=None,
+                 gap=None, veto=VETO_NONE, prorated=None):
+        self.score, self.bonus, self.light, self.delta = score, bonus, light, delta
+        self.completion, self.gap, self.veto, self.explain = completion, gap, veto, explain
+        self.prorated = prorated
+
+
+def _light(d: float, band: float) -> str:
+    if d >= 0:
+        return GREEN
+    return YELLOW if d >= -band else RED
+
+
+def _excess_bonus(ind: Indicator, delta: float, actual: float, tp: float, sp, explain: list) -> float:
+    """SPEC 3.2 bonus for δ > 0: toward the 力争目标 when there is one and a cap, else 超额加分·δ."""
+    if delta <= 0:
+        return 0.0
+    if sp is not None and ind.bonus_cap is not None and sp != tp:
+        share = min(1.0, (actual - tp) / (sp - tp))
+        explain.append(f"加分 = 加分上限{fmt(ind.bonus_cap)} × 超确保目标部分占力争空间的{pct(share)}"
+                       f" = {fmt(ind.bonus_cap * share)}")
+        return ind.bonus_cap * share
+    if ind.excess_bonus is None:
+        return 0.0
+    per = delta * 100 if ind.value_type == TOTAL else delta
+    bonus = ind.excess_bonus * per
+    unit = "%" if ind.value_type == TOTAL else "个百分点"
+    text = f"加分 = 超额{fmt(per)}{unit} × {fmt(ind.excess_bonus)}"
+    if ind.bonus_cap is not None and bonus > ind.bonus_cap:
+        bonus = ind.bonus_cap
+        text += f"，封顶{fmt(ind.bonus_cap)}"
+    explain.append(f"{text} = {fmt(bonus)}")
+    return bonus
+
+
+def score_completion(ind: Indicator, target: Target, actual: float, p: float,
+                     params: Params) -> Outcome:
+    """SPEC 3.2 完成率 (and the δ, light and bonus that 功效系数 shares)."""
+    w, pi = ind.weight, p if ind.prorate else 1.0
+    t = target.target
+    tp = t * pi
+    sp = target.stretch * pi if target.stretch is not None else None
+    explain = []
+    if ind.value_type == TOTAL:
+        delta = (actual - tp) / tp if ind.direction != REVERSE else (tp - actual) / tp
+        completion = actual / t
+        d = (completion - pi) * 100 * (-1 if ind.direction == REVERSE else 1)
+        band = params.yellow_band
+    else:
+        delta = actual - t if ind.direction != REVERSE else t - actual
+        completion = None
+        d = delta
+        band = params.growth_yellow_band
+    target_text = f"序时目标{fmt(tp)}（{fmt(t)}×{pct(pi)}）" if ind.prorate else f"目标{fmt(t)}"
+    if delta >= 0:
+        score = w
+        explain.append(f"实际{fmt(actual)}，{target_text}，已完成，得满分{fmt(w)}")
+    elif ind.value_type == TOTAL:
+        rate = ind.deduction_rate if ind.deduction_rate is not None else w / 100
+        if ind.floor is not None and 1 + delta < ind.floor:
+            score = 0.0
+            explain.append(f"实际{fmt(actual)}，{target_text}，完成{pct(1 + delta)}，低于得分下限"
+                           f"{pct(ind.floor)}，得0分")
+        else:
+            score = max(0.0, w + rate * delta * 100)
+            if ind.deduction_rate is None and ind.direction != REVERSE:
+                explain.append(f"实际{fmt(actual)}，{target_text}，完成率{pct(actual / tp)} × 分值{fmt(w)}"
+                               f" = {fmt(score)}")
+            else:
+                explain.append(f"实际{fmt(actual)}，{target_text}，差{fmt(-delta * 100)}% × 每1%扣"
+                               f"{fmt(rate, 3)}分，{fmt(w)} − {fmt(-rate * delta * 100)} = {fmt(score)}")
+    else:
+        rate = ind.deduction_rate if ind.deduction_rate is not None else w / 10
+        score = max(0.0, w + rate * delta)
+        explain.append(f"实际{fmt(actual)}%，目标{fmt(t)}%，差{fmt(-delta)}个百分点 × 每个百分点扣"
+                       f"{fmt(rate, 3)}分，{fmt(w)} − {fmt(-rate * delta)} = {fmt(score)}")
+    bonus = _excess_bonus(ind, delta, actual, tp, sp, explain)
+    return Outcome(score, "；".join(explain), bonus, _light(d, band), delta, completion, d,
+                   prorated=tp)
+
+
+def score_control(ind: Indicator, target: Target, actual: float, p: float,
+                  params: Params) -> Outcome:
+    """SPEC 3.2 控制: a line L' that must not be crossed (信访, 安全生产 …)."""
+    w = ind.weight
+    line = target.target * (p if ind.prorate else 1.0)
+    explain = []
+    veto = VETO_NONE
+    if actual <= line:
+        score = w
+        explain.append(f"实际{fmt(actual)}，控制线{fmt(line)}，未突破，得满分{fmt(w)}")
+    else:
+        if ind.deduction_rate is not None and line > 0:
+            over = (actual - line) / line * 100
+            score = max(0.0, w - ind.deduction_rate * over)
+            explain.append(f"实际{fmt(actual)}，突破控制线{fmt(line)}达{fmt(over)}% × 每1%扣"
+                           f"{fmt(ind.deduction_rate, 3)}分，得{fmt(score)}")
+        else:
+            score = 0.0
+            explain.append(f"实际{fmt(actual)}，突破控制线{fmt(line)}，得0分")
+        veto = ind.veto
+        if veto != VETO_NONE:
+            explain.append("触发一票否决" if veto == VETO_LOWEST else "触发一票否优")
+    bonus = 0.0
+    if ind.excess_bonus is not None and line > 0 and actual < line:
+        margin = (line - actual) / line * 100
+        bonus = ind.excess_bonus * margin
+        if ind.bonus_cap is not None:
+            bonus = min(bonus, ind.bonus_cap)
+        explain.append(f"加分 = 低于控制线{fmt(margin)}% × {fmt(ind.excess_bonus)} = {fmt(bonus)}")
+    band = params.yellow_band
+    if actual <= line * (1 - band / 100):
+        light = GREEN
+    elif actual <= line:
+        light = YELLOW
+    else:
+        light = RED
+    delta = (line - actual) / line if line > 0 else None
+    return Outcome(score, "；".join(explain), bonus, light, delta, None, None, veto, prorated=line)
+
+
+def score_efficacy(ind: Indicator, target: Target, actual: float, p: float,
+                   params: Params) -> Outcome:
+    """SPEC 3.2 功效系数: w·clamp(0.6 + 0.4·(A−U')/(T'−U'), 0, 1); light and bonus as 完成率."""
+    base = score_completion(ind, target, actual, p, params)
+    pi = p if ind.prorate else 1.0
+    tp, up = target.target * pi, target.disallowed * pi
+    coefficient = min(1.0, max(0.0, 0.6 + 0.4 * (actual - up) / (tp - up)))
+    base.score = ind.weight * coefficient
+    text = (f"功效系数 = 0.6 + 0.4×(实际{fmt(actual)} − 不允许值{fmt(up)})/(目标{fmt(tp)} − 不允许值{fmt(up)})"
+            f"，取{fmt(coefficient, 4)}；{fmt(coefficient, 4)} × 分值{fmt(ind.weight)} = {fmt(base.score)}")
+    bonus_text = base.explain.split("；", 1)[1] if "；" in base.explain else ""
+    base.explain = text + (f"；{bonus_text}" if bonus_text else "")
+    return base
+
+
+def score_ranking(ind: Indicator, actual: float, peers: list) -> Outcome:
+    """SPEC 3.2 排名 among the category's units that reported (ties share the better rank).
+
+    ``peers``: every reported value of the category, sorted ascending."""
+    if ind.direction == REVERSE:
+        better = bisect.bisect_left(peers, actual)
+    else:
+        better = len(peers) - bisect.bisect_right(peers, actual)
+    rank, n, w = better + 1, len(peers), ind.weight
+    if ind.rank_step is not None:
+        score = w * (1 - (rank - 1) * ind.rank_step)
+        text = f"第{rank}名（共{n}个），{fmt(w)} × (1 − {rank - 1}×{fmt(ind.rank_step, 4)})"
+    elif n > 1:
+        score = w * (1 - (rank - 1) * (1 - ind.last_factor) / (n - 1))
+        text = f"第{rank}名（共{n}个），末位系数{fmt(ind.last_factor)}，{fmt(w)} × (1 − {rank - 1}×" \
+               f"{fmt(1 - ind.last_factor)}/{n - 1})"
+    else:
+        score = w
+        text = "仅1个单位报送，得满分"
+    score = max(0.0, score)
+    return Outcome(score, f"{text} = {fmt(score)}" if n > 1 or ind.rank_step else text)
+
+
+def score_best(ind: Indicator, actual: float, peers: list) -> Outcome:
+    """SPEC 3.2 比最优: w·A/max(A) (逆向 w·min(A)/A); ``peers`` sorted ascending."""
+    w = ind.weight
+    if ind.direction == REVERSE:
+        best = peers[0]
+        ratio = 1.0 if actual == best else (best / actual if actual > 0 and best >= 0 else 0.0)
+        text = f"最优值{fmt(best)} ÷ 实际{fmt(actual)}"
+    else:
+        best = peers[-1]
+        ratio = 1.0 if actual == best else (actual / best if best > 0 else 0.0)
+        text = f"实际{fmt(actual)} ÷ 最优值{fmt(best)}"
+    score = w * min(1.0, max(0.0, ratio))
+    return Outcome(score, f"{text} × 分值{fmt(w)} = {fmt(score)}")
+
+
+def score_bands(ind: Indicator, actual: float, bands: list) -> Outcome:
+    """SPEC 3.2 分档: w·得分比例 of the highest 下限 ≤ A; below every band 0."""
+    hit = [(lower, ratio) for lower, ratio in bands if lower <= actual]
+    if not hit:
+        return Outcome(0.0, f"实际{fmt(actual)}，低于最低档，得0分")
+    lower, ratio = hit[-1]
+    score = ind.weight * ratio
+    return Outcome(score, f"实际{fmt(actual)}，达到“≥{fmt(lower)}”档，{pct(ratio)} × 分值{fmt(ind.weight)}"
+                          f" = {fmt(score)}")
+
+
+def score_qualitative(ind: Indicator, actual: str) -> Outcome:
+    ratio = QUALITATIVE_RATIO[actual]
+    score = ind.weight * ratio
+    light = {1.0: GREEN, 0.6: YELLOW}.get(ratio, RED)
+    veto = ind.veto if actual == "未完成" else VETO_NONE
+    text = f"{actual}，{fmt(ratio)} × 分值{fmt(ind.weight)} = {fmt(score)}"
+    if veto != VETO_NONE:
+        text += "；触发一票否决" if veto == VETO_LOWEST else "；触发一票否优"
+    return Outcome(score, text, light=light, veto=veto)
+
+
+def score_appraisal(ind: Indicator, actual: float) -> Outcome:
+    score = ind.weight * actual / 100
+    return Outcome(score, f"测评{fmt(actual)}分 ÷ 100 × 分值{fmt(ind.weight)} = {fmt(score)}")
+
+
+def score_indicator(ind: Indicator, target, actual, status: str, p: float, params: Params,
+                    peers: list = (), bands: list = ()) -> IndicatorResult:
+    """One indicator for one unit. ``status`` says whether it applies and was reported."""
+    result = IndicatorResult(ind.code, ind.name, ind.major, ind.method, ind.weight, status=status,
+                             actual=actual)
+    if target is not None:
+        result.target, result.stretch = target.target, target.stretch
+    if status in (ST_NOT_APPLICABLE, ST_NO_DATA):
+        return result
+    if actual is None:
+        result.light = RED if ind.method in LIGHT_METHODS else None
+        result.explain = f"{status}，得0分"
+        if ind.method in TARGETED_METHODS and target is not None:
+            result.target_prorated = target.target * (p if ind.prorate else 1.0)
+        return result
+    method = ind.method
+    if method == COMPLETION:
+        out = score_completion(ind, target, actual, p, params)
+    elif method == CONTROL:
+        out = score_control(ind, target, actual, p, params)
+    elif method == EFFICACY:
+        out = score_efficacy(ind, target, actual, p, params)
+    elif method == RANKING:
+        out = score_ranking(ind, actual, peers)
+    elif method == BEST:
+        out = score_best(ind, actual, peers)
+    elif method == BANDS:
+        out = score_bands(ind, actual, bands)
+    elif method == QUALITATIVE:
+        out = score_qualitative(ind, actual)
+    else:
+        out = score_appraisal(ind, actual)
+    result.score = min(ind.weight, max(0.0, out.score))
+    result.bonus = max(0.0, out.bonus)
+    result.light, result.delta, result.completion_rate = out.light, out.delta, out.completion
+    result.schedule_gap, result.veto, result.explain = out.gap, out.veto, out.explain
+    result.target_prorated = out.prorated
+    result.status = ST_OK
+    return result
+
+
+def _claim_key(item: str) -> str:
+    return "".join(item.split())
+
+
+def honor_bonus(claims, levels: dict, cap):
+    """表彰加分 (SPEC 3.3): each 事项 once at its highest 级别, the sum capped by 表彰加分上限."""
+    best = {}
+    for claim in claims:
+        points = levels.get(claim.level)
+        if points is None:
+            continue
+        key = _claim_key(claim.item)
+        if key not in best or points > best[key][2]:
+            best[key] = (claim.item, claim.level, points)
+    items = [best[k] for k in sorted(best)]
+    total = sum(p for _, _, p in items)
+    if cap is not None:
+        total = min(total, cap)
+    return total, items
+
+
+def score_unit(unit, results: list, full_score: float, params: Params, claims, honor_levels,
+               deductions, submitted: bool) -> UnitResult:
+    """SPEC 3.3: rescaled base, capped bonus, deductions, vetoes."""
+    ur = UnitResult(unit.code, unit.name, unit.category, unit.group, submitted, indicators=results)
+    applicable = [r for r in results if r.applies]
+    weight = sum(r.weight for r in applicable)
+    ur.raw_score = sum(r.score for r in applicable)
+    ur.scale = full_score / weight if weight > 0 else 0.0
+    ur.base = ur.raw_score * ur.scale
+    for r in results:
+        ur.subtotals.setdefault(r.major, 0.0)
+        if r.applies:
+            ur.subtotals[r.major] += r.score * ur.scale
+    ur.indicator_bonus = sum(r.bonus for r in applicable)
+    ur.honor_bonus, ur.honor_items = honor_bonus(claims, honor_levels, params.honor_bonus_cap)
+    bonus = ur.indicator_bonus + ur.honor_bonus
+    if params.total_bonus_cap is not None:
+        bonus = min(bonus, params.total_bonus_cap)
+    ur.bonus = bonus
+    ur.deduction_items = [(d.item, d.points) for d in deductions]
+    ur.deduction = sum(d.points for d in deductions)
+    ur.total = ur.base + ur.bonus - ur.deduction
+    ur.reds = sum(1 for r in applicable if r.light == RED)
+    for r in applicable:
+        if r.veto != VETO_NONE:
+            ur.veto_reasons.append((r.veto, f"{r.code} {r.name}"))
+    for d in deductions:
+        if d.veto != VETO_NONE:
+            ur.veto_reasons.append((d.veto, d.item))
+    vetoes = {v for v, _ in ur.veto_reasons}
+    ur.veto = VETO_LOWEST if VETO_LOWEST in vetoes else VETO_NOT_FIRST if vetoes else VETO_NONE
+    return ur
+
+
+def round2(x: float) -> float:
+    """综合得分 rounded half-up to 2 decimals, as published (SPEC 3.3 ranks on this)."""
+    from decimal import ROUND_HALF_UP, Decimal
+    return float(Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def is_close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
