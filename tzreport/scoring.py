@@ -48,6 +48,7 @@ class Outcome:
 
 
 def _light(d: float, band: float) -> str:
+    d = round(d, 9)  # 0.55/0.5 is 1.1000000000000001: a value on the band edge stays 黄
     if d >= 0:
         return GREEN
     return YELLOW if d >= -band else RED
@@ -128,7 +129,8 @@ def score_control(ind: Indicator, target: Target, actual: float, p: float,
     line = target.target * (p if ind.prorate else 1.0)
     explain = []
     veto = VETO_NONE
-    if actual <= line:
+    crossed = round(actual - line, 9) > 0
+    if not crossed:
         score = w
         explain.append(f"实际{fmt(actual)}，控制线{fmt(line)}，未突破，得满分{fmt(w)}")
     else:
@@ -151,9 +153,9 @@ def score_control(ind: Indicator, target: Target, actual: float, p: float,
             bonus = min(bonus, ind.bonus_cap)
         explain.append(f"加分 = 低于控制线{fmt(margin)}% × {fmt(ind.excess_bonus)} = {fmt(bonus)}")
     band = params.yellow_band
-    if actual <= line * (1 - band / 100):
+    if round(actual - line * (1 - band / 100), 9) <= 0:
         light = GREEN
-    elif actual <= line:
+    elif not crossed:
         light = YELLOW
     else:
         light = RED

@@ -1,0 +1,100 @@
+"""Small real workbooks for tests, written with openpyxl (which, like many programs, leaves formulas
+uncalculated — exactly what a test of that case needs).
+
+The reference scheme ``write_scheme`` has three 镇 at 30 September (p = 0.75), two indicators:
+I01 一般公共预算收入 (完成率, 总量, 序时, 60 分, 万元) and I02 环境保护 (定性, 40 分). Hand-computed:
+
+* 城关镇  I01 target 1000 → T'=750,  A=750  → 60;   I02 完成     → 40;  total 100
+* 龙泉镇  I01 target 2000 → T'=1500, A=1200 → 48;   I02 完成     → 40;  total 88
+* 青山镇  I01 target 1500 → T'=1125, A=1125 → 60;   I02 基本完成 → 24;  total 84
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+
+UNITS = [("Z01", "城关镇", "镇街", "城市发展区", "城关"), ("Z02", "龙泉镇", "镇街", "工业发展区", ""),
+         ("Z03", "青山镇", "镇街", "生态发展区", "")]
+INDICATORS = [
+    ("I01", "镇街", "目标任务", "财政收入", "一般公共预算收入", "万元", 60, "完成率", "", "", "是"),
+    ("I02", "镇街", "目标任务", "资源环境", "环境保护", "", 40, "定性", "", "", ""),
+]
+TARGETS = [("城关镇", "I01", 1000), ("龙泉镇", "I01", 2000), ("青山镇", "I01", 1500)]
+VALUES = {"城关镇": {"I01": 750, "I02": "完成"}, "龙泉镇": {"I01": 1200, "I02": "完成"},
+          "青山镇": {"I01": 1125, "I02": "基本完成"}}
+TOTALS = {"城关镇": 100.0, "龙泉镇": 88.0, "青山镇": 84.0}
+GRADES = [("优秀", 90, None, None, None, None), ("良好", 80, None, None, None, None),
+          ("一般", 60, None, None, None, None), ("较差", None, None, None, None, None)]
+
+
+def write_book(path: Path, sheets: dict) -> Path:
+    """sheets: name -> list of rows (lists); None leaves a cell empty."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(list(row))
+    wb.save(path)
+    return path
+
+
+def scheme_sheets(**replace) -> dict:
+    sheets = {
+        "参数": [("项目", "值"), ("考核名称", "测试县2026年度考核"), ("考核年度", 2026),
+               ("统计截止日期", dt.date(2026, 9, 30)), ("满分", 100)],
+        "单位": [("单位编码", "单位名称", "考核类别", "分组", "别名")] + UNITS,
+        "指标": [("指标编码", "考核类别", "大类", "一级指标", "二级指标", "计量单位", "分值", "计分方法", "方向",
+                "数值类型", "序时")] + INDICATORS,
+        "目标": [("单位", "指标编码", "确保目标")] + TARGETS,
+        "等次": [("等次", "最低分", "比例", "名额", "分组名额", "取整")] + GRADES,
+    }
+    sheets.update(replace)
+    return {k: v for k, v in sheets.items() if v is not None}
+
+
+def write_scheme(folder: Path, name: str = "考核方案.xlsx", **replace) -> Path:
+    return write_book(Path(folder) / name, scheme_sheets(**replace))
+
+
+def submission_rows(unit: str, values: dict, as_of="2026年9月30日", targets=None) -> list:
+    """Template layout: title, 填报单位/统计截止 line, header on row 3, data from row 4 (G = 本期累计完成)."""
+    rows = [["2026年度目标责任考核指标完成情况表"],
+            [f"填报单位：{unit}", None, None, None, None, None, f"统计截止：{as_of}"],
+            ["指标编码", "一级指标", "二级指标", "计量单位", "确保目标", "力争目标", "本期累计完成", "上年同期",
+             "完成说明"]]
+    names = {i[0]: (i[3], i[4], i[5]) for i in INDICATORS}
+    for code, actual in values.items():
+        l1, l2, measure = names.get(code, ("", "", ""))
+        rows.append([code, l1, l2, measure, (targets or {}).get(code), None, actual, None, None])
+    return rows
+
+
+def write_submission(folder: Path, unit: str, values: dict = None, file_name: str = None,
+                     extra_sheets: dict = None, **kw) -> Path:
+    values = VALUES[unit] if values is None else values
+    sheets = {"指标完成情况": submission_rows(unit, values, **kw)}
+    sheets.update(extra_sheets or {})
+    return write_book(Path(folder) / "报表" / (file_name or f"{unit}.xlsx"), sheets)
+
+
+def write_all(folder: Path, skip=()) -> Path:
+    """The reference scheme plus a clean submission per unit; returns the folder."""
+    folder = Path(folder)
+    write_scheme(folder)
+    for unit in VALUES:
+        if unit not in skip:
+            write_submission(folder, unit)
+    return folder
+
+
+def totals(result) -> dict:
+    return {u.name: round(u.total, 6) for u in result.units}
+
+
+def issue_texts(result) -> list:
+    return [i.text() for i in result.issues]

@@ -1,0 +1,286 @@
+"""SPEC 3.1–3.3, table-driven. Every expected number was computed by hand from the spec's formulas;
+the arithmetic is in the comment beside each row."""
+import datetime as dt
+
+import pytest
+
+from tzreport.model import (BonusClaim, Deduction, Indicator, IndicatorResult, Params, Target,
+                            Unit, ST_BLANK, ST_NOT_APPLICABLE, ST_NO_DATA, ST_OK)
+from tzreport.scoring import schedule_fraction, score_indicator, score_unit, round2
+
+P = Params()
+
+
+def ind(method="完成率", weight=10.0, **kw):
+    return Indicator(code="X01", category="镇街", major="目标任务", level1="经济", level2="指标",
+                     measure=kw.pop("measure", "万元"), weight=weight, method=method, **kw)
+
+
+def score(indicator, actual, target=None, stretch=None, disallowed=None, p=1.0, peers=(), bands=(),
+          params=P):
+    t = Target(target, stretch, disallowed) if target is not None else None
+    return score_indicator(indicator, t, actual, ST_OK, p, params, sorted(peers), bands)
+
+
+@pytest.mark.parametrize("day, method, expected", [
+    (dt.date(2026, 9, 30), "按月", 0.75),            # 9/12
+    (dt.date(2026, 9, 15), "按月", 0.75),            # month only
+    (dt.date(2026, 12, 31), "按月", 1.0),
+    (dt.date(2026, 12, 31), "按日", 1.0),            # 365/365
+    (dt.date(2026, 3, 31), "按日", 90 / 365),        # 31+28+31
+    (dt.date(2028, 12, 31), "按日", 1.0),            # leap year: 366/366
+    (dt.date(2028, 2, 29), "按日", 60 / 366),
+])
+def test_schedule_fraction(day, method, expected):
+    assert schedule_fraction(day, method) == pytest.approx(expected)
+
+
+# (indicator kwargs, actual, target, stretch, p, score, bonus, light, completion_rate, target')
+COMPLETION_CASES = [
+    # 总量 正向 序时: T'=1000×0.75=750, δ=(600−750)/750=−0.2 → 10×0.8=8; d=(0.6−0.75)×100=−15 → 红
+    (dict(prorate=True), 600, 1000, None, 0.75, 8.0, 0.0, "红", 0.6, 750),
+    # 总量 正向 序时 on schedule: A=800 ≥ 750 → 10; d=(0.8−0.75)×100=+5 → 绿
+    (dict(prorate=True), 800, 1000, None, 0.75, 10.0, 0.0, "绿", 0.8, 750),
+    # 总量 正向 不序时: δ=−0.05 → 9.5; d=(0.95−1)×100=−5 → 黄
+    (dict(), 950, 1000, None, 0.75, 9.5, 0.0, "黄", 0.95, 1000),
+    # exactly on the yellow band edge: d=−10 → 黄
+    (dict(), 900, 1000, None, 1.0, 9.0, 0.0, "黄", 0.9, 1000),
+    # 超额加分 0.1 per 1%: δ=0.15 → bonus 1.5
+    (dict(excess_bonus=0.1, bonus_cap=2), 1150, 1000, None, 1.0, 10.0, 1.5, "绿", 1.15, 1000),
+    # … capped: δ=0.3 → 3 → 加分上限 2
+    (dict(excess_bonus=0.1, bonus_cap=2), 1300, 1000, None, 1.0, 10.0, 2.0, "绿", 1.3, 1000),
+    # 力争目标 with 加分上限 3: (1100−1000)/(1200−1000)=0.5 → 1.5
+    (dict(bonus_cap=3), 1100, 1000, 1200, 1.0, 10.0, 1.5, "绿", 1.1, 1000),
+    # … beyond the stretch target: min(1, 1.5) → 3
+    (dict(bonus_cap=3), 1300, 1000, 1200, 1.0, 10.0, 3.0, "绿", 1.3, 1000),
+    # 力争目标 prorated: T'=500, S'=600, A=550 → 3×0.5=1.5
+    (dict(bonus_cap=3, prorate=True), 550, 1000, 1200, 0.5, 10.0, 1.5, "绿", 0.55, 500),
+    # 力争目标 without 加分上限 and no 超额加分: no bonus
+    (dict(), 1300, 1000, 1200, 1.0, 10.0, 0.0, "绿", 1.3, 1000),
+    # 总量 逆向 (能耗): δ=(0.5−0.55)/0.5=−0.1 → 10−0.1×10=9; d=−(1.1−1)×100=−10 → 黄
+    (dict(direction="逆向"), 0.55, 0.5, None, 1.0, 9.0, 0.0, "黄", 1.1, 0.5),
+    # 总量 逆向 better than target: δ=+0.1 → 10; d=+10 → 绿
+    (dict(direction="逆向"), 0.45, 0.5, None, 1.0, 10.0, 0.0, "绿", 0.9, 0.5),
+    # 总量 逆向 序时 (cumulative, less is better): T'=75, A=90 → δ=(75−90)/75=−0.2 → 8;
+    # d=−(0.9−0.75)×100=−15 → 红
+    (dict(direction="逆向", prorate=True), 90, 100, None, 0.75, 8.0, 0.0, "红", 0.9, 75),
+    # 扣分率 0.5 per 1%: δ=−0.1 → 10−0.5×10=5
+    (dict(deduction_rate=0.5), 900, 1000, None, 1.0, 5.0, 0.0, "黄", 0.9, 1000),
+    # 得分下限 60%: 1+δ=0.55 < 0.6 → 0
+    (dict(floor=0.6), 550, 1000, None, 1.0, 0.0, 0.0, "红", 0.55, 1000),
+    # … above the floor: 0.65 → 6.5
+    (dict(floor=0.6), 650, 1000, None, 1.0, 6.5, 0.0, "红", 0.65, 1000),
+    # 增速 正向: δ=6.1−7=−0.9 points, default rate w/10=1 → 9.1; d=−0.9 ≥ −1 → 黄
+    (dict(value_type="增速"), 6.1, 7.0, None, 0.75, 9.1, 0.0, "黄", None, 7.0),
+    # 增速 正向 far behind: δ=−1.5 → 8.5; 红
+    (dict(value_type="增速"), 5.5, 7.0, None, 1.0, 8.5, 0.0, "红", None, 7.0),
+    # 增速 逆向 (e.g. 居民消费价格涨幅 ≤ 3): δ=3−3.5=−0.5 → 9.5; 黄
+    (dict(value_type="增速", direction="逆向"), 3.5, 3.0, None, 1.0, 9.5, 0.0, "黄", None, 3.0),
+    # 增速 超额加分 1 per point, cap 2: δ=1.5 → 1.5
+    (dict(value_type="增速", excess_bonus=1, bonus_cap=2), 8.5, 7.0, None, 1.0, 10.0, 1.5, "绿", None, 7.0),
+    # … capped: δ=3 → 2
+    (dict(value_type="增速", excess_bonus=1, bonus_cap=2), 10.0, 7.0, None, 1.0, 10.0, 2.0, "绿", None, 7.0),
+    # 增速 with 力争目标 and cap 3: (7.5−7)/(8−7)=0.5 → 1.5
+    (dict(value_type="增速", bonus_cap=3), 7.5, 7.0, 8.0, 1.0, 10.0, 1.5, "绿", None, 7.0),
+    # 增速 扣分率 2 per point: δ=−2 → 6
+    (dict(value_type="增速", deduction_rate=2), 5.0, 7.0, None, 1.0, 6.0, 0.0, "红", None, 7.0),
+    # 增速 negative growth: δ=−12 → max(0, 10−12)=0
+    (dict(value_type="增速"), -5.0, 7.0, None, 1.0, 0.0, 0.0, "红", None, 7.0),
+]
+
+
+@pytest.mark.parametrize("kw, actual, target, stretch, p, exp_score, exp_bonus, light, rate, tp",
+                         COMPLETION_CASES)
+def test_completion(kw, actual, target, stretch, p, exp_score, exp_bonus, light, rate, tp):
+    r = score(ind(**kw), float(actual), target, stretch, p=p)
+    assert r.score == pytest.approx(exp_score)
+    assert r.bonus == pytest.approx(exp_bonus)
+    assert r.light == light
+    assert r.target_prorated == pytest.approx(tp)
+    if rate is None:
+        assert r.completion_rate is None
+    else:
+        assert r.completion_rate == pytest.approx(rate)
+
+
+def test_completion_explains_its_arithmetic():
+    r = score(ind(prorate=True), 600.0, 1000, p=0.75)
+    assert r.explain == "实际600，序时目标750（1000×75%），完成率80% × 分值10 = 8"
+
+
+def test_growth_yellow_band_is_a_setting():
+    wide = Params(growth_yellow_band=2.0)
+    assert score(ind(value_type="增速"), 5.5, 7.0, params=wide).light == "黄"   # −1.5 ≥ −2
+    narrow = Params(yellow_band=5.0)
+    assert score(ind(), 940.0, 1000, params=narrow).light == "红"              # −6 < −5
+
+
+# 控制 (w=5): (kwargs, actual, line, p, score, bonus, light, veto)
+CONTROL_CASES = [
+    (dict(), 8, 10, 1.0, 5.0, 0.0, "绿", "否"),          # 8 ≤ 10×0.9
+    (dict(), 9.5, 10, 1.0, 5.0, 0.0, "黄", "否"),        # 9 < 9.5 ≤ 10: 未突破控制线，但形势不容乐观
+    (dict(), 10, 10, 1.0, 5.0, 0.0, "黄", "否"),         # on the line is not crossing it
+    (dict(), 12, 10, 1.0, 0.0, 0.0, "红", "否"),         # crossed
+    (dict(veto="是"), 12, 10, 1.0, 0.0, 0.0, "红", "是"),
+    (dict(veto="否优"), 11, 10, 1.0, 0.0, 0.0, "红", "否优"),
+    (dict(veto="是"), 9, 10, 1.0, 5.0, 0.0, "绿", "否"),  # not crossed: no veto
+    # 扣分率 0.1 per 1% over: (12−10)/10=20% → 5−2=3
+    (dict(deduction_rate=0.1), 12, 10, 1.0, 3.0, 0.0, "红", "否"),
+    # 序时: L'=8×0.75=6; A=6 → full, 6 > 5.4 → 黄
+    (dict(prorate=True), 6, 8, 0.75, 5.0, 0.0, "黄", "否"),
+    (dict(prorate=True), 7, 8, 0.75, 0.0, 0.0, "红", "否"),
+    # bonus 0.02 per 1% under the line: (10−5)/10=50% → 1.0
+    (dict(excess_bonus=0.02, bonus_cap=2), 5, 10, 1.0, 5.0, 1.0, "绿", "否"),
+    # … 100% under → 2, at the cap
+    (dict(excess_bonus=0.02, bonus_cap=2), 0, 10, 1.0, 5.0, 2.0, "绿", "否"),
+    (dict(excess_bonus=0.02, bonus_cap=1.5), 0, 10, 1.0, 5.0, 1.5, "绿", "否"),
+    # a zero line (no deaths allowed): 0 keeps it, 1 crosses it
+    (dict(), 0, 0, 1.0, 5.0, 0.0, "绿", "否"),
+    (dict(deduction_rate=0.1), 1, 0, 1.0, 0.0, 0.0, "红", "否"),
+]
+
+
+@pytest.mark.parametrize("kw, actual, line, p, exp_score, exp_bonus, light, veto", CONTROL_CASES)
+def test_control(kw, actual, line, p, exp_score, exp_bonus, light, veto):
+    r = score(ind("控制", 5.0, **kw), float(actual), line, p=p)
+    assert (r.score, r.light, r.veto) == (pytest.approx(exp_score), light, veto)
+    assert r.bonus == pytest.approx(exp_bonus)
+
+
+# 排名 (w=6) among peers 10, 20, 20, 30 (n=4): (kwargs, actual, score)
+RANKING_CASES = [
+    (dict(), 30, 6.0),                       # rank 1
+    (dict(), 20, 6 * (1 - 1 * 0.4 / 3)),     # ties share rank 2 → 5.2
+    (dict(), 10, 6 * (1 - 3 * 0.4 / 3)),     # rank 4 = last → w×末位系数 = 3.6
+    (dict(direction="逆向"), 10, 6.0),        # ascending
+    (dict(direction="逆向"), 30, 3.6),
+    (dict(last_factor=0.5), 10, 3.0),        # 末位系数 0.5 → last gets half
+    (dict(rank_step=0.1), 10, 6 * (1 - 0.3)),  # 名次递减: 4.2
+    (dict(rank_step=0.5), 10, 0.0),          # never below 0
+]
+
+
+@pytest.mark.parametrize("kw, actual, expected", RANKING_CASES)
+def test_ranking(kw, actual, expected):
+    r = score(ind("排名", 6.0, **kw), float(actual), peers=[10.0, 20.0, 20.0, 30.0])
+    assert r.score == pytest.approx(expected)
+    assert r.light is None
+
+
+def test_ranking_single_reporter_gets_full_marks():
+    assert score(ind("排名", 6.0), 3.0, peers=[3.0]).score == 6.0
+
+
+@pytest.mark.parametrize("kw, actual, expected", [
+    (dict(), 80, 4.0),                  # 5×80/100
+    (dict(), 100, 5.0),
+    (dict(direction="逆向"), 80, 3.125),  # 5×50/80
+    (dict(direction="逆向"), 50, 5.0),
+])
+def test_best(kw, actual, expected):
+    r = score(ind("比最优", 5.0, **kw), float(actual), peers=[50.0, 80.0, 100.0])
+    assert r.score == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("kw, actual, p, expected, light", [
+    (dict(), 80, 1.0, 8.0, "红"),        # 0.6+0.4×(80−60)/(100−60)=0.8; d=(0.8−1)×100=−20
+    (dict(), 50, 1.0, 5.0, "红"),        # 0.6+0.4×(−10/40)=0.5
+    (dict(), 120, 1.0, 10.0, "绿"),      # clamped to 1
+    (dict(), 0, 1.0, 0.0, "红"),         # 0.6−0.6=0
+    (dict(prorate=True), 40, 0.5, 8.0, "黄"),  # T'=50, U'=30: 0.6+0.4×0.5; d=(0.4−0.5)×100=−10
+])
+def test_efficacy(kw, actual, p, expected, light):
+    r = score(ind("功效系数", **kw), float(actual), 100, disallowed=60, p=p)
+    assert r.score == pytest.approx(expected)
+    assert r.light == light
+
+
+BANDS = [(60.0, 0.3), (80.0, 0.6), (90.0, 0.8), (100.0, 1.0)]
+
+
+@pytest.mark.parametrize("actual, expected", [(95, 4.8), (100, 6.0), (80, 3.6), (59.9, 0.0), (60, 1.8)])
+def test_bands(actual, expected):
+    assert score(ind("分档", 6.0), float(actual), bands=BANDS).score == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("actual, veto_rule, expected, light, veto", [
+    ("完成", "否", 4.0, "绿", "否"),
+    ("基本完成", "否", 2.4, "黄", "否"),
+    ("未完成", "否", 0.0, "红", "否"),
+    ("未完成", "是", 0.0, "红", "是"),
+    ("未完成", "否优", 0.0, "红", "否优"),
+    ("基本完成", "是", 2.4, "黄", "否"),
+])
+def test_qualitative(actual, veto_rule, expected, light, veto):
+    r = score(ind("定性", 4.0, veto=veto_rule), actual)
+    assert (r.score, r.light, r.veto) == (pytest.approx(expected), light, veto)
+
+
+def test_appraisal():
+    assert score(ind("测评", 8.0), 85.0).score == pytest.approx(6.8)
+
+
+def test_blank_value_scores_zero_and_lights_red():
+    r = score_indicator(ind(), Target(1000), None, ST_BLANK, 0.75, P)
+    assert (r.score, r.light, r.status) == (0.0, "红", "未填报")
+    assert r.target_prorated == 1000  # not 序时
+    r = score_indicator(ind("排名"), None, None, ST_BLANK, 0.75, P)
+    assert (r.score, r.light) == (0.0, None)   # 排名 has no light
+
+
+def test_not_applicable_has_no_score_and_no_light():
+    r = score_indicator(ind(), None, None, ST_NOT_APPLICABLE, 0.75, P)
+    assert (r.score, r.light, r.applies) == (0.0, None, False)
+
+
+# -- one unit (SPEC 3.3) -------------------------------------------------------------------------
+UNIT = Unit("Z01", "城关镇", "镇街")
+
+
+def result(code, weight, score_, bonus=0.0, status=ST_OK, light=None, veto="否", major="目标任务"):
+    return IndicatorResult(code, code, major, "完成率", weight, status=status, score=score_, bonus=bonus,
+                           light=light, veto=veto)
+
+
+def test_unit_rescales_to_the_full_score_when_an_indicator_does_not_apply():
+    rows = [result("A", 60, 48.0), result("B", 40, 0.0, status=ST_NOT_APPLICABLE)]
+    ur = score_unit(UNIT, rows, 100, P, [], {}, [], True)
+    assert ur.base == pytest.approx(80.0)          # 48 × 100/60
+    assert ur.subtotals == {"目标任务": pytest.approx(80.0)}
+
+
+def test_unit_mid_year_office_indicator_left_out_stays_on_the_scheme_scale():
+    rows = [result("A", 80, 72.0), result("S", 20, 0.0, status=ST_NO_DATA, major="社会评价")]
+    ur = score_unit(UNIT, rows, 100, P, [], {}, [], True)
+    assert ur.base == pytest.approx(90.0)          # 72 × 100/80
+    assert ur.subtotals["社会评价"] == 0.0
+
+
+def test_unit_bonus_caps_and_honours_each_item_once_at_its_highest_level():
+    params = Params(total_bonus_cap=4.0, honor_bonus_cap=2.5)
+    rows = [result("A", 100, 90.0, bonus=1.5)]
+    claims = [BonusClaim("全国文明村镇", "国家级"), BonusClaim("全国文明村镇", "省级"),
+              BonusClaim("省级卫生乡镇", "省级"), BonusClaim("省级 卫生乡镇", "市级")]
+    levels = {"国家级": 2.0, "省级": 1.0, "市级": 0.5}
+    ur = score_unit(UNIT, rows, 100, params, claims, levels, [], True)
+    assert ur.honor_bonus == pytest.approx(2.5)    # 2 + 1 = 3 → 表彰加分上限 2.5
+    assert [i[:2] for i in ur.honor_items] == [("全国文明村镇", "国家级"), ("省级卫生乡镇", "省级")]
+    assert ur.bonus == pytest.approx(4.0)          # 1.5 + 2.5 = 4 → 加分总上限 4 (exactly)
+    ur = score_unit(UNIT, [result("A", 100, 90.0, bonus=3.0)], 100, params, claims, levels, [], True)
+    assert ur.bonus == pytest.approx(4.0)          # 3 + 2.5 = 5.5 → 4
+
+
+def test_unit_total_is_base_plus_bonus_minus_deductions_and_vetoes_combine():
+    rows = [result("A", 50, 45.0, bonus=1.0, light="红"), result("B", 50, 40.0, veto="否优")]
+    deductions = [Deduction("Z01", "统计数据报送不及时", 0.5), Deduction("Z01", "较大环境事件", 1.0, "是")]
+    ur = score_unit(UNIT, rows, 100, P, [], {}, deductions, True)
+    assert ur.total == pytest.approx(85.0 + 1.0 - 1.5)
+    assert ur.veto == "是"                            # 是 outranks 否优
+    assert ur.reds == 1
+    assert [v for v, _ in ur.veto_reasons] == ["否优", "是"]
+
+
+@pytest.mark.parametrize("x, expected", [(91.245, 91.25), (91.244999, 91.24), (90.005, 90.01),
+                                         (-0.005, -0.01)])
+def test_round2_is_half_up(x, expected):
+    assert round2(x) == expected
