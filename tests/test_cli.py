@@ -1,0 +1,153 @@
+"""The CLI on the bundled samples, run as a clerk runs it (click's CliRunner)."""
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tzreport.cli import main
+
+SAMPLES = Path(__file__).parents[1] / "sample_workbooks"
+UNIT_KEYS = {"code", "name", "category", "group", "submitted", "base", "bonus", "deduction", "total",
+             "rank", "grade", "veto", "consequences", "indicators"}
+INDICATOR_KEYS = {"code", "actual", "target", "target_prorated", "completion_rate", "light", "score",
+                  "bonus"}
+
+
+def run(*args):
+    result = CliRunner().invoke(main, list(map(str, args)))
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    out = tmp_path_factory.mktemp("county")
+    code, output = run("build", SAMPLES / "input.xlsx", "-o", out)
+    return code, output, json.loads((out / "results.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    out = tmp_path_factory.mktemp("city")
+    code, output = run("build", SAMPLES / "市考", "-o", out)
+    return code, output, json.loads((out / "results.json").read_text(encoding="utf-8"))
+
+
+def units_by_name(data):
+    return {u["name"]: u for u in data["units"]}
+
+
+def test_county_sample_builds_cleanly_and_prints_the_ranking(county):
+    code, output, data = county
+    assert code == 0, output
+    assert "【镇街】12个单位，满分100" in output and "【部门】8个单位，满分100" in output
+    assert "数据问题：无" in output
+    lines = [line.split() for line in output.splitlines() if line.startswith("  1 ")]
+    assert len(lines) == 2                                  # a first place in each category
+    assert set(data["assessment"]) >= {"name", "year", "as_of", "schedule"}
+    assert data["assessment"]["as_of"] == "2026-09-30" and data["assessment"]["schedule"] == 0.75
+    for unit in data["units"]:
+        assert UNIT_KEYS <= set(unit)
+        for ind in unit["indicators"]:
+            assert INDICATOR_KEYS <= set(ind)
+
+
+def test_mid_year_build_leaves_social_evaluation_out_and_stays_on_scale(county):
+    code, output, data = county
+    assert "“群众满意度调查”（ZB15，12分）暂无评分数据，本次对所有单位不计" in output
+    assert {(e["category"], e["code"]) for e in data["excluded_indicators"]} == {("镇街", "ZB15"),
+                                                                              ("部门", "BM07")}
+    infos = [i for i in data["issues"] if i["severity"] == "info"]
+    assert len(infos) == 2
+    for unit in data["units"]:
+        if unit["category"] == "镇街":
+            assert unit["scale"] == pytest.approx(100 / 88)          # 100 − 12 applies
+            assert unit["base"] == pytest.approx(unit["raw_score"] * 100 / 88)
+        zb15 = [i for i in unit["indicators"] if i["code"] in ("ZB15", "BM07")]
+        assert all(i["status"] == "暂无数据" and i["light"] is None for i in zb15)
+        assert sum(unit["subtotals"].values()) == pytest.approx(unit["base"])
+        assert unit["total"] == pytest.approx(unit["base"] + unit["bonus"] - unit["deduction"])
+
+
+def test_county_sample_grades_follow_the_seed_rules(county):
+    _, _, data = county
+    towns = [u for u in data["units"] if u["category"] == "镇街"]
+    best = [u for u in towns if u["grade"] == "优秀"]
+    # one per 分组 (the group's best eligible unit) plus 5% of 12 rounded up = 1 by overall order
+    assert len(best) == 4
+    assert sorted(u["group"] for u in best if "第1名" in u["grade_note"]) == ["城市发展区", "工业发展区",
+                                                                            "生态发展区"]
+    units = units_by_name(data)
+    assert units["白马镇"]["veto"] == "否优" and units["白马镇"]["grade"] != "优秀"
+    assert units["金鸡乡"]["veto"] == "是" and units["金鸡乡"]["grade"] == "较差"
+    assert "取消当年评优评先资格，由县纪委监委依规依纪追责问责" in units["金鸡乡"]["consequences"]
+    assert units["柳河镇"]["history"] == {"2024": "一般", "2025": "一般", "2026": "一般"}
+    assert "对领导班子进行组织调整" in units["柳河镇"]["consequences"]          # 连续两年一般
+    assert units["县自然资源局"]["grade"] == "较差"                             # 党风廉政 未完成 → 否决
+    # 城关镇 claimed 全国文明村镇 twice (国家级, 省级): counted once at 2 points
+    assert units["城关镇"]["honor_items"] == [{"item": "全国文明村镇", "level": "国家级", "points": 2}]
+
+
+def test_city_folder_sample_builds(city):
+    code, output, data = city
+    assert code == 0, output
+    assert len(data["units"]) == 14 and data["assessment"]["schedule"] == 1.0
+    grades = [u["grade"] for u in data["units"]]
+    assert grades.count("好") == 3                    # 20% of 14 = 2.8 → 3
+    assert grades.count("较好") <= 5                  # 40% of 14 = 5.6 → 5 (向下)
+    units = units_by_name(data)
+    assert units["凤台区"]["indicators"][6]["status"] == "不适用"  # no 农村居民收入 target
+    assert units["凤台区"]["scale"] == pytest.approx(100 / 94)
+    assert units["静乐县"]["grade"] == "差" and units["静乐县"]["veto"] == "是"
+    last = max(u["rank"] for u in data["units"])
+    assert all("对单位主要负责人进行诫勉谈话，促其限期改进" in u["consequences"]
+               for u in data["units"] if u["rank"] == last)
+    # "1,234.5", full-width digits and "85.1%" in the submissions were read as numbers
+    assert isinstance(units["凤台区"]["indicators"][1]["actual"], float)
+    assert isinstance(units["安泽县"]["indicators"][7]["actual"], float)
+    assert isinstance(units["临川县"]["indicators"][10]["actual"], float)
+
+
+def test_as_of_overrides_the_scheme_date(tmp_path):
+    code, output = run("build", SAMPLES / "input.xlsx", "-o", tmp_path, "--as-of", "2026-06-30", "-q")
+    data = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert data["assessment"]["as_of"] == "2026-06-30" and data["assessment"]["schedule"] == 0.5
+    assert "序时进度50.0%" in output
+    zb02 = units_by_name(data)["城关镇"]["indicators"][1]
+    assert zb02["code"] == "ZB02" and zb02["target_prorated"] == pytest.approx(zb02["target"] * 0.5)
+
+
+def test_bad_date_option_is_a_clear_error(tmp_path):
+    code, output = run("build", SAMPLES / "input.xlsx", "-o", tmp_path, "--as-of", "9月30日")
+    assert code == 2 and "YYYY-MM-DD" in output
+
+
+def test_nothing_built_exits_2_with_a_chinese_message(tmp_path):
+    (tmp_path / "x.xlsx").write_bytes(b"not a workbook")
+    code, output = run("build", tmp_path / "x.xlsx", "-o", tmp_path / "out")
+    assert code == 2
+    assert "找不到考核方案" in output and "Traceback" not in output
+
+
+def test_problems_give_exit_code_1_and_are_listed(tmp_path):
+    from helpers import write_all, write_submission
+    folder = write_all(tmp_path / "in", skip=("龙泉镇",))
+    write_submission(folder, "龙泉镇", {"I01": "约1200", "I02": "完成"})
+    code, output = run("build", folder, "-o", tmp_path / "out")
+    assert code == 1
+    assert 'in/报表/龙泉镇.xlsx 指标完成情况!G4: I01 一般公共预算收入："约1200" 不是数字' in output
+
+
+def test_default_output_folder_is_beside_the_first_input(tmp_path):
+    from helpers import write_all
+    folder = write_all(tmp_path / "in")
+    code, _ = run("build", folder)
+    assert code == 0 and (tmp_path / "tzreport-out" / "results.json").exists()
+    for _ in range(2):       # an output folder inside the input folder is not read back as input
+        code, output = run("build", folder, "-o", folder / "结果")
+        assert code == 0, output
+
+
+def test_help_ends_with_runnable_examples():
+    code, output = run("build", "--help")
+    assert code == 0 and "tzreport build sample_workbooks/input.xlsx" in output

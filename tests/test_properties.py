@@ -1,0 +1,154 @@
+"""Property tests (hypothesis): bounds of scores and bonuses, order independence, robust reading."""
+import dataclasses
+import datetime as dt
+import math
+import random
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from tzreport import build
+from tzreport.build import evaluate
+from tzreport.model import Indicator, Params, Target, ST_OK
+from tzreport.read import load_inputs
+from tzreport.read.values import parse_date, parse_number, parse_ratio, parse_yes_no
+from tzreport.scoring import score_indicator
+
+from helpers import TOTALS, submission_rows, write_all, write_book, scheme_sheets
+
+finite = st.floats(min_value=-1e7, max_value=1e7, allow_nan=False, allow_infinity=False)
+positive = st.floats(min_value=0.01, max_value=1e6, allow_nan=False, allow_infinity=False)
+maybe_small = st.none() | st.floats(min_value=0, max_value=5, allow_nan=False)
+
+
+@st.composite
+def indicators(draw):
+    method = draw(st.sampled_from(["完成率", "控制", "排名", "比最优", "功效系数", "分档", "测评"]))
+    return Indicator(
+        code="X", category="镇街", major="目标任务", level1="", level2="x", measure="万元",
+        weight=draw(st.floats(min_value=0, max_value=100, allow_nan=False)), method=method,
+        direction=draw(st.sampled_from(["正向", "逆向"])),
+        value_type=draw(st.sampled_from(["总量", "增速"])) if method == "完成率" else "总量",
+        prorate=draw(st.booleans()), deduction_rate=draw(maybe_small),
+        excess_bonus=draw(maybe_small), bonus_cap=draw(maybe_small),
+        floor=draw(st.none() | st.floats(min_value=0, max_value=1)),
+        last_factor=draw(st.floats(min_value=0, max_value=1)),
+        rank_step=draw(st.none() | st.floats(min_value=0, max_value=1)))
+
+
+@given(ind=indicators(), actual=finite, target=positive, stretch=st.none() | positive,
+       p=st.floats(min_value=1 / 12, max_value=1), peers=st.lists(finite, max_size=20),
+       bands=st.lists(st.tuples(finite, st.floats(min_value=0, max_value=1)), max_size=5))
+def test_score_within_weight_and_bonus_within_cap(ind, actual, target, stretch, p, peers, bands):
+    disallowed = target * 0.6
+    if ind.value_type == "增速" and stretch is not None and stretch <= target:
+        stretch = None
+    if ind.method == "测评":
+        actual = min(100.0, max(0.0, actual))
+    peers = sorted(peers + [actual])
+    r = score_indicator(ind, Target(target, stretch, disallowed), actual, ST_OK, p, Params(), peers,
+                        sorted(bands))
+    assert 0.0 <= r.score <= ind.weight
+    assert r.bonus >= 0.0 and math.isfinite(r.bonus)
+    if ind.bonus_cap is not None:
+        assert r.bonus <= ind.bonus_cap + 1e-9
+    if ind.method in ("完成率", "控制", "功效系数"):
+        assert r.light in ("绿", "黄", "红")
+
+
+cells = (st.none() | st.booleans() | st.integers(-10**12, 10**12) | finite
+         | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=30)
+         | st.dates(min_value=dt.date(1900, 1, 1)) | st.datetimes(min_value=dt.datetime(1900, 1, 1)))
+
+
+@given(cells, st.text(max_size=6), st.booleans())
+def test_parsers_never_raise(value, measure, percent_ok):
+    for result in (parse_number(value, measure, percent_ok), parse_date(value), parse_ratio(value),
+                   parse_yes_no(value)):
+        assert isinstance(result, tuple) and len(result) == 2
+    number, error = parse_number(value, measure, percent_ok)
+    assert (number is None) or (error is None and math.isfinite(number))
+
+
+# -- order independence -------------------------------------------------------------------------
+def _outcome(result):
+    return {u.code: (round(u.total, 9), u.rank, u.grade, tuple(u.consequences)) for u in result.units}
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    """The bundled county sample, loaded once."""
+    from pathlib import Path
+    issues = []
+    scheme, subs = load_inputs([Path(__file__).parents[1] / "sample_workbooks" / "input.xlsx"], issues)
+    return scheme, subs, _outcome(evaluate(scheme, subs, list(issues)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_totals_and_grades_ignore_the_order_of_rows_and_units(county, seed):
+    scheme, subs, expected = county
+    rng = random.Random(seed)
+    shuffled = dataclasses.replace(
+        scheme, units=rng.sample(scheme.units, len(scheme.units)),
+        indicators=rng.sample(scheme.indicators, len(scheme.indicators)),
+        targets=dict(rng.sample(list(scheme.targets.items()), len(scheme.targets))),
+        deductions=rng.sample(scheme.deductions, len(scheme.deductions)))
+    subs = [dataclasses.replace(s, values=dict(rng.sample(list(s.values.items()), len(s.values))),
+                                claims=rng.sample(s.claims, len(s.claims)))
+            for s in rng.sample(subs, len(subs))]
+    assert _outcome(evaluate(shuffled, subs, [])) == expected
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_totals_ignore_the_order_of_sheets_rows_and_files_on_disk(tmp_path_factory, seed):
+    rng = random.Random(seed)
+    folder = tmp_path_factory.mktemp("order")
+    sheets = scheme_sheets()
+    items = list(sheets.items())
+    rng.shuffle(items)
+    shuffled = {}
+    for name, rows in items:
+        body = list(rows[1:])
+        if name != "参数":
+            rng.shuffle(body)
+        shuffled[name] = [rows[0]] + body
+    write_book(folder / f"{rng.randint(0, 999)}方案.xlsx", shuffled)
+    for unit in TOTALS:
+        rows = submission_rows(unit, dict(rng.sample(list({"I01": 0, "I02": 0}.items()), 2)))
+        from helpers import VALUES
+        rows = rows[:3] + [[r[0]] + r[1:6] + [VALUES[unit][r[0]]] + r[7:] for r in rows[3:]]
+        write_book(folder / "报表" / f"{rng.randint(0, 99999):05d}_{unit}.xlsx",
+                   {"Sheet0": [["备注"]], "指标完成情况": rows} if rng.random() < 0.5
+                   else {"指标完成情况": rows})
+    result = build([folder], folder / "out")
+    assert {u.name: round(u.total, 9) for u in result.units} == TOTALS
+    assert result.issues == []
+
+
+# -- robust reading -----------------------------------------------------------------------------
+printable = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=20)
+xlsx_cells = (st.none() | st.booleans() | st.integers(-10**9, 10**9) | finite | printable
+              | st.dates(min_value=dt.date(1901, 1, 1), max_value=dt.date(2100, 1, 1)))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(xlsx_cells, min_size=9, max_size=9), code=xlsx_cells, unit_label=xlsx_cells)
+def test_no_cell_value_makes_the_reader_crash(tmp_path_factory, values, code, unit_label):
+    folder = write_all(tmp_path_factory.mktemp("cells"), skip=("青山镇",))
+    rows = submission_rows("青山镇", {"I01": 1125, "I02": "基本完成"})
+    rows[1][0] = unit_label if unit_label is not None else "填报单位：青山镇"
+    rows.append(values)
+    rows.append([code, None, None, None, None, None, values[6]])
+    path = folder / "报表" / "青山镇.xlsx"
+    try:
+        write_book(path, {"指标完成情况": rows})
+    except (ValueError, TypeError, openpyxl.utils.exceptions.IllegalCharacterError):
+        assume(False)  # openpyxl cannot store this value at all
+    result = build([folder], folder / "out")
+    got = {u.name: u.total for u in result.units}
+    assert got["城关镇"] == TOTALS["城关镇"] and got["龙泉镇"] == TOTALS["龙泉镇"]
+    assert all(i.message for i in result.issues)
