@@ -1,6 +1,7 @@
 """Grading (SPEC 3.4–3.5): ranks, quota order, grades, consequences. Pure functions only."""
 from __future__ import annotations
 
+import bisect
 import math
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -15,17 +16,23 @@ def slots_for_ratio(ratio: float, n: int, rounding: str = "四舍五入") -> int
     return int(exact.quantize(Decimal(1), rounding=mode))
 
 
-def quota_key(ur):
+def _rounded(units) -> dict:
+    """Published (2-decimal) totals, computed once: Decimal rounding is not free."""
+    return {u.code: round2(u.total) for u in units}
+
+
+def quota_order(units, rounded: dict) -> list:
     """SPEC 3.3 order for quotas: 综合得分 (2 decimals), then base, then fewer 红, then 单位编码."""
-    return (-round2(ur.total), -ur.base, ur.reds, ur.code)
+    return sorted(units, key=lambda u: (-rounded[u.code], -u.base, u.reds, u.code))
 
 
 def assign_ranks(units: list) -> None:
     """Rank within one category on 综合得分 rounded to 2 decimals; equal totals share a rank."""
-    ordered = sorted(units, key=quota_key)
+    rounded = _rounded(units)
+    ordered = quota_order(units, rounded)
     previous, rank = None, 0
     for i, ur in enumerate(ordered, 1):
-        total = round2(ur.total)
+        total = rounded[ur.code]
         if total != previous:
             rank, previous = i, total
         ur.rank = rank
@@ -47,7 +54,8 @@ def _pick(eligible: list, rule, n: int, groups: list):
             rest = [u for u in eligible if u.code not in taken][:k]
             share = f"{rule.ratio * 100:g}%"
             chosen += [(u, f"按总体排序（前{share}，{k}个名额）") for u in rest]
-        chosen.sort(key=lambda pair: quota_key(pair[0]))
+        position = {u.code: i for i, u in enumerate(eligible)}
+        chosen.sort(key=lambda pair: position[pair[0].code])
     if rule.quota is not None:
         chosen = chosen[: rule.quota]
     return chosen
@@ -58,7 +66,8 @@ def assign_grades(units: list, grades: list) -> None:
     if not units or not grades:
         return
     n = len(units)
-    order = sorted(units, key=quota_key)
+    rounded = _rounded(units)
+    order = quota_order(units, rounded)
     lowest = grades[-1]
     groups = sorted({u.group for u in units if u.group})
     remaining = []
@@ -70,10 +79,10 @@ def assign_grades(units: list, grades: list) -> None:
             remaining.append(ur)
     for i, rule in enumerate(grades[:-1]):
         eligible = [u for u in remaining
-                    if rule.min_score is None or round2(u.total) >= rule.min_score - 1e-9]
+                    if rule.min_score is None or rounded[u.code] >= rule.min_score - 1e-9]
         if i == 0:
             eligible = [u for u in eligible if u.submitted and u.veto != VETO_NOT_FIRST]
-        chosen = _pick(eligible, rule, n, groups)
+        chosen = _pick(eligible, rule, n, groups)  # eligible is in quota order
         taken = set()
         for ur, why in chosen:
             ur.grade, ur.grade_note = rule.name, why
@@ -112,29 +121,35 @@ def apply_consequences(units: list, rules: list, history: dict, year: int) -> No
 
 def advancement(units: list, grades: list) -> None:
     """SPEC 3.6 争先进位: points lost most, and what lifts the unit a rank or a grade."""
-    by_rank = sorted(units, key=quota_key)
+    rounded = _rounded(units)
+    by_rank = quota_order(units, rounded)
+    descending = [-rounded[u.code] for u in by_rank]   # ascending keys, for bisect
     names = [g.name for g in grades]
+    lowest_holder = {}
+    for u in units:
+        if u.grade not in lowest_holder or rounded[u.code] < lowest_holder[u.grade]:
+            lowest_holder[u.grade] = rounded[u.code]
     for ur in units:
         lost = sorted((r for r in ur.indicators if r.applies and r.lost > 1e-9),
                       key=lambda r: (-r.lost * ur.scale, r.code))
         ur.advance = {"lost_most": [
             {"code": r.code, "name": r.name, "lost": r.lost * ur.scale} for r in lost[:5]]}
-        above = [u for u in by_rank if round2(u.total) > round2(ur.total)]
+        own = rounded[ur.code]
+        above = bisect.bisect_left(descending, -own)      # units with a higher published total
         if above:
-            nearest = above[-1]
+            nearest = by_rank[above - 1]
             ur.advance["next_rank"] = {
                 "rank": nearest.rank, "unit": nearest.name,
-                "points_needed": round2(nearest.total) - round2(ur.total)}
+                "points_needed": rounded[nearest.code] - own}
         if ur.grade in names and names.index(ur.grade) > 0 and ur.veto != VETO_LOWEST:
             better = grades[names.index(ur.grade) - 1]
             if better is grades[0] and (ur.veto == VETO_NOT_FIRST or not ur.submitted):
                 continue
-            holders = [u for u in units if u.grade == better.name]
             needed = better.min_score if better.min_score is not None else -math.inf
             limited = better.ratio is not None or better.quota is not None or \
                 better.group_quota is not None
-            if holders and limited:
-                needed = max(needed, min(round2(u.total) for u in holders))
+            if better.name in lowest_holder and limited:
+                needed = max(needed, lowest_holder[better.name])
             if needed > -math.inf:
                 ur.advance["next_grade"] = {"grade": better.name, "total_needed": needed,
-                                            "points_needed": max(0.0, needed - round2(ur.total))}
+                                            "points_needed": max(0.0, needed - own)}

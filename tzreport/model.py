@@ -122,7 +122,7 @@ class Indicator:
         return self.source == "考核办"
 
 
-@dataclass
+@dataclass(slots=True)
 class Target:
     target: Optional[float] = None           # 确保目标
     stretch: Optional[float] = None          # 力争目标
@@ -189,7 +189,7 @@ class Scheme:
 Number = Union[int, float]
 
 
-@dataclass
+@dataclass(slots=True)
 class Value:
     """One reported value of one indicator, with where it came from."""
     actual: Optional[Union[float, str]] = None   # number, or a 定性 word
@@ -210,7 +210,7 @@ class Submission:
     row_of: dict = field(default_factory=dict)    # indicator code -> 1-based Excel row
 
 
-@dataclass
+@dataclass(slots=True)
 class IndicatorResult:
     code: str
     name: str

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from .fileio import write_bytes_atomic
+from .fileio import atomic_path
 from .model import VETO_NONE, BuildResult
 
 SCHEMA_VERSION = 1
@@ -45,9 +45,8 @@ def unit_dict(ur, indicators) -> dict:
     }
 
 
-def to_dict(result: BuildResult) -> dict:
+def header_dict(result: BuildResult) -> dict:
     params = result.params
-    indicators = {i.key: i for i in result.indicators}
     return {
         "schema": SCHEMA_VERSION,
         "assessment": {
@@ -62,11 +61,23 @@ def to_dict(result: BuildResult) -> dict:
                        for c in result.categories],
         "excluded_indicators": [{"category": c, "code": code, "name": name, "reason": "暂无数据"}
                                 for c, code, name in result.excluded],
-        "units": [unit_dict(u, indicators) for u in result.units],
-        "issues": [i.to_dict() for i in result.issues],
     }
 
 
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def write_results(result: BuildResult, path, scheme=None) -> None:
-    data = json.dumps(to_dict(result), ensure_ascii=False, indent=1)
-    write_bytes_atomic(path, (data + "\n").encode("utf-8"))
+    """Streams the JSON one unit per line: flat in memory at province scale, and diff-friendly."""
+    indicators = {i.key: i for i in result.indicators}
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("{\n")
+        for key, value in header_dict(result).items():
+            fh.write(f"{_dumps(key)}:{_dumps(value)},\n")
+        fh.write('"units":[\n')
+        for n, unit in enumerate(result.units):
+            fh.write(("," if n else "") + _dumps(unit_dict(unit, indicators)) + "\n")
+        fh.write('],\n"issues":[\n')
+        fh.write(",\n".join(_dumps(i.to_dict()) for i in result.issues))
+        fh.write("\n]}\n")

@@ -25,10 +25,15 @@ def fmt(x, digits: int = 2) -> str:
     """A number for an explanation: no trailing zeros, no float noise; small values keep 4 places."""
     if x is None:
         return "-"
-    if abs(x) < 1:
-        digits = max(digits, 4)
-    text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
+    if -1 < x < 1 and digits < 4:
+        digits = 4
+    text = _FORMATS[digits] % x
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+_FORMATS = {d: f"%.{d}f" for d in range(8)}
 
 
 def pct(x, digits: int = 1) -> str:

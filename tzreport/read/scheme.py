@@ -31,13 +31,15 @@ class UnitIndex:
     """Finds a unit by 单位名称, 别名 or 单位编码."""
 
     def __init__(self, units):
-        self.by_key = {}
+        self.by_key, self.exact = {}, {}
         for unit in units:
             for key in (unit.code, unit.name, *unit.aliases):
                 self.by_key.setdefault(name_key(key), unit)
+                self.exact.setdefault(key, unit)
 
     def find(self, text):
-        return self.by_key.get(name_key(text))
+        found = self.exact.get(text) if isinstance(text, str) else None
+        return found or self.by_key.get(name_key(text))
 
 
 def _num(row, name, report, sheet, **kw):
@@ -455,6 +457,8 @@ def read_scheme(book: Workbook, file_label: str, issues: list) -> Scheme:
 
 def check_scheme(scheme: Scheme, report: Reporter) -> None:
     """Cross-sheet checks: weights that do not add up, quotas that cannot be met."""
+    category_of = {u.code: u.category for u in scheme.units}
+    targeted = {(category_of[unit], code) for unit, code in scheme.targets}
     for category in sorted({u.category for u in scheme.units}, key=_first_seen(scheme)):
         inds = scheme.indicators_of(category)
         if not inds:
@@ -469,16 +473,11 @@ def check_scheme(scheme: Scheme, report: Reporter) -> None:
             report.warning("指标", "", f"考核类别“{category}”的分值合计为{text_of(total)}，不是100或1000，"
                            "请核对（如确为本方案满分，请在参数表填写“满分”）")
         for ind in inds:
-            if ind.method in (COMPLETION, CONTROL, EFFICACY) and not ind.from_office and not any(
-                    code == ind.code for (_, code) in _targets_of(scheme, category)):
+            if ind.method in (COMPLETION, CONTROL, EFFICACY) and not ind.from_office and \
+                    (category, ind.code) not in targeted:
                 report.warning("目标", "", f"指标“{ind.code} {ind.name}”（{category}）没有任何单位的确保目标，"
                                "对所有单位不适用")
     check_quotas(scheme, report)
-
-
-def _targets_of(scheme, category):
-    codes = {u.code for u in scheme.units if u.category == category}
-    return [k for k in scheme.targets if k[0] in codes]
 
 
 def _first_seen(scheme):

@@ -21,7 +21,9 @@ _MINUS = str.maketrans({"−": "-", "–": "-", "﹣": "-"})
 
 def normalise_text(value) -> str:
     """Full-width to half-width, unified minus signs, no surrounding or inner line breaks."""
-    text = unicodedata.normalize("NFKC", str(value)).translate(_MINUS)
+    text = str(value)
+    if not text.isascii():  # NFKC is the identity on ASCII
+        text = unicodedata.normalize("NFKC", text).translate(_MINUS)
     return text.replace("\r", "").replace("\n", "").replace("\t", " ").strip()
 
 
@@ -33,10 +35,11 @@ def header_key(value) -> str:
 
 
 def is_blank(value) -> bool:
-    if value is None:
+    if value is None or value == "":
         return True
     if isinstance(value, str):
-        return normalise_text(value).replace(" ", "") in _BLANKS
+        text = value.strip()
+        return not text or (len(text) <= 2 and normalise_text(text).replace(" ", "") in _BLANKS)
     return False
 
 

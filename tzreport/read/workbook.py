@@ -121,33 +121,42 @@ class Workbook:
         return self._sheet_xml
 
     def _scan_xml(self, sheet: Sheet) -> None:
+        """Hidden rows and uncalculated formulas, by regular expressions over the sheet XML.
+
+        Only attributes and tag names are looked at, so no entity is ever expanded; a sheet with
+        neither a hidden row nor a formula costs two byte searches."""
         try:
             member = self._sheet_paths().get(sheet.name)
             if not member:
                 return
             with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
-                cell_has_formula = cell_has_value = False
-                ref = None
-                for event, el in iterparse(zf.open(member), events=("start", "end")):
-                    tag = el.tag.rsplit("}", 1)[-1]
-                    if event == "start":
-                        if tag == "c":
-                            ref, cell_has_formula, cell_has_value = el.get("r"), False, False
-                        elif tag == "row" and el.get("hidden") in ("1", "true"):
-                            sheet.hidden_rows.add(int(el.get("r")) - 1)
-                        continue
-                    if tag == "f":
-                        cell_has_formula = True
-                    elif tag in ("v", "is") and (el.text or len(el)):
-                        cell_has_value = True
-                    elif tag == "c":
-                        if cell_has_formula and not cell_has_value and ref:
-                            m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
-                            if m:
-                                sheet.formula_cells.add((int(m[2]) - 1, _column_index(m[1])))
-                        el.clear()
-        except (KeyError, zipfile.BadZipFile, Exception):  # extras only: never fail the read
+                data = zf.read(member)
+        except (KeyError, zipfile.BadZipFile, ValueError, OSError):
             return
+        if b"hidden=" in data:
+            for m in _ROW.finditer(data):
+                attrs = m.group(1)
+                if _HIDDEN.search(attrs):
+                    r = _R_ATTR.search(attrs)
+                    if r:
+                        sheet.hidden_rows.add(int(r.group(1)) - 1)
+        if _FORMULA.search(data):
+            for m in _CELL.finditer(data):
+                body = m.group(2)
+                if not body or not _FORMULA.search(body) or _VALUE.search(body):
+                    continue
+                ref = _REF.search(m.group(1))
+                if ref:
+                    sheet.formula_cells.add((int(ref.group(2)) - 1, _column_index(ref.group(1).decode())))
+
+
+_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_R_ATTR = re.compile(rb'\br="(\d+)"')
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_VALUE = re.compile(rb"<(?:\w+:)?(?:v>[^<]|is\b)")
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 
 
 def _looks_encrypted_ole(data: bytes) -> bool:

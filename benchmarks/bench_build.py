@@ -1,0 +1,123 @@
+"""Benchmark: `tzreport build` on N units × M indicators, next to the cost of merely reading the inputs.
+
+    python benchmarks/bench_build.py                      # 2,000 units × 150 indicators
+    python benchmarks/bench_build.py --units 200 --indicators 50
+
+Synthetic inputs (a scheme and one submission per unit, as units send them) are generated once into
+benchmarks/data/ and reused. Prints figures; it is not a test and asserts nothing.
+
+Figures:
+* read only   — python-calamine opening every workbook and reading every sheet, one process;
+* build       — the whole `tzreport build` command (reading, validation, scoring, grading, writing),
+                wall time, as a subprocess;
+* peak memory — the largest summed RSS of the build's process tree (main process plus its reading
+                workers), sampled every 20 ms from /proc; elsewhere the largest single process.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import python_calamine as calamine
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tzreport.samples import write_synthetic  # noqa: E402
+
+
+def read_only(folder: Path) -> tuple:
+    files = sorted(folder.rglob("*.xlsx"))
+    start = time.perf_counter()
+    cells = 0
+    for path in files:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+        for name in book.sheet_names:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            cells += sum(len(r) for r in rows)
+    return time.perf_counter() - start, len(files), cells
+
+
+def _tree_rss(pid: int) -> int:
+    """Summed VmRSS (bytes) of a process and all its descendants, from /proc."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    stack += [int(c) for c in fh.read().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def run_build(folder: Path, jobs) -> tuple:
+    out = Path(tempfile.mkdtemp(prefix="tzbench-"))
+    cmd = [sys.executable, "-m", "tzreport", "build", str(folder), "-o", str(out), "-q"]
+    if jobs:
+        cmd += ["-j", str(jobs)]
+    peak = [0]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.02)
+
+    sampler = None
+    if Path("/proc/self/status").exists():
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+    stdout, stderr = proc.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    if sampler:
+        sampler.join()
+    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    if proc.returncode not in (0, 1):
+        sys.exit(f"build failed ({proc.returncode}):\n{stderr.decode('utf-8', 'replace')}")
+    size = (out / "results.json").stat().st_size
+    return elapsed, peak[0] or largest, largest, proc.returncode, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=2000)
+    parser.add_argument("--indicators", type=int, default=150)
+    parser.add_argument("--jobs", type=int, default=None, help="reading processes (default: all cores)")
+    parser.add_argument("--data", type=Path, default=None, help="where the synthetic inputs live")
+    args = parser.parse_args()
+    folder = args.data or ROOT / "benchmarks" / "data" / f"{args.units}x{args.indicators}"
+    if not (folder / "考核方案.xlsx").exists():
+        start = time.perf_counter()
+        write_synthetic(folder, args.units, args.indicators)
+        print(f"generated {folder} in {time.perf_counter() - start:.1f} s")
+    read_s, files, cells = read_only(folder)
+    build_s, peak, largest, code, size = run_build(folder, args.jobs)
+    mib = 1024 * 1024
+    print(f"inputs:       {args.units} units × {args.indicators} indicators, {files} workbooks, "
+          f"{cells:,} cells, {sum(p.stat().st_size for p in folder.rglob('*.xlsx')) / mib:.1f} MiB")
+    print(f"read only:    {read_s:7.2f} s   (python-calamine, one process)")
+    print(f"build:        {build_s:7.2f} s   (tzreport build, exit code {code}, "
+          f"cores: {os.cpu_count()}, results.json {size / mib:.1f} MiB)")
+    print(f"ratio:        {build_s / read_s:7.2f} × read only")
+    print(f"peak memory:  {peak / mib:7.0f} MiB (process tree)   largest process {largest / mib:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
