@@ -9,7 +9,7 @@ import pytest
 from tzreport import BuildError, build
 from tzreport.build import exit_code
 
-from helpers import (TOTALS, issue_texts, totals, write_all, write_book, write_scheme,
+from helpers import (TOTALS, totals, write_all, write_book, write_scheme,
                      write_submission)
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -133,7 +133,7 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     scheme, submissions = load_inputs(inputs, issues, progress=progress, jobs=jobs, skip=[out])
     result = evaluate(scheme, submissions, issues, as_of)
     out.mkdir(parents=True, exist_ok=True)
-    write_results(result, out / "results.json", scheme)
+    write_results(result, out / "results.json")
     for writer in writers or ():
         writer(result, scheme, out)
     return result

@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 
 from .model import (BEST, COMPLETION, CONTROL, EFFICACY, FORWARD, GROWTH, RANKING, REVERSE,
-                    TOTAL, IndicatorResult, Indicator)
+                    IndicatorResult, Indicator)
 
 
 def days_left(as_of: dt.date) -> int:

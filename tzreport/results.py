@@ -68,7 +68,7 @@ def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def write_results(result: BuildResult, path, scheme=None) -> None:
+def write_results(result: BuildResult, path) -> None:
     """Streams the JSON one unit per line: flat in memory at province scale, and diff-friendly."""
     indicators = {i.key: i for i in result.indicators}
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:

@@ -4,11 +4,9 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
-import math
 
-from .model import (APPRAISAL, BANDS, BEST, COMPLETION, CONTROL, EFFICACY, GREEN, GROWTH,
-                    LIGHT_METHODS, QUALITATIVE, QUALITATIVE_RATIO, RANKING, RED, REVERSE,
-                    ST_BLANK, ST_NO_DATA, ST_NOT_APPLICABLE, ST_NOT_SUBMITTED, ST_OK,
+from .model import (BANDS, BEST, COMPLETION, CONTROL, EFFICACY, GREEN, LIGHT_METHODS, QUALITATIVE,
+                    QUALITATIVE_RATIO, RANKING, RED, REVERSE, ST_NO_DATA, ST_NOT_APPLICABLE, ST_OK,
                     TARGETED_METHODS, TOTAL, VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST, YELLOW,
                     IndicatorResult, Indicator, Params, Target, UnitResult)
 
@@ -349,6 +347,3 @@ def round2(x: float) -> float:
     from decimal import ROUND_HALF_UP, Decimal
     return float(Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
-
-def is_close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)

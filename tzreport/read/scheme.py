@@ -4,8 +4,8 @@ from __future__ import annotations
 import math
 
 from ..model import (APPRAISAL, BANDS, COMPLETION, CONTROL, EFFICACY, FORWARD, GROWTH, METHODS,
-                     QUALITATIVE, RANKING, REVERSE, TOTAL, VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST,
-                     WARNING, BonusClaim, ConsequenceRule, Deduction, GradeRule, Indicator, Params,
+                     REVERSE, TOTAL, VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST,
+                     ConsequenceRule, Deduction, GradeRule, Indicator, Params,
                      Scheme, Target, Unit)
 from .table import Reporter, read_table
 from .values import (is_blank, normalise_text, parse_choice, parse_date, parse_int, parse_number,
