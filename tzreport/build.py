@@ -56,12 +56,15 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
         members = [u for u in scheme.units if u.category == category]
         full_scores[category] = sum(i.weight for i in inds)
 
+        def reported(unit, ind):
+            sub = by_unit.get(unit.code)
+            return sub.values.get(ind.code) if sub and not ind.from_office else None
+
         def value_of(unit, ind):
             if ind.from_office:
                 found = scheme.office_values.get((unit.code, ind.code))
                 return found[0] if found else None
-            sub = by_unit.get(unit.code)
-            value = sub.values.get(ind.code) if sub else None
+            value = reported(unit, ind)
             return value.actual if value else None
 
         no_data = set()
@@ -100,6 +103,9 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
                     status = ST_NOT_SUBMITTED if sub is None else ST_BLANK
                 r = score_indicator(ind, target, actual, status, p, params, peers.get(ind.code, ()),
                                     scheme.bands.get(ind.key, ()))
+                value = reported(unit, ind)
+                if value is not None:
+                    r.previous, r.note = value.previous, value.note
                 plan(r, ind, params.as_of)
                 rows.append(r)
             ur = score_unit(unit, rows, full_scores[category], params, sub.claims if sub else [],

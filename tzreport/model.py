@@ -231,6 +231,8 @@ class IndicatorResult:
     veto: str = VETO_NONE                        # veto triggered by this indicator
     rank: Optional[int] = None                   # rank among the category (where comparable)
     explain: str = ""                            # the arithmetic, in Chinese
+    previous: Optional[float] = None             # 上年同期
+    note: str = ""                               # 完成说明
     # 倒排计划 (SPEC 3.6), for indicators short of the annual target
     remaining: Optional[float] = None
     per_day: Optional[float] = None

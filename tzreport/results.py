@@ -20,6 +20,7 @@ def indicator_dict(r, ind) -> dict:
         "target_prorated": r.target_prorated, "completion_rate": r.completion_rate,
         "delta": r.delta, "schedule_gap": r.schedule_gap, "light": r.light, "score": r.score,
         "bonus": r.bonus, "veto": _veto(r.veto), "rank": r.rank, "explain": r.explain,
+        "previous": r.previous, "note": r.note,
         "lead": ind.lead, "support": ind.support, "remaining": r.remaining,
         "per_day": r.per_day, "per_week": r.per_week, "per_dekad": r.per_dekad,
         "per_month": r.per_month,
