@@ -140,7 +140,7 @@ def advancement(units: list, grades: list) -> None:
             nearest = by_rank[above - 1]
             ur.advance["next_rank"] = {
                 "rank": nearest.rank, "unit": nearest.name,
-                "points_needed": rounded[nearest.code] - own}
+                "points_needed": round(rounded[nearest.code] - own, 2)}
         if ur.grade in names and names.index(ur.grade) > 0 and ur.veto != VETO_LOWEST:
             better = grades[names.index(ur.grade) - 1]
             if better is grades[0] and (ur.veto == VETO_NOT_FIRST or not ur.submitted):
@@ -152,4 +152,4 @@ def advancement(units: list, grades: list) -> None:
                 needed = max(needed, lowest_holder[better.name])
             if needed > -math.inf:
                 ur.advance["next_grade"] = {"grade": better.name, "total_needed": needed,
-                                            "points_needed": max(0.0, needed - own)}
+                                            "points_needed": round(max(0.0, needed - own), 2)}

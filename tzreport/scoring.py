@@ -100,7 +100,10 @@ def score_completion(ind: Indicator, target: Target, actual: float, p: float,
     target_text = f"序时目标{fmt(tp)}（{fmt(t)}×{pct(pi)}）" if ind.prorate else f"目标{fmt(t)}"
     if delta >= 0:
         score = w
-        explain.append(f"实际{fmt(actual)}，{target_text}，已完成，得满分{fmt(w)}")
+        if ind.value_type == TOTAL:
+            explain.append(f"实际{fmt(actual)}，{target_text}，已完成，得满分{fmt(w)}")
+        else:
+            explain.append(f"实际{fmt(actual)}%，目标{fmt(t)}%，已完成，得满分{fmt(w)}")
     elif ind.value_type == TOTAL:
         rate = ind.deduction_rate if ind.deduction_rate is not None else w / 100
         if ind.floor is not None and 1 + delta < ind.floor:
