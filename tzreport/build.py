@@ -25,10 +25,6 @@ def _categories(scheme) -> list:
     return order
 
 
-def _cn_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> BuildResult:
     """Score and grade every unit of the scheme (SPEC 3). Pure: no files, no clock."""
     params = dataclasses.replace(scheme.params)

@@ -11,6 +11,7 @@ from .build import build as run_build
 from .build import default_output_dir, exit_code
 from .model import ERROR, INFO, WARNING
 from .read import BuildError
+from .read.values import cn_date
 from .scoring import round2
 
 
@@ -103,7 +104,7 @@ def build(inputs, out_dir, as_of, jobs, quiet):
         if bar is not None:
             bar.__exit__(None, None, None)
     params = result.params
-    click.echo(f"{params.name}（统计截止{params.as_of.year}年{params.as_of.month}月{params.as_of.day}日，"
+    click.echo(f"{params.name}（统计截止{cn_date(params.as_of)}，"
                f"序时进度{result.schedule_fraction * 100:.1f}%）")
     if not quiet:
         click.echo("\n".join(ranking_lines(result)))

@@ -90,7 +90,6 @@ def assign_grades(units: list, grades: list) -> None:
         remaining = [u for u in remaining if u.code not in taken]
     for ur in remaining:
         ur.grade = lowest.name
-        ur.grade_note = ur.grade_note or ""
     for ur in order:
         if ur.veto == VETO_NOT_FIRST and not ur.grade_note:
             ur.grade_note = f"一票否优，不得评为{grades[0].name}"

@@ -186,9 +186,6 @@ class Scheme:
         return {u.code: u for u in self.units}
 
 
-Number = Union[int, float]
-
-
 @dataclass(slots=True)
 class Value:
     """One reported value of one indicator, with where it came from."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import python_calamine as calamine
 
 from ..model import ERROR, WARNING, Issue
-from .scheme import UnitIndex, is_scheme, read_scheme
+from .scheme import UnitIndex, read_scheme
 from .submissions import read_consolidated, read_submission
 from .workbook import EXCEL_SUFFIXES, WorkbookError, open_workbook
 
@@ -120,8 +120,6 @@ def _read_one(item):
         issues.append(Issue(ERROR, label, "", "", f"{exc}，该文件未读取"))
         return [], issues
     try:
-        if is_scheme(book):  # pragma: no cover - classified earlier
-            return [], issues
         sub = read_submission(book, label, scheme, index, issues, Path(path).stem)
         return ([sub] if sub else []), issues
     except Exception as exc:  # a malformed file must never stop the other units

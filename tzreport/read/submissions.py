@@ -7,7 +7,7 @@ from ..model import (APPRAISAL, GROWTH, QUALITATIVE, TARGETED_METHODS, BonusClai
                      Value)
 from .scheme import UnitIndex
 from .table import Reporter, read_table
-from .values import (is_blank, normalise_text, parse_date, parse_number, parse_qualitative,
+from .values import (cn_date, is_blank, normalise_text, parse_date, parse_number, parse_qualitative,
                      text_of, code_of)
 from .workbook import Workbook, cell_ref, find_header
 
@@ -100,7 +100,7 @@ def _check_target(row, ind, scheme, unit, report, sheet):
                            f"{text_of(official)}不一致，以方案为准")
 
 
-def _accept_row(code, ind, unit, seen, submission, row, report, sheet):
+def _accept_row(code, ind, unit, seen, row, report, sheet):
     """Whether a row's indicator code may be read for ``unit``; reports why not."""
     if ind is None:
         report.error(sheet.name, row.ref("指标编码"),
@@ -149,8 +149,8 @@ def read_submission(book: Workbook, file_label: str, scheme, index: UnitIndex, i
         if error:
             report.warning(sheet.name, as_of_ref, f"统计截止：{error}")
         elif scheme.params.as_of and submission.as_of != scheme.params.as_of:
-            report.warning(sheet.name, as_of_ref, f"统计截止{_cn_date(submission.as_of)}与方案的统计截止日期"
-                           f"{_cn_date(scheme.params.as_of)}不一致，按方案日期计算序时进度")
+            report.warning(sheet.name, as_of_ref, f"统计截止{cn_date(submission.as_of)}与方案的统计截止日期"
+                           f"{cn_date(scheme.params.as_of)}不一致，按方案日期计算序时进度")
     rows = read_table(sheet, REQUIRED, OPTIONAL, report) or []
     by_key = {i.key: i for i in scheme.indicators}
     seen = {}
@@ -159,7 +159,7 @@ def read_submission(book: Workbook, file_label: str, scheme, index: UnitIndex, i
         if not code:
             continue
         ind = by_key.get((unit.category, code))
-        if not _accept_row(code, ind, unit, seen, submission, row, report, sheet):
+        if not _accept_row(code, ind, unit, seen, row, report, sheet):
             continue
         seen[code] = row.excel_row
         submission.row_of[code] = row.excel_row
@@ -169,10 +169,6 @@ def read_submission(book: Workbook, file_label: str, scheme, index: UnitIndex, i
     if CLAIM_SHEET in book.sheet_names:
         submission.claims = read_claims(book.sheet(CLAIM_SHEET), scheme, report)
     return submission
-
-
-def _cn_date(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _report_missing(submission, scheme, unit, report, sheet_name):
@@ -226,8 +222,8 @@ def read_consolidated(book: Workbook, file_label: str, scheme, index: UnitIndex,
             continue
         sub = submissions.setdefault(unit.code, Submission(unit.code, file_label, sheet.name))
         unit_seen = seen.setdefault(unit.code, {})
-        if not _accept_row(code, by_key.get((unit.category, code)), unit, unit_seen, sub, row,
-                           report, sheet):
+        if not _accept_row(code, by_key.get((unit.category, code)), unit, unit_seen, row, report,
+                           sheet):
             continue
         unit_seen[code] = row.excel_row
         sub.row_of[code] = row.excel_row

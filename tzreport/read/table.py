@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ..model import ERROR, WARNING, Issue
 from .values import is_blank
-from .workbook import Sheet, cell_ref, column_of, find_header
+from .workbook import Sheet, cell_ref, column_of, find_header, row_keys
 
 
 @dataclass
@@ -57,7 +57,11 @@ def read_table(sheet: Sheet, required: tuple, optional: tuple, report: Reporter,
     """
     header, keys = find_header(sheet, required)
     if header is None:
-        missing = [name for name in required if column_of(_first_row_keys(sheet), name) is None]
+        seen = {}
+        for line in sheet.rows[:30]:
+            for key, col in row_keys(line).items():
+                seen.setdefault(key, col)
+        missing = [name for name in required if column_of(seen, name) is None]
         report.add(severity, sheet.name, "A1",
                    f"找不到表头（需要列：{'、'.join(missing or required)}）")
         return None
@@ -83,12 +87,3 @@ def read_table(sheet: Sheet, required: tuple, optional: tuple, report: Reporter,
         rows.append(row)
     return rows
 
-
-def _first_row_keys(sheet: Sheet) -> dict:
-    from .values import header_key
-    keys = {}
-    for line in sheet.rows[:30]:
-        for c, value in enumerate(line):
-            if isinstance(value, str) and value.strip():
-                keys.setdefault(header_key(value), c)
-    return keys

@@ -102,6 +102,11 @@ _YES = {"是", "y", "yes", "true", "1", "√", "✓"}
 _NO = {"否", "n", "no", "false", "0", "×", "x"}
 
 
+def cn_date(day: dt.date) -> str:
+    """A date as official documents write it: 2026年9月30日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def parse_yes_no(value, default: bool = False):
     if is_blank(value):
         return default, None

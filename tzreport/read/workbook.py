@@ -211,17 +211,23 @@ def open_workbook(path: Path) -> Workbook:
     return Workbook(path, data, book, is_ooxml)
 
 
+def row_keys(line) -> dict:
+    """{header_key: column} of the text cells of one row; the first of equal headers wins."""
+    from .values import header_key
+    keys = {}
+    for c, value in enumerate(line):
+        if isinstance(value, str) and value.strip():
+            keys.setdefault(header_key(value), c)
+    return keys
+
+
 def find_header(sheet: Sheet, required: tuple, scan: int = 30):
     """The first row (0-based) whose cells include every header in ``required``.
 
     Returns (row, {header_key: column}) or (None, {}).
     """
-    from .values import header_key
     for r, line in enumerate(sheet.rows[:scan]):
-        keys = {}
-        for c, value in enumerate(line):
-            if isinstance(value, str) and value.strip():
-                keys.setdefault(header_key(value), c)
+        keys = row_keys(line)
         if all(any(k in keys for k in _alternatives(req)) for req in required):
             return r, keys
     return None, {}
