@@ -52,16 +52,14 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
         members = [u for u in scheme.units if u.category == category]
         full_scores[category] = sum(i.weight for i in inds)
 
-        def reported(unit, ind):
-            sub = by_unit.get(unit.code)
-            return sub.values.get(ind.code) if sub and not ind.from_office else None
-
-        def value_of(unit, ind):
+        def lookup(unit, ind):
+            """-> (actual, the unit's reported Value or None); 考核办 indicators come from the scheme."""
             if ind.from_office:
                 found = scheme.office_values.get((unit.code, ind.code))
-                return found[0] if found else None
-            value = reported(unit, ind)
-            return value.actual if value else None
+                return (found[0] if found else None), None
+            sub = by_unit.get(unit.code)
+            value = sub.values.get(ind.code) if sub else None
+            return (value.actual if value else None), value
 
         no_data = set()
         for ind in inds:
@@ -74,7 +72,7 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
         peers = {}
         for ind in inds:
             if ind.method in (RANKING, BEST) and ind.code not in no_data:
-                peers[ind.code] = sorted(v for u in members for v in [value_of(u, ind)]
+                peers[ind.code] = sorted(v for u in members for v in [lookup(u, ind)[0]]
                                          if isinstance(v, float))
         category_results = []
         for unit in members:
@@ -84,7 +82,7 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
             rows = []
             for ind in inds:
                 target = scheme.targets.get((unit.code, ind.code))
-                actual = value_of(unit, ind)
+                actual, value = lookup(unit, ind)
                 if ind.code in no_data:
                     status = ST_NO_DATA
                 elif ind.method in TARGETED_METHODS and target is None:
@@ -99,7 +97,6 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
                     status = ST_NOT_SUBMITTED if sub is None else ST_BLANK
                 r = score_indicator(ind, target, actual, status, p, params, peers.get(ind.code, ()),
                                     scheme.bands.get(ind.key, ()))
-                value = reported(unit, ind)
                 if value is not None:
                     r.previous, r.note = value.previous, value.note
                 plan(r, ind, params.as_of)
