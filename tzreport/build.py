@@ -13,6 +13,7 @@ from .grading import advancement, apply_consequences, assign_grades, assign_rank
 from .model import (BEST, ERROR, INFO, RANKING, ST_BLANK, ST_NO_DATA, ST_NOT_APPLICABLE,
                     ST_NOT_SUBMITTED, ST_OK, TARGETED_METHODS, WARNING, BuildResult, Issue)
 from .planning import plan, rank_indicators
+from .fileio import fixed_time
 from .read import BuildError, load_inputs
 from .scoring import schedule_fraction, score_indicator, score_unit
 
@@ -78,7 +79,7 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
         for unit in members:
             sub = by_unit.get(unit.code)
             if sub is None:
-                issues.append(Issue(WARNING, "", "", "", f"{unit.name}未报送"))
+                issues.append(Issue(WARNING, "", "", "", f"{unit.name}未报送", unit.code))
             rows = []
             for ind in inds:
                 target = scheme.targets.get((unit.code, ind.code))
@@ -92,7 +93,8 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
                 elif ind.from_office:
                     status = ST_BLANK
                     issues.append(Issue(WARNING, scheme.file, "考核办评分", "",
-                                        f"缺少{unit.name}“{ind.name}”（{ind.code}）的评分，按0分计"))
+                                        f"缺少{unit.name}“{ind.name}”（{ind.code}）的评分，按0分计",
+                                        unit.code))
                 else:
                     status = ST_NOT_SUBMITTED if sub is None else ST_BLANK
                 r = score_indicator(ind, target, actual, status, p, params, peers.get(ind.code, ()),
@@ -113,7 +115,7 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
         results += category_results
     return BuildResult(params=params, schedule_fraction=p, units=results,
                        indicators=list(scheme.indicators), excluded=excluded, issues=issues,
-                       categories=categories, full_scores=full_scores)
+                       categories=categories, full_scores=full_scores, submissions=by_unit)
 
 
 def default_output_dir(inputs) -> Path:
@@ -123,19 +125,62 @@ def default_output_dir(inputs) -> Path:
 
 def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int = None,
           writers=None) -> BuildResult:
-    """Read, score, grade and write the outputs. Raises BuildError when nothing can be built."""
+    """Read, score, grade and write the outputs. Raises BuildError when nothing can be built.
+
+    Writes results.json, 汇总.xlsx and 批注/<单位>.xlsx into ``out_dir``; ``writers`` are further
+    callables ``writer(result, scheme, out_dir, when)``. ``progress(stage, total)`` may return a
+    callable taking a count, for long stages (reading submissions, annotating workbooks).
+    """
+    from .render.annotate import write_annotated
+    from .render.summary import FILE_NAME, write_summary
     from .results import write_results
     if not inputs:
         raise BuildError("没有输入文件")
     out = Path(out_dir) if out_dir else default_output_dir(inputs)
     issues = []
-    scheme, submissions = load_inputs(inputs, issues, progress=progress, jobs=jobs, skip=[out])
+    scheme, submissions = load_inputs(inputs, issues, progress=_stage(progress, "读取报表"),
+                                      jobs=jobs, skip=[out])
     result = evaluate(scheme, submissions, issues, as_of)
+    when = fixed_time(result.params.as_of)
     out.mkdir(parents=True, exist_ok=True)
     write_results(result, out / "results.json")
+    write_summary(result, out / FILE_NAME, when)
+    write_annotated(result, scheme, out, when, jobs=jobs,
+                    progress=_stage(progress, "写批注表", len(result.units)))
     for writer in writers or ():
-        writer(result, scheme, out)
+        writer(result, scheme, out, when)
     return result
+
+
+def _stage(progress, name: str, total: int = None):
+    """The per-item callback of one stage, from ``progress(stage, total)`` (or None)."""
+    return progress(name, total) if progress else None
+
+
+def check(inputs, out_dir=None, as_of: dt.date = None, jobs: int = None) -> BuildResult:
+    """Validation only: read and score as ``build`` does, write just 审核结果.xlsx and 退回/ copies."""
+    from .read import expand_inputs
+    from .render.review import write_review
+    if not inputs:
+        raise BuildError("没有输入文件")
+    out = Path(out_dir) if out_dir else default_output_dir(inputs)
+    issues = []
+    scheme, submissions = load_inputs(inputs, issues, jobs=jobs, skip=[out])
+    result = evaluate(scheme, submissions, issues, as_of)
+    files = {f.label: f.path for f in expand_inputs(inputs, [], skip=[out])}
+    out.mkdir(parents=True, exist_ok=True)
+    write_review(scheme, result, files, out, fixed_time(result.params.as_of))
+    return result
+
+
+def make_templates(scheme_path, out_dir, as_of: dt.date = None) -> tuple:
+    """Blank submissions, one per unit of the scheme -> (paths written, issues of the scheme)."""
+    from .read import read_scheme_file
+    from .render.template import write_templates
+    issues = []
+    scheme = read_scheme_file(scheme_path, issues)
+    day = as_of or scheme.params.as_of
+    return write_templates(scheme, out_dir, day, fixed_time(day)), issues
 
 
 def exit_code(result: BuildResult) -> int:

@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
-import unicodedata
+from pathlib import Path
 
 import click
 
 from .build import build as run_build
-from .build import default_output_dir, exit_code
+from .build import check as run_check
+from .build import default_output_dir, exit_code, make_templates
 from .model import ERROR, INFO, WARNING
 from .read import BuildError
 from .read.values import cn_date
+from .render.common import display_width
+from .render.review import FILE_NAME as REVIEW_FILE
 from .scoring import round2
 
 
@@ -23,13 +27,9 @@ class NothingBuilt(click.ClickException):
         return f"无法生成：{self.message}"
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _pad(text, width: int, right: bool = False) -> str:
     text = str(text)
-    gap = " " * max(0, width - _width(text))
+    gap = " " * max(0, width - display_width(text))
     return gap + text if right else text + gap
 
 
@@ -39,7 +39,7 @@ def ranking_lines(result) -> list:
     for category in result.categories:
         units = [u for u in result.units if u.category == category]
         lines.append(f"【{category}】{len(units)}个单位，满分{result.full_scores[category]:g}")
-        name_w = max([_width(u.name) for u in units] + [4])
+        name_w = max([display_width(u.name) for u in units] + [4])
         lines.append("  " + _pad("排名", 5) + _pad("单位", name_w + 2) + _pad("综合得分", 10, True)
                      + "  " + _pad("等次", 6) + "说明")
         for u in units:
@@ -66,6 +66,18 @@ def _parse_date(ctx, param, value):
         raise click.BadParameter(f"日期格式应为 YYYY-MM-DD，收到“{value}”") from exc
 
 
+def input_options(command):
+    """INPUTS, -o, --as-of and -j: the same for every command that reads a build's inputs."""
+    for option in reversed((
+            click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True)),
+            click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False),
+                         help="输出目录（默认：第一个输入旁的 tzreport-out/）"),
+            click.option("--as-of", callback=_parse_date, help="统计截止日期 YYYY-MM-DD，覆盖参数表"),
+            click.option("-j", "--jobs", type=int, default=None, help="并行进程数（默认：CPU核数）"))):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="tzreport")
 def main():
@@ -73,14 +85,10 @@ def main():
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False),
-              help="输出目录（默认：第一个输入旁的 tzreport-out/）")
-@click.option("--as-of", callback=_parse_date, help="统计截止日期 YYYY-MM-DD，覆盖参数表")
-@click.option("-j", "--jobs", type=int, default=None, help="读取报表的进程数（默认：CPU核数）")
+@input_options
 @click.option("-q", "--quiet", is_flag=True, help="不显示排名，只显示问题统计")
 def build(inputs, out_dir, as_of, jobs, quiet):
-    """读取考核方案和各单位报表，计分、排名、评定等次，写出 results.json。
+    """读取考核方案和各单位报表，计分、排名、评定等次，写出 results.json、汇总.xlsx 和各单位批注表。
 
     INPUTS：一个汇总工作簿（方案各表加“完成情况”表），或方案工作簿加报表文件/文件夹。
 
@@ -89,44 +97,97 @@ def build(inputs, out_dir, as_of, jobs, quiet):
       tzreport build sample_workbooks/input.xlsx
       tzreport build sample_workbooks/市考 -o 输出 --as-of 2026-12-31
     """
-    out = out_dir or default_output_dir(inputs)
-    bar = None
+    out = Path(out_dir or default_output_dir(inputs))
+    bars = []
+
+    def progress(stage, total):
+        if quiet:
+            return None
+        total = total if total is not None else _count_files(inputs)
+        if total < 100:
+            return None
+        bar = click.progressbar(length=total, label=stage, file=sys.stderr)
+        bar.__enter__()
+        bars.append(bar)
+        return bar.update
+
     try:
-        count = _count_files(inputs)
-        if count >= 100 and not quiet:
-            bar = click.progressbar(length=count, label="读取报表", file=sys.stderr)
-            bar.__enter__()
-        result = run_build(list(inputs), out, as_of, progress=bar.update if bar else None,
-                           jobs=jobs)
+        result = run_build(list(inputs), out, as_of, progress=progress, jobs=jobs)
     except BuildError as exc:
         raise NothingBuilt(str(exc)) from None
     finally:
-        if bar is not None:
+        for bar in bars:
             bar.__exit__(None, None, None)
     params = result.params
     click.echo(f"{params.name}（统计截止{cn_date(params.as_of)}，"
                f"序时进度{result.schedule_fraction * 100:.1f}%）")
     if not quiet:
         click.echo("\n".join(ranking_lines(result)))
-    errors = [i for i in result.issues if i.severity == ERROR]
-    warnings = [i for i in result.issues if i.severity == WARNING]
-    infos = [i for i in result.issues if i.severity == INFO]
-    for info in infos:
+    _report_issues(result.issues, "results.json 的 issues 或 汇总.xlsx 的“数据问题”")
+    click.echo(f"已写出：{out}{os.sep}（results.json、汇总.xlsx、批注{os.sep} {len(result.units)}个单位）")
+    sys.exit(exit_code(result))
+
+
+def _report_issues(issues, where: str) -> None:
+    errors = [i for i in issues if i.severity == ERROR]
+    warnings = [i for i in issues if i.severity == WARNING]
+    for info in (i for i in issues if i.severity == INFO):
         click.echo(f"说明：{info.message}")
     if errors or warnings:
-        click.echo(f"数据问题：错误{len(errors)}个，提示{len(warnings)}个（详见 results.json 的 issues）")
+        click.echo(f"数据问题：错误{len(errors)}个，提示{len(warnings)}个（详见{where}）")
         for issue in (errors + warnings)[:20]:
             click.echo(f"  [{'错误' if issue.severity == ERROR else '提示'}] {issue.text()}")
         if len(errors) + len(warnings) > 20:
             click.echo(f"  ……另有{len(errors) + len(warnings) - 20}个")
     else:
         click.echo("数据问题：无")
-    click.echo(f"已写出：{out}/results.json")
+
+
+@main.command()
+@input_options
+def check(inputs, out_dir, as_of, jobs):
+    """只审核，不出结果：写出 审核结果.xlsx 和标出问题单元格的报表副本（退回/）。
+
+    \b
+    示例：
+      tzreport check sample_workbooks/市考 -o 审核
+    """
+    out = Path(out_dir or default_output_dir(inputs))
+    try:
+        result = run_check(list(inputs), out, as_of, jobs=jobs)
+    except BuildError as exc:
+        raise NothingBuilt(str(exc)) from None
+    submitted = len(result.submissions)
+    click.echo(f"{result.params.name}：方案共{len(result.units)}个单位，已报送{submitted}个")
+    _report_issues(result.issues, "审核结果.xlsx")
+    click.echo(f"已写出：{out / REVIEW_FILE}")
     sys.exit(exit_code(result))
 
 
+@main.command()
+@click.argument("scheme", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="空白报表的输出目录")
+@click.option("--as-of", callback=_parse_date, help="统计截止日期 YYYY-MM-DD（默认：参数表）")
+def template(scheme, out_dir, as_of):
+    """按考核方案为每个单位生成空白报表（目标已预填，只有填报单元格可编辑）。
+
+    \b
+    示例：
+      tzreport template sample_workbooks/市考/考核方案.xlsx -o 空白报表
+    """
+    try:
+        paths, issues = make_templates(scheme, out_dir, as_of)
+    except BuildError as exc:
+        raise NothingBuilt(str(exc)) from None
+    problems = [i for i in issues if i.severity in (ERROR, WARNING)]
+    for issue in problems[:20]:
+        click.echo(f"  [{'错误' if issue.severity == ERROR else '提示'}] {issue.text()}")
+    click.echo(f"已生成{len(paths)}份空白报表：{out_dir}")
+    sys.exit(1 if problems else 0)
+
+
 def _count_files(inputs) -> int:
-    from pathlib import Path
     total = 0
     for raw in inputs:
         path = Path(raw)

@@ -1,8 +1,12 @@
-"""Atomic output files: written beside the target under a temporary name, then renamed into place."""
+"""Output files: atomic (written beside the target, then renamed), reproducible, safely named."""
 from __future__ import annotations
 
+import datetime as dt
+import io
 import os
+import re
 import tempfile
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,3 +25,71 @@ def atomic_path(path):
         Path(tmp).unlink(missing_ok=True)
         raise
 
+
+
+# Windows forbids these in file names; control characters are never wanted.
+_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+             *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_filename(name: str, fallback: str = "未命名", limit: int = 80) -> str:
+    """A unit name made safe as a file name on Windows and Linux (SPEC 5: names are sanitised)."""
+    text = _FORBIDDEN.sub("_", str(name)).strip().strip(".").strip()
+    text = text[:limit].rstrip(". ")
+    if not text or text.upper().split(".")[0] in _RESERVED:
+        text = f"{fallback}_{text}" if text else fallback
+    return text
+
+
+def unique_names(items, name_of, code_of) -> dict:
+    """code -> file name stem; names shared by two units get the unit code appended."""
+    counts = {}
+    for item in items:
+        stem = safe_filename(name_of(item))
+        counts[stem.lower()] = counts.get(stem.lower(), 0) + 1
+    names = {}
+    for item in items:
+        stem = safe_filename(name_of(item))
+        if counts[stem.lower()] > 1:
+            stem = safe_filename(f"{stem}_{code_of(item)}")
+        names[code_of(item)] = stem
+    return names
+
+
+def fixed_time(day) -> dt.datetime:
+    """The timestamp stamped into every output: the 统计截止日期 (or SOURCE_DATE_EPOCH), never now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+    if day is None:
+        return dt.datetime(2000, 1, 1)
+    return dt.datetime(day.year, day.month, day.day)
+
+
+def write_zip_deterministic(data: bytes, path, when: dt.datetime) -> None:
+    """Re-pack an OOXML package with fixed entry times and a fixed modified date, atomically.
+
+    openpyxl and python-docx stamp "now" into the zip entries and docProps/core.xml; re-packing
+    makes the same inputs give byte-identical files.
+    """
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    date_time = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    with zipfile.ZipFile(io.BytesIO(data)) as src, atomic_path(path) as tmp:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in src.infolist():
+                body = src.read(info)
+                if info.filename == "docProps/core.xml":
+                    body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp,
+                                  body)
+                entry = zipfile.ZipInfo(info.filename, date_time)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                entry.external_attr = 0o644 << 16
+                out.writestr(entry, body)
+
+
+def save_openpyxl(workbook, path, when: dt.datetime) -> None:
+    """Save an openpyxl workbook atomically and byte-reproducibly."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    write_zip_deterministic(buffer.getvalue(), path, when)

@@ -43,6 +43,7 @@ class Issue:
     sheet: str
     cell: str
     message: str
+    unit: str = ""      # code of the unit the problem belongs to, when known
 
     def text(self) -> str:
         where = self.file
@@ -54,7 +55,7 @@ class Issue:
 
     def to_dict(self) -> dict:
         return {"severity": self.severity, "file": self.file, "sheet": self.sheet,
-                "cell": self.cell, "message": self.message}
+                "cell": self.cell, "message": self.message, "unit": self.unit}
 
 
 @dataclass
@@ -205,6 +206,7 @@ class Submission:
     as_of: Optional[dt.date] = None
     header_row: int = 0                           # 1-based Excel row of the header
     row_of: dict = field(default_factory=dict)    # indicator code -> 1-based Excel row
+    path: str = ""          # the unit's own workbook on disk; "" for rows of a consolidated sheet
 
 
 @dataclass(slots=True)
@@ -286,3 +288,4 @@ class BuildResult:
     issues: list                      # [Issue]
     categories: list                  # category names in scheme order
     full_scores: dict                 # category -> 满分
+    submissions: dict = field(default_factory=dict)   # unit code -> Submission (for annotation)

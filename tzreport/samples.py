@@ -398,12 +398,19 @@ def write_city(folder: Path) -> None:
         for ind in ("A15", "A16"):
             l1, l2, measure = names[ind]
             rows.append((ind, l1, l2, measure, None, None, None, None, "由市考核办评定"))
+        # Two units, like many real ones, keep a working column with formulas and a comment.
+        extras = name in ("临川县", "凤台区")
         write_submission(folder / "报表" / f"{name}.xlsx", name, dt.date(2026, 12, 31), rows,
-                         claims.get(name, []))
+                         claims.get(name, []), working_column=extras,
+                         comments={"A02": "含临川经济开发区数据"} if name == "临川县" else None)
 
 
-def write_submission(path: Path, unit: str, as_of: dt.date, rows, claims=(), constant_memory=False):
-    """A unit's submission laid out like the template: title, 填报单位/统计截止, header, rows."""
+def write_submission(path: Path, unit: str, as_of: dt.date, rows, claims=(), constant_memory=False,
+                     working_column=False, comments=None):
+    """A unit's submission laid out like the template: title, 填报单位/统计截止, header, rows.
+
+    ``working_column`` adds the unit's own column J 比上年增减 (formulas =G−H with cached values);
+    ``comments`` ({indicator code: text}) puts the unit's own comments on 本期累计完成 cells."""
     wb = _book(path, constant_memory)
     ws = wb.add_worksheet("指标完成情况")
     title = wb.add_format({"bold": True, "font_size": 14, "align": "center"})
@@ -420,7 +427,14 @@ def write_submission(path: Path, unit: str, as_of: dt.date, rows, claims=(), con
                 ws.write_blank(r, c, None, cell)
             else:
                 ws.write(r, c, value, cell)
-    for c, width in enumerate((10, 12, 26, 12, 12, 12, 14, 12, 30)):
+        actual, previous = row[6], row[7]
+        if working_column and isinstance(actual, (int, float)) and isinstance(previous, (int, float)):
+            ws.write_formula(r, 9, f"=G{r + 1}-H{r + 1}", cell, round(actual - previous, 4))
+        if comments and row[0] in comments:
+            ws.write_comment(r, 6, comments[row[0]], {"author": unit})
+    if working_column:
+        ws.write(2, 9, "比上年增减", head)
+    for c, width in enumerate((10, 12, 26, 12, 12, 12, 14, 12, 30, 12)):
         ws.set_column(c, c, width)
     ws.freeze_panes(3, 0)
     if claims:

@@ -5,6 +5,7 @@ processes when there are many (the scheme is sent once to each worker).
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -16,7 +17,7 @@ from .scheme import UnitIndex, read_scheme
 from .submissions import read_consolidated, read_submission
 from .workbook import EXCEL_SUFFIXES, WorkbookError, open_workbook
 
-__all__ = ["BuildError", "InputFile", "expand_inputs", "load_inputs"]
+__all__ = ["BuildError", "InputFile", "expand_inputs", "load_inputs", "read_scheme_file"]
 
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 OUTPUT_DIR_NAME = "tzreport-out"
@@ -109,6 +110,14 @@ def _init_worker(scheme):
     _WORKER["index"] = UnitIndex(scheme.units)
 
 
+def _attribute(issues: list, index, path) -> list:
+    """Issues of a file whose contents named no unit: the file name may still name one."""
+    guess = index.find(Path(path).stem)
+    if guess is None:
+        return issues
+    return [i if i.unit else dataclasses.replace(i, unit=guess.code) for i in issues]
+
+
 def _read_one(item):
     """Read one submission file -> (submissions, issues). Runs in a worker or in-process."""
     path, label = item
@@ -118,13 +127,34 @@ def _read_one(item):
         book = open_workbook(path)
     except WorkbookError as exc:
         issues.append(Issue(ERROR, label, "", "", f"{exc}，该文件未读取"))
-        return [], issues
+        return [], _attribute(issues, index, path)
     try:
         sub = read_submission(book, label, scheme, index, issues, Path(path).stem)
-        return ([sub] if sub else []), issues
     except Exception as exc:  # a malformed file must never stop the other units
         issues.append(Issue(ERROR, label, "", "", f"读取失败（{type(exc).__name__}: {exc}），该文件未读取"))
-        return [], issues
+        sub = None
+    if sub is None:
+        return [], _attribute(issues, index, path)
+    sub.path = str(Path(path).resolve())
+    return [sub], issues
+
+
+def read_scheme_file(path, issues: list):
+    """The scheme alone (for `tzreport template`); a consolidated input.xlsx is a scheme too."""
+    path = Path(path)
+    if not path.is_file():
+        raise BuildError(f"找不到考核方案：{path}")
+    names = _peek_sheet_names(path)
+    if names is None or not all(n in names for n in ("参数", "单位", "指标")):
+        raise BuildError(f"{path.name} 不是考核方案（需要“参数”“单位”“指标”工作表）")
+    try:
+        book = open_workbook(path)
+    except WorkbookError as exc:
+        raise BuildError(f"{path.name}: {exc}") from exc
+    scheme = read_scheme(book, path.name, issues)
+    if not scheme.units or not scheme.indicators:
+        raise BuildError(f"{path.name}: 方案中没有可用的单位或指标")
+    return scheme
 
 
 def load_inputs(paths, issues: list, progress=None, jobs: int = None, skip=()):
@@ -175,7 +205,8 @@ def _one_per_unit(submissions: list, scheme, issues: list) -> list:
         if sub.unit_code in kept:
             first = kept[sub.unit_code]
             issues.append(Issue(ERROR, sub.file, sub.sheet, "",
-                                f"{names[sub.unit_code]}重复报送：已采用 {first.file}，本文件未计入"))
+                                f"{names[sub.unit_code]}重复报送：已采用 {first.file}，本文件未计入",
+                                sub.unit_code))
             continue
         kept[sub.unit_code] = sub
     return list(kept.values())

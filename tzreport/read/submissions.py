@@ -142,6 +142,7 @@ def read_submission(book: Workbook, file_label: str, scheme, index: UnitIndex, i
                          "也不是方案中的单位），该文件未读取")
             return None
         unit = by_file
+    report.unit = unit.code
     submission = Submission(unit.code, file_label, sheet.name, header_row=header + 1)
     as_of_raw, as_of_ref = _label_value(sheet, header, "统计截止")
     if as_of_raw is not None:
@@ -187,20 +188,19 @@ def read_claims(sheet, scheme, report: Reporter, units: UnitIndex = None) -> lis
         item, level = text_of(row.get("事项")), text_of(row.get("级别"))
         if not item:
             continue
+        unit = units.find(row.get("单位")) if units else None
+        if units:
+            report.unit = unit.code if unit else ""
+            if unit is None:
+                report.error(sheet.name, row.ref("单位"), f"未知单位“{text_of(row.get('单位'))}”，该项未计")
+                continue
         if level not in scheme.honor_levels:
             known = "、".join(scheme.honor_levels) or "（加分标准表为空）"
             report.error(sheet.name, row.ref("级别"), f"加分级别“{level}”不在加分标准中（应为{known}），该项未计")
             continue
         claim = BonusClaim(item, level, text_of(row.get("文件依据")),
                            (report.file, sheet.name, row.ref("事项")))
-        if units:
-            unit = units.find(row.get("单位"))
-            if unit is None:
-                report.error(sheet.name, row.ref("单位"), f"未知单位“{text_of(row.get('单位'))}”，该项未计")
-                continue
-            claims.append((unit.code, claim))
-        else:
-            claims.append(claim)
+        claims.append((unit.code, claim) if units else claim)
     return claims
 
 
@@ -214,6 +214,7 @@ def read_consolidated(book: Workbook, file_label: str, scheme, index: UnitIndex,
     submissions, seen = {}, {}
     for row in rows:
         unit = index.find(row.get("单位"))
+        report.unit = unit.code if unit else ""
         if unit is None:
             report.error(sheet.name, row.ref("单位"), f"未知单位“{text_of(row.get('单位'))}”，该行未读取")
             continue
@@ -231,10 +232,13 @@ def read_consolidated(book: Workbook, file_label: str, scheme, index: UnitIndex,
         sub.values[code] = read_value(row, ind, report, sheet, applies(scheme, unit, ind))
         _check_target(row, ind, scheme, unit, report, sheet)
     for code, sub in submissions.items():
+        report.unit = code
         _report_missing(sub, scheme, units[code], report, sheet.name)
+    report.unit = ""
     if CLAIM_SHEET in book.sheet_names:
         for code, claim in read_claims(book.sheet(CLAIM_SHEET), scheme, report, index):
             sub = submissions.get(code)
+            report.unit = code
             if sub is None:
                 report.warning(CLAIM_SHEET, claim.where[2],
                                f"{units[code].name}没有完成情况数据（未报送），其加分申报“{claim.item}”未计")

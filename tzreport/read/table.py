@@ -33,18 +33,19 @@ class Row:
 class Reporter:
     """Collects issues for one file, so callers say only sheet, cell and message."""
 
-    def __init__(self, file: str, issues: list):
+    def __init__(self, file: str, issues: list, unit: str = ""):
         self.file = file
         self.issues = issues
+        self.unit = unit        # the unit code the coming issues belong to, when known
 
     def error(self, sheet: str, cell: str, message: str) -> None:
-        self.issues.append(Issue(ERROR, self.file, sheet, cell, message))
+        self.add(ERROR, sheet, cell, message)
 
     def warning(self, sheet: str, cell: str, message: str) -> None:
-        self.issues.append(Issue(WARNING, self.file, sheet, cell, message))
+        self.add(WARNING, sheet, cell, message)
 
     def add(self, severity: str, sheet: str, cell: str, message: str) -> None:
-        self.issues.append(Issue(severity, self.file, sheet, cell, message))
+        self.issues.append(Issue(severity, self.file, sheet, cell, message, self.unit))
 
 
 def read_table(sheet: Sheet, required: tuple, optional: tuple, report: Reporter,

@@ -1,0 +1,491 @@
+"""批注/<单位>.xlsx (SPEC 4): each unit's own workbook handed back with its scores beside its table.
+
+The unit's cells, formats, formulas and comments are left as they are (openpyxl loads the file
+normally, never ``data_only``); tzreport adds columns to the right of everything the sheet uses,
+comments on the score cells, and a sheet 考核结果. Units of a consolidated input, units that sent
+nothing and .xls/.ods submissions (which openpyxl cannot copy) get the standard template layout,
+filled with their values, annotated the same way.
+"""
+from __future__ import annotations
+
+import io
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+from openpyxl.cell.cell import MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from ..fileio import save_openpyxl, unique_names
+from ..model import COMPLETION, CONTROL, EFFICACY, ST_OK, TOTAL
+from ..planning import days_left
+from ..read.values import cn_date
+from .common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LIGHT_COLOURS, PERCENT, POINTS,
+                     SEVERITY_CN, display_width, history_text, number_text, put, score_text,
+                     value_format, veto_text)
+from .template import HEADER_ROW, SUBMISSION_SHEET, write_template
+
+OUTPUT_FOLDER = "批注"
+RESULT_SHEET = "考核结果"
+AUTHOR = "考核办"
+# (header, number format, width)
+COLUMNS = (("完成率", PERCENT, 9), ("序时进度", PERCENT, 9), ("进度差(百分点)", "0.0", 10),
+           ("亮灯", None, 7), ("得分", POINTS, 8), ("加分", POINTS, 8), ("同类排名", "0", 9),
+           ("缺口", AMOUNT, 12), ("日均需完成", AMOUNT, 12), ("旬均需完成", AMOUNT, 12))
+PARALLEL_THRESHOLD = 40
+
+_THIN = Side(style="thin", color="808080")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEAD_FONT = Font(bold=True)
+WRAP_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAP = Alignment(vertical="center", wrap_text=True)
+
+
+def _fill(colour: str) -> PatternFill:
+    return PatternFill("solid", start_color=colour, end_color=colour)
+
+
+@dataclass
+class Context:
+    """What every unit's annotation needs from the build, sent once to each worker."""
+    scheme: object
+    params: object
+    schedule_fraction: float
+    when: object
+    category_sizes: dict
+    full_scores: dict
+    excluded: dict = field(default_factory=dict)      # category -> ["名称（编码）"]
+    indicators: dict = field(default_factory=dict)    # (category, code) -> Indicator
+    ties: dict = field(default_factory=dict)          # (category, rank) -> units holding it
+
+
+def make_context(result, scheme, when) -> Context:
+    sizes, ties = {}, {}
+    for u in result.units:
+        sizes[u.category] = sizes.get(u.category, 0) + 1
+        ties[(u.category, u.rank)] = ties.get((u.category, u.rank), 0) + 1
+    excluded = {}
+    for category, code, name in result.excluded:
+        excluded.setdefault(category, []).append(f"{name}（{code}）")
+    return Context(scheme, result.params, result.schedule_fraction, when, sizes,
+                   result.full_scores, excluded, {i.key: i for i in result.indicators}, ties)
+
+
+def cell_at(ws, ref: str):
+    """The cell a problem names; inside a merged range, the range's top-left cell (the one shown)."""
+    cell = ws[ref]
+    if isinstance(cell, MergedCell):
+        for rng in ws.merged_cells.ranges:
+            if cell.coordinate in rng:
+                return ws.cell(rng.min_row, rng.min_col)
+    return cell
+
+
+def add_comment(cell, text: str, author: str = AUTHOR) -> None:
+    """Add ``text`` to a cell's comment, keeping what the unit wrote there (PITFALLS)."""
+    old = cell.comment
+    if old is not None and old.text:
+        text = f"{old.text.rstrip()}\n—— {author}：\n{text}"
+        author = old.author or author
+    lines = sum(1 + len(line) // 22 for line in text.split("\n"))
+    cell.comment = Comment(text, author, width=320, height=min(400, 24 + 18 * lines))
+
+
+# -- the unit's workbook ------------------------------------------------------------------------
+def _is_zip(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def _open_source(ctx: Context, ur, sub):
+    """-> (workbook, sheet, header row, {code: row}, note for the 考核结果 sheet)."""
+    if sub is not None and sub.path and Path(sub.path).suffix.lower() in (".xlsx", ".xlsm") \
+            and _is_zip(sub.path):
+        try:
+            book = openpyxl.load_workbook(sub.path, rich_text=True)
+            book.template = False
+            return book, book[sub.sheet], sub.header_row, sub.row_of, ""
+        except Exception as exc:   # noqa: BLE001 — any failure: fall back to the template layout
+            note = f"原报表无法原样复制（{type(exc).__name__}），本表按标准模板重新生成"
+    elif sub is None:
+        note = "未报送，本表按考核方案生成"
+    elif not sub.path:
+        note = f"数据来自{sub.file}“{sub.sheet}”表，本表按标准模板生成"
+    else:
+        note = f"原报表为{Path(sub.path).suffix}格式，无法原样批注，本表按标准模板重新生成"
+    unit = ctx.scheme.unit_by_code()[ur.code]
+    buffer = io.BytesIO()
+    row_of = write_template(buffer, ctx.scheme, unit, ctx.params.as_of, ctx.when,
+                            values=sub.values if sub else None, claims=sub.claims if sub else ())
+    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()), rich_text=True)
+    sheet = book[SUBMISSION_SHEET]
+    sheet.protection.sheet = False     # a results copy: let the unit sort and filter it
+    return book, sheet, HEADER_ROW, row_of, note
+
+
+def _first_free_column(ws, header_row: int) -> int:
+    """The column after everything the sheet uses (values, comments, merged ranges of the table)."""
+    last = 0
+    for (_, col), cell in ws._cells.items():   # existing cells only; iter_rows would create cells
+        if col > last and (cell.value is not None or cell.comment is not None):
+            last = col
+    for rng in ws.merged_cells.ranges:
+        if rng.max_row >= header_row:
+            last = max(last, rng.max_col)
+    return last + 1
+
+
+def _values(ctx: Context, r, ind) -> list:
+    """The ten annotation values of one indicator row, in COLUMNS order."""
+    if not r.applies:
+        return [None, None, None, r.status, None, None, None, None, None, None]
+    total_light = ind.value_type == TOTAL and ind.method in (COMPLETION, EFFICACY, CONTROL)
+    p_i = (ctx.schedule_fraction if ind.prorate else 1.0) if total_light else None
+    light = r.light if r.status == ST_OK else (f"{r.light}·{r.status}" if r.light else r.status)
+    return [r.completion_rate, p_i, r.schedule_gap, light, r.score, r.bonus or None, r.rank,
+            r.remaining, r.per_day, r.per_dekad]
+
+
+def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(),
+                   own_file: str = "") -> int:
+    """Add the annotation columns and score comments to ``ws``; -> first added column."""
+    col0 = _first_free_column(ws, header_row)
+    head_fill = _fill(ANNOTATION_FILL)
+    for j, (title, _, width) in enumerate(COLUMNS):
+        cell = put(ws.cell(header_row, col0 + j), title)
+        cell.font, cell.fill, cell.border, cell.alignment = HEAD_FONT, head_fill, BORDER, WRAP_CENTRE
+        ws.column_dimensions[get_column_letter(col0 + j)].width = width
+    _banner(ws, header_row, col0)
+    for r in ur.indicators:
+        row = row_of.get(r.code)
+        if row is None:
+            continue
+        ind = ctx.indicators[(ur.category, r.code)]
+        for j, value in enumerate(_values(ctx, r, ind)):
+            cell = put(ws.cell(row, col0 + j), value, COLUMNS[j][1] if value is not None else None)
+            cell.border = BORDER
+            if j == 3:
+                cell.alignment = WRAP_CENTRE
+                colours = LIGHT_COLOURS.get(r.light) if r.applies else None
+                if colours:
+                    cell.fill = _fill(colours[0])
+                    cell.font = Font(color=colours[1], bold=True)
+        if r.applies:
+            score = ws.cell(row, col0 + 4)
+            add_comment(score, f"{r.code} {r.name}（{r.method}，分值{number_text(r.weight)}）\n"
+                               f"{r.explain or r.status}")
+    _print_setup(ws, header_row)
+    for issue in issues:
+        if own_file and issue.file == own_file and issue.sheet == ws.title and issue.cell:
+            try:
+                add_comment(cell_at(ws, issue.cell), f"【{SEVERITY_CN[issue.severity]}】{issue.message}")
+            except ValueError:   # a cell reference the sheet cannot take: listed in 考核结果 anyway
+                pass
+    return col0
+
+
+def _print_setup(ws, header_row: int) -> None:
+    """With ten more columns the sheet needs landscape, fit to width, header rows repeated."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if not ws.print_title_rows:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+    if not ws.oddFooter.center.text:
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _banner(ws, header_row: int, col0: int) -> None:
+    """"考核办计算结果" over the added columns, when the row above the header is free there."""
+    if header_row < 2:
+        return
+    row = header_row - 1
+    span = range(col0, col0 + len(COLUMNS))
+    if any((row, c) in ws._cells and ws._cells[(row, c)].value is not None for c in span):
+        return
+    if any(rng.min_row <= row <= rng.max_row and rng.max_col >= col0 for rng in ws.merged_cells.ranges):
+        return
+    cell = put(ws.cell(row, col0), "考核办计算结果（tzreport 生成，得分单元格的批注为计算过程）")
+    cell.font = Font(bold=True, color="9C0006")
+    ws.merge_cells(start_row=row, start_column=col0, end_row=row, end_column=span[-1])
+
+
+# -- the 考核结果 sheet ---------------------------------------------------------------------------
+class _Writer:
+    """Writes sections down an openpyxl sheet: titles, 项目/内容 pairs and bordered tables."""
+
+    def __init__(self, ws, widths: tuple):
+        self.ws, self.row, self.widths, self.width = ws, 1, widths, len(widths)
+        self.head_fill = _fill(HEADER_FILL)
+
+    def _fit(self, texts) -> None:
+        """Row height for wrapped text (LibreOffice and Excel do not grow merged rows by themselves).
+
+        ``texts``: (text, width in characters) pairs of the current row."""
+        lines = max((-(-display_width(t) // max(1, int(w) - 1)) for t, w in texts if t), default=1)
+        if lines > 1:
+            self.ws.row_dimensions[self.row].height = 15 * lines
+
+    def title(self, text: str) -> None:
+        cell = put(self.ws.cell(self.row, 1), text)
+        cell.font = Font(bold=True, size=14)
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        self.ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=self.width)
+        self.ws.row_dimensions[self.row].height = 28
+        self.row += 2
+
+    def section(self, text: str) -> None:
+        put(self.ws.cell(self.row, 1), text).font = Font(bold=True, size=12)
+        self.row += 1
+
+    def line(self, text: str) -> None:
+        cell = put(self.ws.cell(self.row, 1), text)
+        cell.alignment = WRAP
+        self.ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=self.width)
+        self._fit([(text, sum(self.widths))])
+        self.row += 1
+
+    def pair(self, label: str, value, note: str = "", number_format: str = None,
+             fill: str = None) -> None:
+        a = put(self.ws.cell(self.row, 1), label)
+        a.font, a.fill, a.border = HEAD_FONT, self.head_fill, BORDER
+        b = put(self.ws.cell(self.row, 2), value, number_format)
+        b.border, b.alignment = BORDER, Alignment(horizontal="left", vertical="center")
+        if fill:
+            b.fill = _fill(fill)
+        c = put(self.ws.cell(self.row, 3), note)
+        c.border, c.alignment = BORDER, WRAP
+        self.ws.merge_cells(start_row=self.row, start_column=3, end_row=self.row, end_column=self.width)
+        self._fit([(note, sum(self.widths[2:])), (str(value or ""), self.widths[1])])
+        self.row += 1
+
+    def table(self, header, rows, formats=(), fills=None, span_last: bool = False) -> None:
+        """A bordered table; ``span_last`` merges its last column with the sheet's last one."""
+        widths = list(self.widths[:len(header)])
+        if span_last:
+            widths[-1] = sum(self.widths[len(header) - 1:])
+        for j, title in enumerate(header):
+            cell = put(self.ws.cell(self.row, 1 + j), title)
+            cell.font, cell.fill, cell.border, cell.alignment = (HEAD_FONT, self.head_fill, BORDER,
+                                                                 WRAP_CENTRE)
+        if span_last:
+            self.ws.merge_cells(start_row=self.row, start_column=len(header), end_row=self.row,
+                                end_column=self.width)
+        self.row += 1
+        for n, values in enumerate(rows):
+            self._fit([(v, widths[j]) for j, v in enumerate(values) if isinstance(v, str)])
+            if span_last:
+                self.ws.merge_cells(start_row=self.row, start_column=len(header), end_row=self.row,
+                                    end_column=self.width)
+            for j, value in enumerate(values):
+                spec = formats[j] if j < len(formats) and value is not None else None
+                fmt = spec(value) if callable(spec) else spec
+                cell = put(self.ws.cell(self.row, 1 + j), value, fmt)
+                cell.border = BORDER
+                cell.alignment = WRAP if isinstance(value, str) else Alignment(vertical="center")
+                colour = fills(n, j) if fills else None
+                if colour:
+                    cell.fill = _fill(colour[0])
+                    cell.font = Font(color=colour[1], bold=True)
+            self.row += 1
+
+    def gap(self) -> None:
+        self.row += 1
+
+
+RESULT_WIDTHS = (20, 26, 12, 12, 12, 10, 8, 9, 9, 9, 14, 30, 40)
+
+
+def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
+    """The sheet 考核结果: totals, grade, consequences, 争先进位, every indicator, 倒排计划, problems."""
+    name = RESULT_SHEET
+    n = 2
+    while name in book.sheetnames:
+        name = f"{RESULT_SHEET}{n}"
+        n += 1
+    ws = book.create_sheet(name)
+    params = ctx.params
+    w = _Writer(ws, RESULT_WIDTHS)
+    w.title(f"{ur.name}考核结果")
+    w.line(f"{params.name}　统计截止：{cn_date(params.as_of)}")
+    if note:
+        w.line(f"说明：{note}。")
+        w.gap()
+    size = ctx.category_sizes[ur.category]
+    full = ctx.full_scores[ur.category]
+    w.section("一、总体情况")
+    w.pair("考核类别", ur.category + (f"（{ur.group}）" if ur.group else ""))
+    w.pair("序时进度", ctx.schedule_fraction, f"按{params.schedule_method}计算", PERCENT)
+    w.pair("综合得分", float(score_text(ur.total)),
+           f"基础得分{score_text(ur.base)} + 加分{score_text(ur.bonus)} − 扣分{score_text(ur.deduction)}"
+           f"（满分{number_text(full)}）", POINTS)
+    for major, subtotal in ur.subtotals.items():
+        w.pair(f"  其中：{major}", float(score_text(subtotal)), "", POINTS)
+    if abs(ur.scale - 1) > 1e-9:
+        w.pair("折算系数", round(ur.scale, 4),
+               f"本单位适用指标分值合计{number_text(full / ur.scale)}分，按满分{number_text(full)}分折算")
+    bonus_note = [f"指标超额加分{score_text(ur.indicator_bonus)}"]
+    if ur.honor_items:
+        bonus_note.append("表彰加分" + score_text(ur.honor_bonus) + "（"
+                          + "；".join(f"{i}，{lv}{number_text(p)}分" for i, lv, p in ur.honor_items) + "）")
+    if params.total_bonus_cap is not None:
+        bonus_note.append(f"加分总上限{number_text(params.total_bonus_cap)}分")
+    w.pair("加分", float(score_text(ur.bonus)), "，".join(bonus_note), POINTS)
+    w.pair("扣分", float(score_text(ur.deduction)),
+           "；".join(f"{item}（{number_text(p)}分）" for item, p in ur.deduction_items) or "无", POINTS)
+    tied = "，并列" if ctx.ties.get((ur.category, ur.rank), 0) > 1 else ""
+    w.pair("排名", ur.rank, f"共{size}个单位（{ur.category}）{tied}")
+    w.pair("等次", ur.grade, ur.grade_note)
+    w.pair("一票否决", veto_text(ur.veto),
+           "；".join(f"{item}（{veto_text(v)}）" for v, item in ur.veto_reasons) or "无")
+    w.pair("结果运用", f"{len(ur.consequences)}项" if ur.consequences else "无",
+           "；".join(ur.consequences))
+    w.pair("近三年等次", ur.grade, history_text(ur.history))
+    if ctx.excluded.get(ur.category):
+        w.pair("未计入指标", "、".join(ctx.excluded[ur.category]), "暂无评分数据，本次对所有单位不计")
+    w.gap()
+    _advance_section(w, ur)
+    w.gap()
+    _indicator_section(ctx, w, ur)
+    w.gap()
+    _plan_section(ctx, w, ur)
+    w.gap()
+    w.section("六、数据问题")
+    if issues:
+        w.table(("级别", "文件", "工作表", "单元格", "问题"),
+                [(SEVERITY_CN[i.severity], i.file, i.sheet, i.cell, i.message) for i in issues],
+                span_last=True)
+    else:
+        w.line("无。")
+    for j, width in enumerate(RESULT_WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    _print_setup(ws, 1)
+    ws.print_title_rows = None
+    for sheet in book.worksheets:
+        sheet.sheet_view.tabSelected = sheet is ws
+    book.active = book.worksheets.index(ws)
+
+
+def _advance_section(w: _Writer, ur) -> None:
+    w.section("二、争先进位")
+    lost = ur.advance.get("lost_most", [])
+    if lost:
+        w.pair("失分较多的指标", f"{len(lost)}项",
+               "；".join(f"{x['name']}失{number_text(x['lost'])}分" for x in lost))
+    else:
+        w.pair("失分较多的指标", "无", "各项指标均得满分")
+    nxt = ur.advance.get("next_rank")
+    if nxt:
+        w.pair("前进一名", f"还差{number_text(nxt['points_needed'])}分",
+               f"第{nxt['rank']}名为{nxt['unit']}")
+    else:
+        w.pair("前进一名", "已居第1名")
+    grade = ur.advance.get("next_grade")
+    if grade:
+        w.pair("提升一个等次", f"还差{number_text(grade['points_needed'])}分",
+               f"评为“{grade['grade']}”需综合得分不低于{score_text(grade['total_needed'])}分"
+               "（有比例或名额限制的，以当前该等次最低得分计）")
+
+
+def _indicator_section(ctx: Context, w: _Writer, ur) -> None:
+    w.section("三、指标得分明细")
+    rows, lights = [], []
+    for r in ur.indicators:
+        ind = ctx.indicators[(ur.category, r.code)]
+        actual = r.actual if r.actual is not None else r.status
+        rows.append((r.code, r.name, ind.measure, r.target, actual, r.completion_rate,
+                     r.light or ("" if r.applies else r.status), r.weight,
+                     r.score if r.applies else None, r.bonus or None, r.rank,
+                     r.explain or r.status))
+        lights.append(r.light if r.applies else None)
+    w.table(("指标编码", "指标名称", "计量单位", "确保目标", "本期完成", "完成率", "亮灯", "分值", "得分",
+             "加分", "同类排名", "计算过程"), rows,
+            (None, None, None, value_format, value_format, PERCENT, None, value_format, POINTS, POINTS, "0"),
+            fills=lambda n, j: LIGHT_COLOURS.get(lights[n]) if j == 6 else None, span_last=True)
+
+
+def _plan_section(ctx: Context, w: _Writer, ur) -> None:
+    days = days_left(ctx.params.as_of)
+    w.section(f"四、倒排计划（距年底还有{days}天）" if days else "四、未完成年度目标的指标")
+    rows = []
+    for r in ur.indicators:
+        if r.remaining is None:
+            continue
+        ind = ctx.indicators[(ur.category, r.code)]
+        measure = "百分点" if ind.value_type != TOTAL else ind.measure
+        rows.append((r.code, r.name, measure, r.target, r.actual, r.remaining, r.per_day, r.per_week,
+                     r.per_dekad, r.per_month, ind.lead, ind.support))
+    if rows:
+        w.table(("指标编码", "指标名称", "计量单位", "年度目标", "本期完成", "缺口", "日均", "周均", "旬均",
+                 "月均", "牵头单位", "配合单位"), rows,
+                (None, None, None, value_format, value_format, AMOUNT, AMOUNT, AMOUNT, AMOUNT, AMOUNT), span_last=True)
+    else:
+        w.line("各项指标均已完成年度目标。")
+    w.gap()
+    w.section("五、加分和扣分事项")
+    items = [("表彰加分", f"{i}（{lv}）", p) for i, lv, p in ur.honor_items]
+    items += [("扣分", item, -p) for item, p in ur.deduction_items]
+    if items:
+        w.table(("类别", "事项", "分值"), items, (None, None, "+0.00;-0.00;0"))
+    else:
+        w.line("无。")
+
+
+# -- driver ----------------------------------------------------------------------------------------
+def annotate_unit(ctx: Context, ur, sub, issues, path) -> None:
+    book, ws, header_row, row_of, note = _open_source(ctx, ur, sub)
+    own = sub.file if sub is not None and sub.path and not note else ""
+    annotate_sheet(ctx, ws, header_row, row_of, ur, issues, own)
+    result_sheet(ctx, book, ur, issues, note)
+    save_openpyxl(book, path, ctx.when)
+
+
+_WORKER = {}
+
+
+def _init_worker(ctx):
+    _WORKER["ctx"] = ctx
+
+
+def _annotate_one(task):
+    ur, sub, issues, path = task
+    annotate_unit(_WORKER["ctx"], ur, sub, issues, path)
+    return path
+
+
+def write_annotated(result, scheme, out_dir, when, jobs: int = None, progress=None) -> list:
+    """批注/<单位>.xlsx for every unit -> the paths written. Parallel when there are many units."""
+    folder = Path(out_dir) / OUTPUT_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    ctx = make_context(result, scheme, when)
+    names = unique_names(result.units, lambda u: u.name, lambda u: u.code)
+    by_unit = {}
+    for issue in result.issues:
+        if issue.unit:
+            by_unit.setdefault(issue.unit, []).append(issue)
+    tasks = [(ur, result.submissions.get(ur.code), by_unit.get(ur.code, []),
+              str(folder / f"{names[ur.code]}.xlsx")) for ur in result.units]
+    workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, 8)
+    if len(tasks) >= PARALLEL_THRESHOLD and workers > 1:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+            paths = []
+            for path in pool.map(_annotate_one, tasks, chunksize=4):
+                paths.append(Path(path))
+                if progress:
+                    progress(1)
+            return paths
+    _init_worker(ctx)
+    paths = []
+    for task in tasks:
+        paths.append(Path(_annotate_one(task)))
+        if progress:
+            progress(1)
+    return paths

@@ -1,0 +1,180 @@
+"""What the Excel renderers share: the clerk's words, light colours, widths, safe writers."""
+from __future__ import annotations
+
+import unicodedata
+
+import xlsxwriter
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from ..model import ERROR, GREEN, INFO, RED, WARNING, YELLOW
+from ..scoring import round2
+
+SEVERITY_CN = {ERROR: "错误", WARNING: "提示", INFO: "说明"}
+
+# Excel's own 好/中性/差 cell styles: fill, font colour. They print legibly in black and white too.
+LIGHT_COLOURS = {GREEN: ("C6EFCE", "006100"), YELLOW: ("FFEB9C", "9C5700"), RED: ("FFC7CE", "9C0006")}
+HEADER_FILL = "DDEBF7"
+ANNOTATION_FILL = "FCE4D6"   # the columns tzreport adds, set apart from the unit's own
+
+PERCENT = "0.0%"
+POINTS = "0.00"
+AMOUNT = "#,##0.00"
+
+
+def display_width(text) -> int:
+    """Width in Latin characters: CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def column_width(values, minimum: int = 6, maximum: int = 60) -> float:
+    """An Excel column width that fits the widest value (CJK counted double), within bounds."""
+    widest = max((display_width(v) for v in values if v is not None and v != ""), default=0)
+    return float(min(maximum, max(minimum, widest + 2)))
+
+
+def score_text(x) -> str:
+    """A published score: half-up to 2 decimals (SPEC 3.3)."""
+    return f"{round2(x):.2f}"
+
+
+def number_text(x, digits: int = 2) -> str:
+    """A figure for a sentence: half-up, no trailing zeros."""
+    from decimal import ROUND_HALF_UP, Decimal
+    if x is None:
+        return ""
+    q = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    text = format(q, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def percent_text(x, digits: int = 1) -> str:
+    return "" if x is None else f"{number_text(x * 100, digits)}%"
+
+
+def veto_text(veto: str) -> str:
+    return {"是": "一票否决", "否优": "一票否优"}.get(veto, "否")
+
+
+def history_text(history: dict) -> str:
+    return "；".join(f"{year}年 {grade or '—'}" for year, grade in sorted(history.items()))
+
+
+def value_format(x):
+    """A reported figure: thousands separators, decimals only where it has them (no float noise)."""
+    if not isinstance(x, (int, float)):
+        return None
+    return "#,##0" if float(x).is_integer() else "#,##0.0###"
+
+
+def new_xlsxwriter(target, when):
+    """An xlsxwriter workbook that never turns text into formulas or links, with fixed metadata."""
+    book = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_urls": False,
+                                        "strings_to_numbers": False})
+    book.set_properties({"created": when, "author": "tzreport", "company": ""})
+    return book
+
+
+def put(cell, value, number_format: str = None):
+    """Write a value into an openpyxl cell; text always stays text (never a formula, SPEC 5)."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+class TableBook:
+    """The workbook plus the formats every sheet uses."""
+
+    def __init__(self, target, title: str, when):
+        self.wb = new_xlsxwriter(target, when)
+        self.title = title
+        add = self.wb.add_format
+        self.f_title = add({"bold": True, "font_size": 14, "valign": "vcenter"})
+        self.f_note = add({"font_color": "#595959", "valign": "vcenter"})
+        self.f_head = add({"bold": True, "bg_color": f"#{HEADER_FILL}", "border": 1, "text_wrap": True,
+                           "align": "center", "valign": "vcenter"})
+        self.formats = {}
+
+    def fmt(self, num_format=None, **extra):
+        key = (num_format, tuple(sorted(extra.items())))
+        if key not in self.formats:
+            props = {"border": 1, "valign": "vcenter"}
+            if num_format:
+                props["num_format"] = num_format
+            props.update(extra)
+            self.formats[key] = self.wb.add_format(props)
+        return self.formats[key]
+
+    def sheet(self, name: str, title: str, header, rows, formats=(), note: str = "",
+              min_widths=None, hidden_from: int = None):
+        """A titled table: title in row 1, an optional note in row 2, header, rows.
+
+        ``formats``: per column a number format, or a callable (value) -> format name.
+        -> (worksheet, 0-based header row)."""
+        ws = self.wb.add_worksheet(name)
+        ws.write_string(0, 0, title, self.f_title)
+        ws.set_row(0, 24)
+        head = 1
+        if note:
+            ws.write_string(1, 0, note, self.f_note)
+            head = 2
+        for c, text in enumerate(header):
+            ws.write_string(head, c, text, self.f_head)
+        ws.set_row(head, 32)
+        widths = []
+        for c, text in enumerate(header):
+            sample = [_shown(values[c]) for values in rows[:400] if c < len(values)]
+            widths.append(column_width([text[:8]] + sample, minimum=(min_widths or {}).get(c, 6)))
+            ws.set_column(c, c, widths[c], None,
+                          {"hidden": hidden_from is not None and c >= hidden_from})
+        for r, values in enumerate(rows, head + 1):
+            lines = 1
+            for c, value in enumerate(values):
+                spec = formats[c] if c < len(formats) else None
+                num_format = spec(value) if callable(spec) else spec
+                self.write(ws, r, c, value, num_format)
+                if isinstance(value, str) and c < len(widths):
+                    lines = max(lines, -(-display_width(value) // max(1, int(widths[c]) - 1)))
+            if lines > 1:
+                ws.set_row(r, 15 * lines)
+        count = len(rows)
+        ws.freeze_panes(head + 1, 0)
+        if count:
+            ws.autofilter(head, 0, head + count, (hidden_from or len(header)) - 1)
+        self.print_setup(ws, head, title, (hidden_from or len(header)) - 1, head + count)
+        return ws, head
+
+    def write(self, ws, r, c, value, num_format=None):
+        if value is None or value == "":
+            ws.write_blank(r, c, None, self.fmt())
+        elif isinstance(value, str):
+            ws.write_string(r, c, value, self.fmt(text_wrap=True))
+        elif isinstance(value, bool):
+            ws.write_string(r, c, "是" if value else "否", self.fmt())
+        else:
+            ws.write_number(r, c, value, self.fmt(num_format))
+
+    def print_setup(self, ws, head: int, title: str, last_col: int, last_row: int):
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(head)
+        ws.print_area(0, 0, max(last_row, head), last_col)
+        ws.set_header(f"&C&12{_escape_header(title)}")
+        ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _shown(value) -> str:
+    if isinstance(value, str):
+        return value
+    return number_text(value, 2) if isinstance(value, (int, float)) else ""
+
+
+def _escape_header(text: str) -> str:
+    return text.replace("&", "&&")
