@@ -181,7 +181,7 @@ def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(
             score = ws.cell(row, col0 + 4)
             add_comment(score, f"{r.code} {r.name}（{r.method}，分值{number_text(r.weight)}）\n"
                                f"{r.explain or r.status}")
-    _print_setup(ws, header_row)
+    print_setup(ws, header_row)
     for issue in issues:
         if own_file and issue.file == own_file and issue.sheet == ws.title and issue.cell:
             try:
@@ -191,13 +191,13 @@ def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(
     return col0
 
 
-def _print_setup(ws, header_row: int) -> None:
+def print_setup(ws, header_row: int = None) -> None:
     """With ten more columns the sheet needs landscape, fit to width, header rows repeated."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if not ws.print_title_rows:
+    if header_row and not ws.print_title_rows:
         ws.print_title_rows = f"{header_row}:{header_row}"
     if not ws.oddFooter.center.text:
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
@@ -367,8 +367,7 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
         w.line("无。")
     for j, width in enumerate(RESULT_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(j)].width = width
-    _print_setup(ws, 1)
-    ws.print_title_rows = None
+    print_setup(ws)
     for sheet in book.worksheets:
         sheet.sheet_view.tabSelected = sheet is ws
     book.active = book.worksheets.index(ws)

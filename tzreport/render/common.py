@@ -120,10 +120,9 @@ class TableBook:
         ws = self.wb.add_worksheet(name)
         ws.write_string(0, 0, title, self.f_title)
         ws.set_row(0, 24)
-        head = 1
         if note:
             ws.write_string(1, 0, note, self.f_note)
-            head = 2
+        head = 2      # the header is on row 3 of every sheet, with or without a note
         for c, text in enumerate(header):
             ws.write_string(head, c, text, self.f_head)
         ws.set_row(head, 32)

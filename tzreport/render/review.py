@@ -13,7 +13,7 @@ from openpyxl.styles import PatternFill
 from ..fileio import atomic_path, safe_filename, save_openpyxl
 from ..model import ERROR, INFO, RED, WARNING
 from ..read.values import cn_date
-from .annotate import add_comment, cell_at
+from .annotate import add_comment, cell_at, print_setup
 from .common import LIGHT_COLOURS, SEVERITY_CN, TableBook
 
 FILE_NAME = "审核结果.xlsx"
@@ -50,7 +50,7 @@ def mark_copy(source: Path, target: Path, issues, when) -> int:
     book = openpyxl.load_workbook(source, rich_text=True)
     book.template = False
     fill = PatternFill("solid", start_color=LIGHT_COLOURS[RED][0], end_color=LIGHT_COLOURS[RED][0])
-    marked = 0
+    marked, sheets = 0, set()
     for issue in issues:
         if issue.sheet not in book.sheetnames or not issue.cell:
             continue
@@ -62,6 +62,9 @@ def mark_copy(source: Path, target: Path, issues, when) -> int:
             cell.fill = fill
         add_comment(cell, f"【{SEVERITY_CN[issue.severity]}】{issue.message}")
         marked += 1
+        sheets.add(issue.sheet)
+    for name in sorted(sheets):
+        print_setup(book[name])
     if marked:
         save_openpyxl(book, target, when)
     return marked

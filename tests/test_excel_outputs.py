@@ -1,0 +1,328 @@
+"""The Excel outputs opened as a clerk's Excel would: cells, fills, comments, charts, print set-up."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from helpers import write_all, write_scheme, write_submission
+from tzreport.build import build
+from tzreport.render.annotate import COLUMNS
+from tzreport.scoring import round2
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
+ANNOTATION_HEADERS = [c[0] for c in COLUMNS]
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    out = tmp_path_factory.mktemp("city")
+    result = build([SAMPLES / "市考"], out)
+    return out, result
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    out = tmp_path_factory.mktemp("county")
+    result = build([SAMPLES / "input.xlsx"], out)
+    return out, result
+
+
+def _unit(result, name):
+    return next(u for u in result.units if u.name == name)
+
+
+def _pairs(ws) -> dict:
+    """The 项目 → 内容 rows of a 考核结果 sheet: label -> (value, note)."""
+    found = {}
+    for row in ws.iter_rows(min_col=1, max_col=3):
+        if isinstance(row[0].value, str):
+            found.setdefault(row[0].value.strip(), (row[1].value, row[2].value))
+    return found
+
+
+def test_annotated_workbook_keeps_the_units_own_cells_formulas_and_comments(city):
+    out, result = city
+    source = openpyxl.load_workbook(SAMPLES / "市考" / "报表" / "临川县.xlsx")["指标完成情况"]
+    book = openpyxl.load_workbook(out / "批注" / "临川县.xlsx")
+    ws = book["指标完成情况"]
+    for row in source.iter_rows():
+        for cell in row:
+            copy = ws[cell.coordinate]
+            assert copy.value == cell.value, cell.coordinate
+            assert copy.number_format == cell.number_format
+            for style in ("fill", "border", "font", "alignment", "protection"):
+                assert repr(getattr(copy, style)) == repr(getattr(cell, style)), (cell.coordinate, style)
+    # The unit's working column J: formulas, still formulas.
+    assert ws["J5"].value == "=G5-H5" and ws["J5"].data_type == "f"
+    # The unit's own comment on A02's 本期累计完成 survives.
+    assert ws["G5"].comment.text.startswith("含临川经济开发区数据")
+    # Our columns start after the unit's last used column (J) on the header row.
+    assert [ws.cell(3, 11 + j).value for j in range(10)] == ANNOTATION_HEADERS
+
+
+def test_annotated_row_has_the_hand_computed_figures_light_and_arithmetic(city):
+    out, result = city
+    ws = openpyxl.load_workbook(out / "批注" / "临川县.xlsx")["指标完成情况"]
+    # Row 5 is A02 一般公共预算收入: 129420.5 against 137200 at year end (p = 1), 10 points.
+    # 完成率 129420.5/137200 = 94.33%; d = (0.9433 − 1)·100 = −5.7 points: 黄 (band 10);
+    # score 10 × 0.9433 = 9.43; short 137200 − 129420.5 = 7779.5.
+    assert ws["A5"].value == "A02"
+    assert ws["K5"].value == pytest.approx(129420.5 / 137200)
+    assert ws["K5"].number_format == "0.0%"
+    assert ws["L5"].value == pytest.approx(1.0)
+    assert ws["M5"].value == pytest.approx(-5.67, abs=0.01)
+    assert ws["N5"].value == "黄" and ws["N5"].fill.fgColor.rgb.endswith("FFEB9C")
+    assert ws["O5"].value == pytest.approx(9.4330, abs=1e-4)
+    assert "× 分值10 = 9.43" in ws["O5"].comment.text
+    assert ws["R5"].value == pytest.approx(7779.5)
+    unit = _unit(result, "临川县")
+    a02 = next(r for r in unit.indicators if r.code == "A02")
+    assert ws["Q5"].value == a02.rank
+    # A red light is filled red.
+    reds = [r for r in unit.indicators if r.light == "红"]
+    for r in reds:
+        row = next(c.row for c in ws["A"] if c.value == r.code)
+        assert ws.cell(row, 14).fill.fgColor.rgb.endswith("FFC7CE")
+
+
+def test_result_sheet_states_total_rank_grade_history_and_consequences(city):
+    out, result = city
+    book = openpyxl.load_workbook(out / "批注" / "临川县.xlsx")
+    assert book.active.title == "考核结果"
+    pairs = _pairs(book["考核结果"])
+    unit = _unit(result, "临川县")
+    assert pairs["综合得分"][0] == round2(unit.total)
+    assert pairs["排名"][0] == unit.rank
+    assert pairs["等次"][0] == unit.grade
+    assert pairs["近三年等次"][1] == f"2024年 较好；2025年 好；2026年 {unit.grade}"
+    assert pairs["结果运用"][1] == "；".join(unit.consequences)
+    assert "还差" in str(pairs["前进一名"][0]) or unit.rank == 1
+    # 临川县 claimed two honours: both are listed with their points.
+    assert "全国文明城市（县级）提名城市，国家级2分" in pairs["加分"][1]
+
+
+def test_consolidated_units_get_the_template_layout_with_their_values(county):
+    out, result = county
+    book = openpyxl.load_workbook(out / "批注" / "金鸡乡.xlsx")
+    ws = book["指标完成情况"]
+    assert ws["A2"].value == "填报单位：金鸡乡"
+    assert ws["A4"].value == "指标编码"
+    unit = _unit(result, "金鸡乡")
+    by_code = {r.code: r for r in unit.indicators}
+    rows = {ws.cell(r, 1).value: r for r in range(5, ws.max_row + 1)}
+    assert ws.cell(rows["ZB02"], 7).value == by_code["ZB02"].actual
+    assert ws.cell(rows["ZB02"], 13).value == by_code["ZB02"].light
+    # 群众满意度调查 has no data yet: the row says so instead of a light.
+    assert ws.cell(rows["ZB15"], 13).value == "暂无数据"
+    pairs = _pairs(book["考核结果"])
+    assert pairs["一票否决"][0] == "一票否决"
+    assert "ZB10" in pairs["一票否决"][1]
+    assert pairs["等次"][0] == "较差"
+    assert "数据来自input.xlsx“完成情况”表" in book["考核结果"]["A4"].value
+
+
+def test_a_unit_that_sent_nothing_still_gets_its_workbook(tmp_path):
+    folder = write_all(tmp_path / "in", skip=("青山镇",))
+    result = build([folder], tmp_path / "out")
+    book = openpyxl.load_workbook(tmp_path / "out" / "批注" / "青山镇.xlsx")
+    ws = book["指标完成情况"]
+    assert ws["A2"].value == "填报单位：青山镇"
+    assert ws["M5"].value == "红·未报送"
+    assert _pairs(book["考核结果"])["综合得分"][0] == 0
+    assert _unit(result, "青山镇").grade == "较差"
+
+
+def test_problems_are_commented_on_the_units_own_cells(tmp_path):
+    folder = tmp_path / "in"
+    write_scheme(folder)
+    write_submission(folder, "城关镇", {"I01": "约750", "I02": "完成"})
+    build([folder], tmp_path / "out")
+    ws = openpyxl.load_workbook(tmp_path / "out" / "批注" / "城关镇.xlsx")["指标完成情况"]
+    assert "不是数字" in ws["G4"].comment.text
+    assert ws["G4"].value == "约750"     # the unit's text is still there, untouched
+
+
+def test_summary_workbook_sheets_values_and_layout(county):
+    out, result = county
+    book = openpyxl.load_workbook(out / "汇总.xlsx")
+    assert book.sheetnames == ["综合排名", "指标矩阵-镇街", "指标矩阵-部门", "亮灯统计", "倒排计划", "结果运用",
+                               "数据问题"]
+    ws = book["综合排名"]
+    header = [c.value for c in ws[3]]
+    assert header[:4] == ["考核类别", "分组", "排名", "单位"]
+    total_col = header.index("综合得分")
+    rows = {ws.cell(r, 4).value: r for r in range(4, 4 + len(result.units))}
+    for unit in result.units:
+        r = rows[unit.name]
+        assert ws.cell(r, total_col + 1).value == round2(unit.total)
+        assert ws.cell(r, 3).value == unit.rank
+        assert ws.cell(r, header.index("等次") + 1).value == unit.grade
+    assert ws.freeze_panes == "E4"
+    assert ws.auto_filter.ref.startswith("A3:")
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0   # 1 is the default
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$3:$3"
+    assert "&P" in ws.oddFooter.center.text
+    # Column widths fit Chinese names: the 单位 column is wider than its four characters.
+    assert ws.column_dimensions["D"].width >= 10
+
+
+def test_matrix_lights_are_conditional_formats_and_ranks_in_brackets(county):
+    out, result = county
+    ws = openpyxl.load_workbook(out / "汇总.xlsx")["指标矩阵-镇街"]
+    rules = [rule for rng in ws.conditional_formatting for rule in rng.rules]
+    assert len(rules) == 3 and all(rule.type == "expression" for rule in rules)
+    fills = {rule.formula[0].split('"')[1]: rule.dxf.fill.bgColor.rgb for rule in rules}
+    assert fills["R"].endswith("FFC7CE") and fills["G"].endswith("C6EFCE")
+    header = [c.value for c in ws[3]]
+    col = header.index("ZB02\n固定资产投资") + 1
+    twin = header.index("ZB02灯") + 1
+    assert any(dim.hidden and dim.min <= twin <= dim.max for dim in ws.column_dimensions.values())
+    unit = result.units[0]          # first row: rank 1 of 镇街
+    r = next(x for x in unit.indicators if x.code == "ZB02")
+    cell = ws.cell(4, col)
+    assert cell.value == pytest.approx(r.completion_rate)
+    assert cell.number_format == f'0.0%"（{r.rank}）"'
+    assert ws.cell(4, twin).value == {"绿": "G", "黄": "Y", "红": "R"}[r.light]
+
+
+def test_summary_has_native_charts_and_the_other_sheets(county):
+    out, result = county
+    with zipfile.ZipFile(out / "汇总.xlsx") as zf:
+        charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
+        text = "".join(zf.read(n).decode() for n in charts)
+    assert len(charts) == 3                       # 综合得分 for 镇街 and 部门, lights per indicator
+    assert "综合排名" in text and "亮灯统计" in text
+    book = openpyxl.load_workbook(out / "汇总.xlsx")
+    plan = book["倒排计划"]
+    header = [c.value for c in plan[3]]
+    lagging = sum(1 for u in result.units for r in u.indicators if r.remaining is not None)
+    assert plan.max_row == 3 + lagging
+    assert header[header.index("日均需完成")] == "日均需完成"
+    consequences = book["结果运用"]
+    assert [c.value for c in consequences[3]][5:8] == ["2024年等次", "2025年等次", "2026年等次"]
+    problems = book["数据问题"]
+    assert problems.cell(4, 6).value.startswith("镇街：“群众满意度调查”")
+
+
+def test_template_round_trip_gives_the_hand_computed_scores(tmp_path):
+    from helpers import VALUES, TOTALS
+    scheme = write_scheme(tmp_path / "in")
+    from click.testing import CliRunner
+    from tzreport.cli import main
+    run = CliRunner().invoke(main, ["template", str(scheme), "-o", str(tmp_path / "in" / "报表")])
+    assert run.exit_code == 0, run.output
+    for unit, values in VALUES.items():
+        path = tmp_path / "in" / "报表" / f"{unit}.xlsx"
+        book = openpyxl.load_workbook(path)
+        ws = book["指标完成情况"]
+        assert ws.protection.sheet and not ws.protection.password
+        assert ws["A2"].value == f"填报单位：{unit}"
+        assert ws["G2"].value == "统计截止：2026年9月30日"
+        for row in range(5, ws.max_row + 1):
+            code = ws.cell(row, 1).value
+            assert ws.cell(row, 5).protection.locked          # 确保目标: the office's
+            assert not ws.cell(row, 7).protection.locked      # 本期累计完成: the unit's
+            ws.cell(row, 7).value = values[code]
+        lists = [dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"]
+        assert lists == ['"完成,基本完成,未完成"']
+        assert any(dv.type == "decimal" for dv in ws.data_validations.dataValidation)
+        book.save(path)
+    result = build([tmp_path / "in"], tmp_path / "out")
+    assert {u.name: round(u.total, 6) for u in result.units} == TOTALS
+    assert {u.name: u.grade for u in result.units} == {"城关镇": "优秀", "龙泉镇": "良好", "青山镇": "良好"}
+    assert not [i for i in result.issues if i.severity in ("error", "warning")]
+
+
+def test_template_prefills_targets_and_skips_indicators_without_one(tmp_path):
+    from tzreport.build import make_templates
+    scheme = write_scheme(tmp_path, 目标=[("单位", "指标编码", "确保目标"), ("城关镇", "I01", 1000)])
+    paths, _ = make_templates(scheme, tmp_path / "t")
+    ws = openpyxl.load_workbook(tmp_path / "t" / "城关镇.xlsx")["指标完成情况"]
+    assert [ws.cell(r, 1).value for r in (5, 6)] == ["I01", "I02"] and ws["E5"].value == 1000
+    ws = openpyxl.load_workbook(tmp_path / "t" / "龙泉镇.xlsx")["指标完成情况"]
+    assert ws["A5"].value == "I02" and ws["A6"].value is None   # no I01 target: no I01 row
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_check_writes_the_review_and_marked_copies_and_leaves_inputs_alone(tmp_path):
+    folder = tmp_path / "in"
+    write_scheme(folder)
+    bad = write_submission(folder, "龙泉镇", {"I01": "约1200", "I02": "完成", "I09": 5})
+    write_submission(folder, "城关镇")
+    before = _digest(bad)
+    from click.testing import CliRunner
+    from tzreport.cli import main
+    run = CliRunner().invoke(main, ["check", str(folder), "-o", str(tmp_path / "审核")])
+    assert run.exit_code == 1, run.output
+    assert _digest(bad) == before
+    book = openpyxl.load_workbook(tmp_path / "审核" / "审核结果.xlsx")
+    assert book.sheetnames[:1] == ["总览"] and "龙泉镇" in book.sheetnames
+    overview = {row[1].value: row for row in book["总览"].iter_rows(min_row=4)}
+    assert overview["龙泉镇"][4].value == "需修改后重新报送"
+    assert overview["龙泉镇"][5].value == 2                    # 约1200, unknown code I09
+    assert overview["城关镇"][4].value == "通过"
+    assert overview["青山镇"][4].value == "未报送"
+    assert overview["龙泉镇"][7].value == "退回/in/报表/龙泉镇.xlsx"
+    problems = [[c.value for c in row] for row in book["龙泉镇"].iter_rows(min_row=4)]
+    assert ["错误", "in/报表/龙泉镇.xlsx", "指标完成情况", "G4"] == problems[0][:4]
+    assert "不是数字" in problems[0][4]
+    marked = openpyxl.load_workbook(tmp_path / "审核" / "退回" / "in" / "报表" / "龙泉镇.xlsx")["指标完成情况"]
+    assert marked["G4"].fill.fgColor.rgb.endswith("FFC7CE") and "不是数字" in marked["G4"].comment.text
+    assert "未知指标编码" in marked["A6"].comment.text
+    assert not (tmp_path / "审核" / "results.json").exists()    # validation only
+
+
+INJECTED = '=HYPERLINK("http://evil.example/x","点击查看")'
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_every_output(tmp_path):
+    folder = tmp_path / "in"
+    write_scheme(folder, 扣分与否决=[("单位", "事项", "扣分"), ("城关镇", "@SUM(1+1)*cmd|' /C calc'!A0", 1)],
+                 加分标准=[("级别", "分值"), ("省级", 1)])
+    path = write_submission(folder, "城关镇", extra_sheets={"加分申报": [("事项", "级别"), (INJECTED, "省级")]})
+    book = openpyxl.load_workbook(path)     # stored as text, the way Excel keeps a typed '=…
+    for cell in (book["指标完成情况"]["I4"], book["加分申报"]["A2"]):
+        cell.value = INJECTED
+        cell.data_type = "s"
+    book.save(path)
+    write_submission(folder, "龙泉镇", {"I01": "+1200", "I02": "-完成"})
+    write_submission(folder, "青山镇")
+    build([folder], tmp_path / "out")
+    from tzreport.build import check
+    check([folder], tmp_path / "审核")
+    outputs = list((tmp_path / "out").rglob("*.xlsx")) + list((tmp_path / "审核").rglob("*.xlsx"))
+    assert len(outputs) >= 6
+    for output in outputs:
+        with zipfile.ZipFile(output) as zf:
+            for name in zf.namelist():
+                body = zf.read(name).decode("utf-8", "replace")
+                assert "<f>" not in body and "<f " not in body, (output, name)
+                assert "<hyperlink" not in body and "relationships/hyperlink" not in body, (output, name)
+    ws = openpyxl.load_workbook(tmp_path / "out" / "批注" / "城关镇.xlsx")["指标完成情况"]
+    assert ws["I4"].value == INJECTED and ws["I4"].data_type == "s"
+    result_sheet = openpyxl.load_workbook(tmp_path / "out" / "批注" / "城关镇.xlsx")["考核结果"]
+    texts = [c.value for row in result_sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(INJECTED in t for t in texts) and any("@SUM(1+1)" in t for t in texts)
+
+
+def test_two_builds_of_the_same_inputs_are_byte_identical(tmp_path):
+    import time
+    shutil.copytree(SAMPLES / "市考", tmp_path / "市考")
+    build([tmp_path / "市考"], tmp_path / "a")
+    time.sleep(2.1)                         # zip timestamps have a 2-second resolution
+    build([tmp_path / "市考"], tmp_path / "b")
+    first = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    second = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert first == second and len(first) == 16     # results.json, 汇总.xlsx, 14 批注
+    for rel in first:
+        assert _digest(tmp_path / "a" / rel) == _digest(tmp_path / "b" / rel), rel
