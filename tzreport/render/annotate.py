@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import io
 import os
+from copy import copy
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
-from openpyxl.cell.cell import MergedCell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.utils import get_column_letter
 
 from ..fileio import save_openpyxl, unique_names
@@ -47,6 +50,62 @@ WRAP = Alignment(vertical="center", wrap_text=True)
 
 def _fill(colour: str) -> PatternFill:
     return PatternFill("solid", start_color=colour, end_color=colour)
+
+
+def _style_specs() -> dict:
+    specs = {
+        "head": dict(font=HEAD_FONT, fill=_fill(HEADER_FILL), border=BORDER, alignment=WRAP_CENTRE),
+        "annotation head": dict(font=HEAD_FONT, fill=_fill(ANNOTATION_FILL), border=BORDER,
+                                alignment=WRAP_CENTRE),
+        "label": dict(font=HEAD_FONT, fill=_fill(HEADER_FILL), border=BORDER, alignment=WRAP),
+        "cell": dict(border=BORDER, alignment=Alignment(vertical="center")),
+        "left": dict(border=BORDER, alignment=Alignment(horizontal="left", vertical="center")),
+        "text": dict(border=BORDER, alignment=WRAP),
+        "centre": dict(border=BORDER, alignment=WRAP_CENTRE),
+        "title": dict(font=Font(bold=True, size=14),
+                      alignment=Alignment(horizontal="center", vertical="center")),
+        "section": dict(font=Font(bold=True, size=12)),
+        "wrap": dict(alignment=WRAP),
+        "banner": dict(font=Font(bold=True, color="9C0006")),
+    }
+    for light, (fill, colour) in LIGHT_COLOURS.items():
+        specs[light] = dict(border=BORDER, alignment=WRAP_CENTRE, fill=_fill(fill),
+                            font=Font(color=colour, bold=True))
+    return specs
+
+
+class Styles:
+    """Cell styles of one workbook, each built once and copied onto cells.
+
+    openpyxl hashes every font, fill and border it is handed, for every cell; at 2,000 workbooks
+    that was most of the build. A style's StyleArray is made once on a detached cell, then copied.
+    """
+    SPECS = _style_specs()
+
+    def __init__(self, ws):
+        self.scratch = Cell(ws, row=1, column=1)
+        self.arrays = {}
+
+    def merge(self, ws, row: int, first: int, last: int, style: str = None) -> None:
+        """Merge columns first..last of a row; the covered cells get ``style`` (their borders).
+
+        openpyxl's own merge_cells re-styles the edge cells one object at a time, which cost more
+        than the rest of the sheet together."""
+        for col in range(first + 1, last + 1):
+            self.write(ws.cell(row, col), None, style)
+        ws.merged_cells.add(MergedCellRange(ws, f"{get_column_letter(first)}{row}:"
+                                                f"{get_column_letter(last)}{row}"))
+
+    def write(self, cell, value, style: str = None, number_format: str = None):
+        if style:
+            array = self.arrays.get(style)
+            if array is None:
+                for attr, obj in self.SPECS[style].items():
+                    setattr(self.scratch, attr, obj)
+                array = self.arrays[style] = copy(self.scratch._style)
+                self.scratch._style = StyleArray()
+            cell._style = copy(array)
+        return put(cell, value, number_format)
 
 
 @dataclass
@@ -157,26 +216,22 @@ def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(
                    own_file: str = "") -> int:
     """Add the annotation columns and score comments to ``ws``; -> first added column."""
     col0 = _first_free_column(ws, header_row)
-    head_fill = _fill(ANNOTATION_FILL)
+    styles = Styles(ws)
     for j, (title, _, width) in enumerate(COLUMNS):
-        cell = put(ws.cell(header_row, col0 + j), title)
-        cell.font, cell.fill, cell.border, cell.alignment = HEAD_FONT, head_fill, BORDER, WRAP_CENTRE
+        styles.write(ws.cell(header_row, col0 + j), title, "annotation head")
         ws.column_dimensions[get_column_letter(col0 + j)].width = width
-    _banner(ws, header_row, col0)
+    _banner(ws, header_row, col0, styles)
     for r in ur.indicators:
         row = row_of.get(r.code)
         if row is None:
             continue
         ind = ctx.indicators[(ur.category, r.code)]
         for j, value in enumerate(_values(ctx, r, ind)):
-            cell = put(ws.cell(row, col0 + j), value, COLUMNS[j][1] if value is not None else None)
-            cell.border = BORDER
+            style = "cell"
             if j == 3:
-                cell.alignment = WRAP_CENTRE
-                colours = LIGHT_COLOURS.get(r.light) if r.applies else None
-                if colours:
-                    cell.fill = _fill(colours[0])
-                    cell.font = Font(color=colours[1], bold=True)
+                style = r.light if r.applies and r.light else "centre"
+            styles.write(ws.cell(row, col0 + j), value, style,
+                         COLUMNS[j][1] if value is not None else None)
         if r.applies:
             score = ws.cell(row, col0 + 4)
             add_comment(score, f"{r.code} {r.name}（{r.method}，分值{number_text(r.weight)}）\n"
@@ -203,7 +258,7 @@ def print_setup(ws, header_row: int = None) -> None:
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def _banner(ws, header_row: int, col0: int) -> None:
+def _banner(ws, header_row: int, col0: int, styles: Styles) -> None:
     """"考核办计算结果" over the added columns, when the row above the header is free there."""
     if header_row < 2:
         return
@@ -213,9 +268,8 @@ def _banner(ws, header_row: int, col0: int) -> None:
         return
     if any(rng.min_row <= row <= rng.max_row and rng.max_col >= col0 for rng in ws.merged_cells.ranges):
         return
-    cell = put(ws.cell(row, col0), "考核办计算结果（tzreport 生成，得分单元格的批注为计算过程）")
-    cell.font = Font(bold=True, color="9C0006")
-    ws.merge_cells(start_row=row, start_column=col0, end_row=row, end_column=span[-1])
+    styles.write(ws.cell(row, col0), "考核办计算结果（tzreport 生成，得分单元格的批注为计算过程）", "banner")
+    styles.merge(ws, row, col0, span[-1])
 
 
 # -- the 考核结果 sheet ---------------------------------------------------------------------------
@@ -224,7 +278,7 @@ class _Writer:
 
     def __init__(self, ws, widths: tuple):
         self.ws, self.row, self.widths, self.width = ws, 1, widths, len(widths)
-        self.head_fill = _fill(HEADER_FILL)
+        self.styles = Styles(ws)
 
     def _fit(self, texts) -> None:
         """Row height for wrapped text (LibreOffice and Excel do not grow merged rows by themselves).
@@ -235,73 +289,59 @@ class _Writer:
             self.ws.row_dimensions[self.row].height = 15 * lines
 
     def title(self, text: str) -> None:
-        cell = put(self.ws.cell(self.row, 1), text)
-        cell.font = Font(bold=True, size=14)
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        self.ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=self.width)
+        self.styles.write(self.ws.cell(self.row, 1), text, "title")
+        self.styles.merge(self.ws, self.row, 1, self.width)
         self.ws.row_dimensions[self.row].height = 28
         self.row += 2
 
     def section(self, text: str) -> None:
-        put(self.ws.cell(self.row, 1), text).font = Font(bold=True, size=12)
+        self.styles.write(self.ws.cell(self.row, 1), text, "section")
         self.row += 1
 
     def line(self, text: str) -> None:
-        cell = put(self.ws.cell(self.row, 1), text)
-        cell.alignment = WRAP
-        self.ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=self.width)
+        self.styles.write(self.ws.cell(self.row, 1), text, "wrap")
+        self.styles.merge(self.ws, self.row, 1, self.width)
         self._fit([(text, sum(self.widths))])
         self.row += 1
 
-    def pair(self, label: str, value, note: str = "", number_format: str = None,
-             fill: str = None) -> None:
-        a = put(self.ws.cell(self.row, 1), label)
-        a.font, a.fill, a.border = HEAD_FONT, self.head_fill, BORDER
-        b = put(self.ws.cell(self.row, 2), value, number_format)
-        b.border, b.alignment = BORDER, Alignment(horizontal="left", vertical="center")
-        if fill:
-            b.fill = _fill(fill)
-        c = put(self.ws.cell(self.row, 3), note)
-        c.border, c.alignment = BORDER, WRAP
-        self.ws.merge_cells(start_row=self.row, start_column=3, end_row=self.row, end_column=self.width)
+    def pair(self, label: str, value, note: str = "", number_format: str = None) -> None:
+        write, row = self.styles.write, self.row
+        write(self.ws.cell(row, 1), label, "label")
+        write(self.ws.cell(row, 2), value, "left", number_format)
+        write(self.ws.cell(row, 3), note, "text")
+        self.styles.merge(self.ws, row, 3, self.width, "text")
         self._fit([(note, sum(self.widths[2:])), (str(value or ""), self.widths[1])])
         self.row += 1
 
-    def table(self, header, rows, formats=(), fills=None, span_last: bool = False) -> None:
-        """A bordered table; ``span_last`` merges its last column with the sheet's last one."""
+    def table(self, header, rows, formats=(), styles=None, span_last: bool = False) -> None:
+        """A bordered table. ``styles(n, j)`` may name a cell's style (a light); ``span_last``
+        merges the last column with the sheet's last one (for the few rows of long messages)."""
         widths = list(self.widths[:len(header)])
         if span_last:
             widths[-1] = sum(self.widths[len(header) - 1:])
+        write = self.styles.write
         for j, title in enumerate(header):
-            cell = put(self.ws.cell(self.row, 1 + j), title)
-            cell.font, cell.fill, cell.border, cell.alignment = (HEAD_FONT, self.head_fill, BORDER,
-                                                                 WRAP_CENTRE)
+            write(self.ws.cell(self.row, 1 + j), title, "head")
         if span_last:
-            self.ws.merge_cells(start_row=self.row, start_column=len(header), end_row=self.row,
-                                end_column=self.width)
+            self.styles.merge(self.ws, self.row, len(header), self.width, "head")
         self.row += 1
         for n, values in enumerate(rows):
             self._fit([(v, widths[j]) for j, v in enumerate(values) if isinstance(v, str)])
             if span_last:
-                self.ws.merge_cells(start_row=self.row, start_column=len(header), end_row=self.row,
-                                    end_column=self.width)
+                self.styles.merge(self.ws, self.row, len(header), self.width, "text")
             for j, value in enumerate(values):
                 spec = formats[j] if j < len(formats) and value is not None else None
-                fmt = spec(value) if callable(spec) else spec
-                cell = put(self.ws.cell(self.row, 1 + j), value, fmt)
-                cell.border = BORDER
-                cell.alignment = WRAP if isinstance(value, str) else Alignment(vertical="center")
-                colour = fills(n, j) if fills else None
-                if colour:
-                    cell.fill = _fill(colour[0])
-                    cell.font = Font(color=colour[1], bold=True)
+                style = (styles(n, j) if styles else None) or ("text" if isinstance(value, str)
+                                                                else "cell")
+                write(self.ws.cell(self.row, 1 + j), value, style,
+                      spec(value) if callable(spec) else spec)
             self.row += 1
 
     def gap(self) -> None:
         self.row += 1
 
 
-RESULT_WIDTHS = (20, 26, 12, 12, 12, 10, 8, 9, 9, 9, 14, 30, 40)
+RESULT_WIDTHS = (20, 26, 12, 12, 12, 10, 8, 9, 9, 9, 14, 70)
 
 
 def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
@@ -408,7 +448,7 @@ def _indicator_section(ctx: Context, w: _Writer, ur) -> None:
     w.table(("指标编码", "指标名称", "计量单位", "确保目标", "本期完成", "完成率", "亮灯", "分值", "得分",
              "加分", "同类排名", "计算过程"), rows,
             (None, None, None, value_format, value_format, PERCENT, None, value_format, POINTS, POINTS, "0"),
-            fills=lambda n, j: LIGHT_COLOURS.get(lights[n]) if j == 6 else None, span_last=True)
+            styles=lambda n, j: lights[n] if j == 6 else None)
 
 
 def _plan_section(ctx: Context, w: _Writer, ur) -> None:
@@ -425,7 +465,7 @@ def _plan_section(ctx: Context, w: _Writer, ur) -> None:
     if rows:
         w.table(("指标编码", "指标名称", "计量单位", "年度目标", "本期完成", "缺口", "日均", "周均", "旬均",
                  "月均", "牵头单位", "配合单位"), rows,
-                (None, None, None, value_format, value_format, AMOUNT, AMOUNT, AMOUNT, AMOUNT, AMOUNT), span_last=True)
+                (None, None, None, value_format, value_format, AMOUNT, AMOUNT, AMOUNT, AMOUNT, AMOUNT))
     else:
         w.line("各项指标均已完成年度目标。")
     w.gap()
