@@ -88,8 +88,38 @@ def write_zip_deterministic(data: bytes, path, when: dt.datetime) -> None:
                 out.writestr(entry, body)
 
 
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose entries all carry one fixed time, whatever way openpyxl adds them."""
+
+    def __init__(self, file, when: dt.datetime):
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
+        self._date_time = (max(when.year, 1980), when.month, when.day, when.hour, when.minute,
+                           when.second)
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        name = zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo) \
+            else zinfo_or_arcname
+        entry = zipfile.ZipInfo(name, self._date_time)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = 0o644 << 16
+        super().writestr(entry, data)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        with open(filename, "rb") as fh:       # openpyxl streams each sheet through a temp file
+            self.writestr(arcname or Path(filename).name, fh.read())
+
+
 def save_openpyxl(workbook, path, when: dt.datetime) -> None:
-    """Save an openpyxl workbook atomically and byte-reproducibly."""
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    write_zip_deterministic(buffer.getvalue(), path, when)
+    """Save an openpyxl workbook atomically and byte-reproducibly.
+
+    openpyxl's own save stamps "now" into docProps/core.xml and every zip entry; its ExcelWriter,
+    given a zip that fixes entry times, writes the same bytes for the same workbook."""
+    from openpyxl.writer.excel import ExcelWriter
+    workbook.properties.modified = when
+    with atomic_path(path) as tmp:
+        archive = _FixedTimeZip(tmp, when)
+        try:
+            ExcelWriter(workbook, archive).save()     # closes the archive
+        finally:
+            if archive.fp is not None:
+                archive.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections import deque
 from copy import copy
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from ..read.values import cn_date
 from .common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LIGHT_COLOURS, PERCENT, POINTS,
                      SEVERITY_CN, display_width, history_text, number_text, put, score_text,
                      value_format, veto_text)
-from .template import HEADER_ROW, SUBMISSION_SHEET, write_template
+from .template import HEADER_ROW, SUBMISSION_SHEET, blank_for, write_template
 
 OUTPUT_FOLDER = "批注"
 RESULT_SHEET = "考核结果"
@@ -111,7 +112,6 @@ class Styles:
 @dataclass
 class Context:
     """What every unit's annotation needs from the build, sent once to each worker."""
-    scheme: object
     params: object
     schedule_fraction: float
     when: object
@@ -130,7 +130,7 @@ def make_context(result, scheme, when) -> Context:
     excluded = {}
     for category, code, name in result.excluded:
         excluded.setdefault(category, []).append(f"{name}（{code}）")
-    return Context(scheme, result.params, result.schedule_fraction, when, sizes,
+    return Context(result.params, result.schedule_fraction, when, sizes,
                    result.full_scores, excluded, {i.key: i for i in result.indicators}, ties)
 
 
@@ -163,7 +163,7 @@ def _is_zip(path: str) -> bool:
         return False
 
 
-def _open_source(ctx: Context, ur, sub):
+def _open_source(ctx: Context, ur, sub, blank):
     """-> (workbook, sheet, header row, {code: row}, note for the 考核结果 sheet)."""
     if sub is not None and sub.path and Path(sub.path).suffix.lower() in (".xlsx", ".xlsm") \
             and _is_zip(sub.path):
@@ -179,9 +179,8 @@ def _open_source(ctx: Context, ur, sub):
         note = f"数据来自{sub.file}“{sub.sheet}”表，本表按标准模板生成"
     else:
         note = f"原报表为{Path(sub.path).suffix}格式，无法原样批注，本表按标准模板重新生成"
-    unit = ctx.scheme.unit_by_code()[ur.code]
     buffer = io.BytesIO()
-    row_of = write_template(buffer, ctx.scheme, unit, ctx.params.as_of, ctx.when,
+    row_of = write_template(buffer, blank, ctx.params.as_of, ctx.when,
                             values=sub.values if sub else None, claims=sub.claims if sub else ())
     book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()), rich_text=True)
     sheet = book[SUBMISSION_SHEET]
@@ -479,8 +478,10 @@ def _plan_section(ctx: Context, w: _Writer, ur) -> None:
 
 
 # -- driver ----------------------------------------------------------------------------------------
-def annotate_unit(ctx: Context, ur, sub, issues, path) -> None:
-    book, ws, header_row, row_of, note = _open_source(ctx, ur, sub)
+def annotate_unit(ctx: Context, ur, sub, blank, issues, path) -> None:
+    """One unit's 批注 workbook; ``blank`` (template.Blank) lays it out when the unit's own
+    workbook cannot be copied."""
+    book, ws, header_row, row_of, note = _open_source(ctx, ur, sub, blank)
     own = sub.file if sub is not None and sub.path and not note else ""
     annotate_sheet(ctx, ws, header_row, row_of, ur, issues, own)
     result_sheet(ctx, book, ur, issues, note)
@@ -495,9 +496,8 @@ def _init_worker(ctx):
 
 
 def _annotate_one(task):
-    ur, sub, issues, path = task
-    annotate_unit(_WORKER["ctx"], ur, sub, issues, path)
-    return path
+    annotate_unit(_WORKER["ctx"], *task)
+    return task[-1]
 
 
 def write_annotated(result, scheme, out_dir, when, jobs: int = None, progress=None) -> list:
@@ -510,21 +510,33 @@ def write_annotated(result, scheme, out_dir, when, jobs: int = None, progress=No
     for issue in result.issues:
         if issue.unit:
             by_unit.setdefault(issue.unit, []).append(issue)
-    tasks = [(ur, result.submissions.get(ur.code), by_unit.get(ur.code, []),
-              str(folder / f"{names[ur.code]}.xlsx")) for ur in result.units]
+    units = scheme.unit_by_code()
+    tasks = ((ur, result.submissions.get(ur.code), blank_for(scheme, units[ur.code]),
+              by_unit.get(ur.code, []), str(folder / f"{names[ur.code]}.xlsx")) for ur in result.units)
     workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, 8)
-    if len(tasks) >= PARALLEL_THRESHOLD and workers > 1:
+    paths = []
+    if len(result.units) >= PARALLEL_THRESHOLD and workers > 1:
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,)) as pool:
-            paths = []
-            for path in pool.map(_annotate_one, tasks, chunksize=4):
+            for path in bounded_map(pool, _annotate_one, tasks, window=8 * workers):
                 paths.append(Path(path))
                 if progress:
                     progress(1)
-            return paths
+        return paths
     _init_worker(ctx)
-    paths = []
     for task in tasks:
         paths.append(Path(_annotate_one(task)))
         if progress:
             progress(1)
     return paths
+
+
+def bounded_map(pool, fn, items, window: int):
+    """pool.map in order, with at most ``window`` items in flight (Executor.map queues them all,
+    which at province scale holds every unit's pickled result in memory at once)."""
+    pending = deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()

@@ -5,6 +5,7 @@ unit's annotated workbook (annotate.py), so every unit gets back a workbook of t
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..fileio import atomic_path, unique_names
@@ -25,9 +26,19 @@ INSTRUCTIONS = ("填表说明：1. 只填写浅黄色单元格（本期累计完
                 "5. 有表彰奖励的，在“加分申报”表逐项填写事项、级别和文件依据。")
 
 
-def template_indicators(scheme, unit) -> list:
-    """The rows of a unit's submission: its category's indicators that apply to it, scheme order."""
-    return [ind for ind in scheme.indicators_of(unit.category) if applies(scheme, unit, ind)]
+@dataclass
+class Blank:
+    """What one unit's submission workbook is made from (small: it travels to worker processes)."""
+    title: str                # 考核名称
+    unit: object              # Unit
+    rows: list                # [(Indicator, Target or None)], scheme order, those that apply
+    honor_levels: tuple = ()  # 加分标准 级别, for the 加分申报 dropdown
+
+
+def blank_for(scheme, unit) -> Blank:
+    rows = [(ind, scheme.targets.get((unit.code, ind.code)))
+            for ind in scheme.indicators_of(unit.category) if applies(scheme, unit, ind)]
+    return Blank(scheme.params.name, unit, rows, tuple(scheme.honor_levels))
 
 
 def _validation(ind) -> dict:
@@ -43,13 +54,13 @@ def _validation(ind) -> dict:
             "input_title": ind.code, "input_message": f"计量单位：{ind.measure or '无'}"}
 
 
-def write_template(target, scheme, unit, as_of, when, values=None, claims=()) -> dict:
+def write_template(target, blank: Blank, as_of, when, values=None, claims=()) -> dict:
     """Write one unit's submission workbook to ``target`` (a path or a binary file object).
 
     ``values`` ({code: Value}) and ``claims`` fill it (used for units of a consolidated input).
     Returns {indicator code: 1-based Excel row}.
     """
-    params = scheme.params
+    unit = blank.unit
     book = new_xlsxwriter(target, when)
     ws = book.add_worksheet(SUBMISSION_SHEET)
     f_title = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter",
@@ -66,7 +77,7 @@ def write_template(target, scheme, unit, as_of, when, values=None, claims=()) ->
     f_office = book.add_format({"border": 1, "valign": "vcenter", "bg_color": "#E7E6E6",
                                 "font_color": "#595959"})
     last = len(HEADER) - 1
-    ws.merge_range(0, 0, 0, last, f"{params.name}指标完成情况表", f_title)
+    ws.merge_range(0, 0, 0, last, f"{blank.title}指标完成情况表", f_title)
     ws.set_row(0, 30)
     ws.merge_range(1, 0, 1, 3, f"填报单位：{unit.name}", f_label)
     ws.merge_range(1, 6, 1, last, f"统计截止：{cn_date(as_of)}" if as_of else "统计截止：", f_label)
@@ -76,10 +87,9 @@ def write_template(target, scheme, unit, as_of, when, values=None, claims=()) ->
     ws.set_row(HEADER_ROW - 1, 30)
     row_of = {}
     values = values or {}
-    for n, ind in enumerate(template_indicators(scheme, unit)):
+    for n, (ind, goal) in enumerate(blank.rows):
         r = HEADER_ROW + n
         row_of[ind.code] = r + 1
-        goal = scheme.targets.get((unit.code, ind.code))
         fixed = f_office if ind.from_office else f_fixed
         ws.write_string(r, 0, ind.code, fixed)
         ws.write_string(r, 1, ind.level1, fixed)
@@ -109,8 +119,8 @@ def write_template(target, scheme, unit, as_of, when, values=None, claims=()) ->
     ws.freeze_panes(HEADER_ROW, 0)
     _page_setup(ws, HEADER_ROW)
     ws.protect("", {"format_columns": True, "format_rows": True})
-    if scheme.honor_levels:
-        _claims_sheet(book, scheme, claims, f_head, f_input, f_input_text)
+    if blank.honor_levels:
+        _claims_sheet(book, blank.honor_levels, claims, f_head, f_input, f_input_text)
     book.close()
     return row_of
 
@@ -124,10 +134,10 @@ def _write_input(ws, r, c, value, fmt):
         ws.write_number(r, c, value, fmt)
 
 
-def _claims_sheet(book, scheme, claims, f_head, f_input, f_input_text):
+def _claims_sheet(book, honor_levels, claims, f_head, f_input, f_input_text):
     ws = book.add_worksheet(CLAIM_SHEET)
     ws.write_row(0, 0, ("事项", "级别", "文件依据"), f_head)
-    levels = list(scheme.honor_levels)
+    levels = list(honor_levels)
     rows = max(CLAIM_ROWS, len(claims) + 5)
     for r in range(1, rows + 1):
         claim = claims[r - 1] if r - 1 < len(claims) else None
@@ -162,6 +172,6 @@ def write_templates(scheme, out_dir, as_of, when) -> list:
     for unit in scheme.units:
         path = out / f"{names[unit.code]}.xlsx"
         with atomic_path(path) as tmp:
-            write_template(str(tmp), scheme, unit, as_of, when)
+            write_template(str(tmp), blank_for(scheme, unit), as_of, when)
         written.append(path)
     return written
