@@ -326,3 +326,19 @@ def test_two_builds_of_the_same_inputs_are_byte_identical(tmp_path):
     assert first == second and len(first) == 16     # results.json, 汇总.xlsx, 14 批注
     for rel in first:
         assert _digest(tmp_path / "a" / rel) == _digest(tmp_path / "b" / rel), rel
+
+
+def test_unit_names_become_safe_file_names(tmp_path):
+    from helpers import UNITS, scheme_sheets, write_book
+    from tzreport.fileio import safe_filename
+    assert safe_filename('城关镇/开发区:东区*') == "城关镇_开发区_东区_"
+    assert safe_filename("CON") == "未命名_CON" and safe_filename(" .. ") == "未命名"
+    units = [("Z01", "城关镇/开发区", "镇街", "", "城关镇"), *UNITS[1:]]
+    sheets = scheme_sheets(单位=[("单位编码", "单位名称", "考核类别", "分组", "别名")] + units)
+    folder = tmp_path / "in"
+    write_book(folder / "考核方案.xlsx", sheets)
+    for unit in ("城关镇", "龙泉镇", "青山镇"):
+        write_submission(folder, unit)
+    build([folder], tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out" / "批注").iterdir()) == \
+        ["城关镇_开发区.xlsx", "青山镇.xlsx", "龙泉镇.xlsx"]

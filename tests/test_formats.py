@@ -2,6 +2,8 @@
 import shutil
 from pathlib import Path
 
+import openpyxl
+
 from tzreport import build
 
 from helpers import TOTALS, submission_rows, totals, write_all, write_ods, write_submission
@@ -16,6 +18,11 @@ def test_xls_submission_as_wps_and_old_excel_save_it(tmp_path):
     assert totals(result) == TOTALS and result.issues == []
     qs = next(u for u in result.units if u.name == "青山镇")
     assert qs.indicators[0].note == "WPS导出的.xls"
+    # openpyxl cannot copy a .xls: the unit gets the template layout with its values, and is told.
+    book = openpyxl.load_workbook(tmp_path / "out" / "批注" / "青山镇.xlsx")
+    assert book["指标完成情况"]["G5"].value == 1125
+    assert book["指标完成情况"]["I5"].value == "WPS导出的.xls"
+    assert "原报表为.xls格式" in book["考核结果"]["A4"].value
 
 
 def test_ods_submission(tmp_path):
@@ -40,6 +47,9 @@ def test_xlsx_with_a_real_file_named_xls_is_read_by_its_content(tmp_path):
     path = write_submission(folder, "青山镇")
     path.rename(path.with_suffix(".xls"))
     assert totals(build([folder], tmp_path / "out")) == TOTALS
+    # …and annotated as the unit's own workbook: its layout (header on row 3), our columns beside it.
+    ws = openpyxl.load_workbook(tmp_path / "out" / "批注" / "青山镇.xlsx")["指标完成情况"]
+    assert ws["J3"].value == "完成率" and ws["N4"].value == 60
 
 
 def test_notes_and_previous_year_values_are_kept(tmp_path):

@@ -8,8 +8,10 @@ filled with their values, annotated the same way.
 """
 from __future__ import annotations
 
+import gc
 import io
 import os
+import zipfile
 from collections import deque
 from copy import copy
 from concurrent.futures import ProcessPoolExecutor
@@ -155,20 +157,22 @@ def add_comment(cell, text: str, author: str = AUTHOR) -> None:
 
 
 # -- the unit's workbook ------------------------------------------------------------------------
-def _is_zip(path: str) -> bool:
+def _is_ooxml(path: str) -> bool:
+    """An Excel 2007+ package, whatever its name says (a real .xlsx is sometimes named .xls)."""
     try:
-        with open(path, "rb") as fh:
-            return fh.read(4) == b"PK\x03\x04"
-    except OSError:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except (OSError, zipfile.BadZipFile):
         return False
+    return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
 
 
 def _open_source(ctx: Context, ur, sub, blank):
     """-> (workbook, sheet, header row, {code: row}, note for the 考核结果 sheet)."""
-    if sub is not None and sub.path and Path(sub.path).suffix.lower() in (".xlsx", ".xlsm") \
-            and _is_zip(sub.path):
+    if sub is not None and sub.path and _is_ooxml(sub.path):
         try:
-            book = openpyxl.load_workbook(sub.path, rich_text=True)
+            with open(sub.path, "rb") as fh:     # a file object: openpyxl then ignores the suffix
+                book = openpyxl.load_workbook(fh, rich_text=True)
             book.template = False
             return book, book[sub.sheet], sub.header_row, sub.row_of, ""
         except Exception as exc:   # noqa: BLE001 — any failure: fall back to the template layout
@@ -178,7 +182,7 @@ def _open_source(ctx: Context, ur, sub, blank):
     elif not sub.path:
         note = f"数据来自{sub.file}“{sub.sheet}”表，本表按标准模板生成"
     else:
-        note = f"原报表为{Path(sub.path).suffix}格式，无法原样批注，本表按标准模板重新生成"
+        note = f"原报表为{Path(sub.path).suffix or '非Excel 2007'}格式，无法原样批注，本表按标准模板重新生成"
     buffer = io.BytesIO()
     row_of = write_template(buffer, blank, ctx.params.as_of, ctx.when,
                             values=sub.values if sub else None, claims=sub.claims if sub else ())
@@ -516,11 +520,17 @@ def write_annotated(result, scheme, out_dir, when, jobs: int = None, progress=No
     workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, 8)
     paths = []
     if len(result.units) >= PARALLEL_THRESHOLD and workers > 1:
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,)) as pool:
-            for path in bounded_map(pool, _annotate_one, tasks, window=8 * workers):
-                paths.append(Path(path))
-                if progress:
-                    progress(1)
+        # Forked workers share the main process's memory (every result, hundreds of MiB at
+        # province scale) until something writes to it; frozen, the garbage collector does not.
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+                for path in bounded_map(pool, _annotate_one, tasks, window=8 * workers):
+                    paths.append(Path(path))
+                    if progress:
+                        progress(1)
+        finally:
+            gc.unfreeze()
         return paths
     _init_worker(ctx)
     for task in tasks:
