@@ -8,10 +8,11 @@ benchmarks/data/ and reused. Prints figures; it is not a test and asserts nothin
 
 Figures:
 * read only   — python-calamine opening every workbook and reading every sheet, one process;
-* build       — the whole `tzreport build` command (reading, validation, scoring, grading, writing),
-                wall time, as a subprocess;
-* peak memory — the largest summed RSS of the build's process tree (main process plus its reading
-                workers), sampled every 20 ms from /proc; elsewhere the largest single process.
+* build       — the whole `tzreport build` command (reading, validation, scoring, grading, writing
+                results.json, 汇总.xlsx and one 批注 workbook per unit), wall time, as a subprocess;
+* peak memory — the largest summed RSS and summed PSS of the build's process tree (main process plus
+                its reading and annotating workers), sampled every 50 ms from /proc; elsewhere the
+                largest single process.
 """
 from __future__ import annotations
 
@@ -45,23 +46,35 @@ def read_only(folder: Path) -> tuple:
     return time.perf_counter() - start, len(files), cells
 
 
-def _tree_rss(pid: int) -> int:
-    """Summed VmRSS (bytes) of a process and all its descendants, from /proc."""
-    total, stack = 0, [pid]
+def _tree_memory(pid: int) -> tuple:
+    """(summed RSS, summed PSS) in bytes of a process and all its descendants, from /proc.
+
+    RSS counts pages a forked worker still shares with its parent once per process; PSS splits
+    shared pages between the processes sharing them, so its sum is the memory really used."""
+    rss = pss = 0
+    stack = [pid]
     while stack:
         p = stack.pop()
         try:
             with open(f"/proc/{p}/status") as fh:
                 for line in fh:
                     if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+                        rss += int(line.split()[1]) * 1024
                         break
+            try:
+                with open(f"/proc/{p}/smaps_rollup") as fh:
+                    for line in fh:
+                        if line.startswith("Pss:"):
+                            pss += int(line.split()[1]) * 1024
+                            break
+            except OSError:
+                pass
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     stack += [int(c) for c in fh.read().split()]
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-    return total
+    return rss, pss
 
 
 def run_build(folder: Path, jobs) -> tuple:
@@ -69,15 +82,16 @@ def run_build(folder: Path, jobs) -> tuple:
     cmd = [sys.executable, "-m", "tzreport", "build", str(folder), "-o", str(out), "-q"]
     if jobs:
         cmd += ["-j", str(jobs)]
-    peak = [0]
+    peak = [0, 0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     done = threading.Event()
 
     def sample():
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
-            time.sleep(0.02)
+            rss, pss = _tree_memory(proc.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            time.sleep(0.05)
 
     sampler = None
     if Path("/proc/self/status").exists():
@@ -92,7 +106,7 @@ def run_build(folder: Path, jobs) -> tuple:
     if proc.returncode not in (0, 1):
         sys.exit(f"build failed ({proc.returncode}):\n{stderr.decode('utf-8', 'replace')}")
     size = (out / "results.json").stat().st_size
-    return elapsed, peak[0] or largest, largest, proc.returncode, size
+    return elapsed, peak[0] or largest, peak[1], largest, proc.returncode, size, out
 
 
 def main() -> None:
@@ -108,7 +122,7 @@ def main() -> None:
         write_synthetic(folder, args.units, args.indicators)
         print(f"generated {folder} in {time.perf_counter() - start:.1f} s")
     read_s, files, cells = read_only(folder)
-    build_s, peak, largest, code, size = run_build(folder, args.jobs)
+    build_s, peak, pss, largest, code, size, out = run_build(folder, args.jobs)
     mib = 1024 * 1024
     print(f"inputs:       {args.units} units × {args.indicators} indicators, {files} workbooks, "
           f"{cells:,} cells, {sum(p.stat().st_size for p in folder.rglob('*.xlsx')) / mib:.1f} MiB")
@@ -116,7 +130,11 @@ def main() -> None:
     print(f"build:        {build_s:7.2f} s   (tzreport build, exit code {code}, "
           f"cores: {os.cpu_count()}, results.json {size / mib:.1f} MiB)")
     print(f"ratio:        {build_s / read_s:7.2f} × read only")
-    print(f"peak memory:  {peak / mib:7.0f} MiB (process tree)   largest process {largest / mib:.0f} MiB")
+    print(f"peak memory:  {peak / mib:7.0f} MiB RSS summed over the process tree, "
+          f"{pss / mib:.0f} MiB PSS (shared pages counted once); largest process {largest / mib:.0f} MiB")
+    outputs = sorted(out.rglob("*.xlsx"))
+    print(f"outputs:      {len(outputs)} workbooks, {sum(p.stat().st_size for p in outputs) / mib:.1f} MiB "
+          f"(汇总.xlsx {(out / '汇总.xlsx').stat().st_size / mib:.1f} MiB)")
 
 
 if __name__ == "__main__":

@@ -132,14 +132,26 @@ class TableBook:
             widths.append(column_width([text[:8]] + sample, minimum=(min_widths or {}).get(c, 6)))
             ws.set_column(c, c, widths[c], None,
                           {"hidden": hidden_from is not None and c >= hidden_from})
+        # The hot loop at province scale (a million cells): formats looked up once per column.
+        specs = [formats[c] if c < len(formats) else None for c in range(len(header))]
+        fixed = [None if callable(spec) else self.fmt(spec) for spec in specs]
+        room = [max(1, int(w) - 1) for w in widths]
+        text, blank = self.fmt(text_wrap=True), self.fmt()
         for r, values in enumerate(rows, head + 1):
             lines = 1
             for c, value in enumerate(values):
-                spec = formats[c] if c < len(formats) else None
-                num_format = spec(value) if callable(spec) else spec
-                self.write(ws, r, c, value, num_format)
-                if isinstance(value, str) and c < len(widths):
-                    lines = max(lines, -(-display_width(value) // max(1, int(widths[c]) - 1)))
+                if value is None or value == "":
+                    ws.write_blank(r, c, None, blank)
+                elif isinstance(value, str):
+                    ws.write_string(r, c, value, text)
+                    if c < len(room) and 2 * len(value) > room[c]:
+                        lines = max(lines, -(-display_width(value) // room[c]))
+                elif isinstance(value, bool):
+                    ws.write_string(r, c, "是" if value else "否", blank)
+                else:
+                    ws.write_number(r, c, value, fixed[c] if c < len(fixed) and fixed[c] is not None
+                                    else self.fmt(specs[c](value) if c < len(specs) and specs[c]
+                                                  else None))
             if lines > 1:
                 ws.set_row(r, 15 * lines)
         count = len(rows)
