@@ -100,6 +100,7 @@ class TableBook:
         self.f_head = add({"bold": True, "bg_color": f"#{HEADER_FILL}", "border": 1, "text_wrap": True,
                            "align": "center", "valign": "vcenter"})
         self.formats = {}
+        self.pixels = {}       # sheet name -> printed table width in pixels (to size charts)
 
     def fmt(self, num_format=None, **extra):
         key = (num_format, tuple(sorted(extra.items())))
@@ -112,7 +113,7 @@ class TableBook:
         return self.formats[key]
 
     def sheet(self, name: str, title: str, header, rows, formats=(), note: str = "",
-              min_widths=None, hidden_from: int = None):
+              min_widths=None, hidden_from: int = None, max_width: int = 60):
         """A titled table: title in row 1, an optional note in row 2, header, rows.
 
         ``formats``: per column a number format, or a callable (value) -> format name.
@@ -129,9 +130,11 @@ class TableBook:
         widths = []
         for c, text in enumerate(header):
             sample = [_shown(values[c]) for values in rows[:400] if c < len(values)]
-            widths.append(column_width([text[:8]] + sample, minimum=(min_widths or {}).get(c, 6)))
+            widths.append(column_width([text[:8]] + sample, minimum=(min_widths or {}).get(c, 6),
+                                       maximum=max_width))
             ws.set_column(c, c, widths[c], None,
                           {"hidden": hidden_from is not None and c >= hidden_from})
+        self.pixels[name] = sum(int(w * 7 + 5) for w in widths[:hidden_from])
         # The hot loop at province scale (a million cells): formats looked up once per column.
         specs = [formats[c] if c < len(formats) else None for c in range(len(header))]
         fixed = [None if callable(spec) else self.fmt(spec) for spec in specs]

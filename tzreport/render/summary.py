@@ -57,7 +57,7 @@ def _ranking(book: TableBook, result):
                         for c, code, name in result.excluded)
     ws, head = book.sheet("综合排名", f"{book.title}综合排名", header, rows, formats,
                           note=f"说明：{excluded}" if excluded else "",
-                          min_widths={3: 10, len(header) - 1: 12})
+                          min_widths={3: 10, len(header) - 1: 12}, max_width=36)
     ws.freeze_panes(head + 1, 4)
     # One column chart of 综合得分 per 考核类别, below the table (inside the print area), on a new page.
     top = head + len(rows) + 2
@@ -83,9 +83,10 @@ def _ranking(book: TableBook, result):
         chart.set_x_axis({"num_font": {"rotation": -45, "size": 9}})
         chart.set_y_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
         count = last - first + 1
-        chart.set_size({"width": min(1400, max(520, 36 * count)), "height": 300})
+        # As wide as the table, so the printed page shows it at the table's scale.
+        chart.set_size({"width": max(520, min(book.pixels["综合排名"], 60 * count)), "height": 340})
         ws.insert_chart(top, 0, chart)
-        top += 17
+        top += 19
     book.print_setup(ws, head, f"{book.title}综合排名", len(header) - 1, top)
 
 
@@ -207,7 +208,7 @@ def _lights(book: TableBook, result):
     chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})   # bar charts: y is the category axis
     chart.set_legend({"position": "bottom"})
     height = max(300, 22 * (last - first + 1) + 90)
-    chart.set_size({"width": 760, "height": height})
+    chart.set_size({"width": max(600, book.pixels["亮灯统计"]), "height": height})
     top = head + len(rows) + 2
     ws.set_h_pagebreaks([top])
     ws.insert_chart(top, 0, chart)
