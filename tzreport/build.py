@@ -9,11 +9,11 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+from .fileio import fixed_time
 from .grading import advancement, apply_consequences, assign_grades, assign_ranks
 from .model import (BEST, ERROR, INFO, RANKING, ST_BLANK, ST_NO_DATA, ST_NOT_APPLICABLE,
                     ST_NOT_SUBMITTED, ST_OK, TARGETED_METHODS, WARNING, BuildResult, Issue)
 from .planning import plan, rank_indicators
-from .fileio import fixed_time
 from .read import BuildError, load_inputs
 from .scoring import schedule_fraction, score_indicator, score_unit
 

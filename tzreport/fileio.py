@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import re
 import tempfile
@@ -65,27 +64,6 @@ def fixed_time(day) -> dt.datetime:
     if day is None:
         return dt.datetime(2000, 1, 1)
     return dt.datetime(day.year, day.month, day.day)
-
-
-def write_zip_deterministic(data: bytes, path, when: dt.datetime) -> None:
-    """Re-pack an OOXML package with fixed entry times and a fixed modified date, atomically.
-
-    openpyxl and python-docx stamp "now" into the zip entries and docProps/core.xml; re-packing
-    makes the same inputs give byte-identical files.
-    """
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    date_time = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-    with zipfile.ZipFile(io.BytesIO(data)) as src, atomic_path(path) as tmp:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in src.infolist():
-                body = src.read(info)
-                if info.filename == "docProps/core.xml":
-                    body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp,
-                                  body)
-                entry = zipfile.ZipInfo(info.filename, date_time)
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                entry.external_attr = 0o644 << 16
-                out.writestr(entry, body)
 
 
 class _FixedTimeZip(zipfile.ZipFile):

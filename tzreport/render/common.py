@@ -49,10 +49,6 @@ def number_text(x, digits: int = 2) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def percent_text(x, digits: int = 1) -> str:
-    return "" if x is None else f"{number_text(x * 100, digits)}%"
-
-
 def veto_text(veto: str) -> str:
     return {"是": "一票否决", "否优": "一票否优"}.get(veto, "否")
 
