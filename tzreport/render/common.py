@@ -42,7 +42,8 @@ def number_text(x, digits: int = 2) -> str:
     from decimal import ROUND_HALF_UP, Decimal
     if x is None:
         return ""
-    q = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    # round(…, 9) first: 0.6125 − 0.75 is −0.13749999999999996, which a clerk calls −13.75 points.
+    q = Decimal(repr(round(float(x), 9))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     text = format(q, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -1,0 +1,102 @@
+"""The prose module on hand-made cases: every sentence written out as a clerk would type it."""
+import pytest
+
+from tzreport.render import prose
+
+
+@pytest.mark.parametrize("on, behind, expected", [
+    # all on schedule
+    (["生产总值", "财政收入", "固定资产投资"], [], "全县3项市考经济指标全部达到序时进度。"),
+    # none
+    ([], ["生产总值", "财政收入"], "全县2项市考经济指标均未达到序时进度。"),
+    # exactly one indicator in all, either way
+    (["财政收入"], [], "全县1项市考经济指标（财政收入）达到序时进度。"),
+    ([], ["财政收入"], "全县1项市考经济指标（财政收入）未达到序时进度。"),
+    # exactly one behind: no 等
+    (["财政收入", "引进内资"], ["外资"],
+     "全县3项市考经济指标中，除财政收入、引进内资2项指标赶上序时进度外，外资1项未赶上进度。"),
+    # seed 000's own sentence (with its 9项项 put right)
+    (["财政收入", "引进内资"], ["生产总值", "固定资产投资", "规模以上工业增加值", "社会消费品零售总额",
+                          "服务业增加值", "农业增加值", "外资", "市级重点项目", "民生工程"],
+     "全县11项市考经济指标中，除财政收入、引进内资2项指标赶上序时进度外，生产总值、固定资产投资、"
+     "规模以上工业增加值、社会消费品零售总额、服务业增加值、农业增加值、外资、市级重点项目、民生工程等9项未赶上进度。"),
+    ([], [], ""),
+])
+def test_schedule_sentence(on, behind, expected):
+    text = prose.schedule_sentence("全县", "市考经济指标", on, behind)
+    assert text == expected
+    assert "项项" not in text and "None" not in text
+
+
+@pytest.mark.parametrize("part, whole, expected", [
+    (44, 55, "达到序时进度44项、占比80.0%"),
+    (1, 3, "达到序时进度1项、占比33.3%"),
+    (2, 3, "达到序时进度2项、占比66.7%"),      # 66.666… half up
+    (1, 8, "达到序时进度1项、占比12.5%"),
+    (0, 0, "达到序时进度0项、占比0%"),
+])
+def test_count_and_share(part, whole, expected):
+    assert prose.count_share("达到序时进度", part, whole) == expected
+
+
+@pytest.mark.parametrize("completion, schedule, expected", [
+    (0.533, 0.75, "完成年度目标的53.3%，低于序时进度21.7个百分点"),
+    (0.80, 0.75, "完成年度目标的80%，高于序时进度5个百分点"),
+    (0.75, 0.75, "完成年度目标的75%，与序时进度持平"),
+    (0.74996, 0.75, "完成年度目标的75%，与序时进度持平"),     # −0.004 points rounds to 0.0
+    (0.6125, 0.75, "完成年度目标的61.3%，低于序时进度13.8个百分点"),  # half up: 61.25 → 61.3, 13.75 → 13.8
+])
+def test_total_progress(completion, schedule, expected):
+    assert prose.total_progress(completion, schedule) == expected
+
+
+@pytest.mark.parametrize("actual, target, expected", [
+    (6.1, 7.0, "增长6.1%，低于目标0.9个百分点"),
+    (8.25, 7.0, "增长8.3%，高于目标1.3个百分点"),      # half up, not half even
+    (7.0, 7.0, "增长7%，与目标持平"),
+    (-2.4, 5.0, "下降2.4%，低于目标7.4个百分点"),
+])
+def test_growth_progress(actual, target, expected):
+    assert prose.growth_progress(actual, target) == expected
+    assert prose.indicator_line("地区生产总值", prose.growth_progress(6.1, 7.0)) == \
+        "地区生产总值：增长6.1%，低于目标0.9个百分点。"
+
+
+@pytest.mark.parametrize("warning, crossed, expected", [
+    (["维稳信访", "安全生产"], [], "维稳信访、安全生产指标虽未突破控制线，但形势不容乐观。"),
+    ([], ["安全生产"], "安全生产指标已突破控制线。"),
+    (["维稳信访"], ["安全生产"], "安全生产指标已突破控制线，维稳信访指标虽未突破控制线，但形势不容乐观。"),
+    ([], [], ""),
+])
+def test_control_sentence(warning, crossed, expected):
+    assert prose.control_sentence(warning, crossed) == expected
+
+
+@pytest.mark.parametrize("ranked, expected", [
+    ([("城关镇", 1), ("龙泉镇", 2), ("青山镇", 3), ("金鸡乡", 4)], "总分居前3位的分别是城关镇、龙泉镇、青山镇。"),
+    ([("城关镇", 1)], "总分居第1位的是城关镇。"),
+    ([("城关镇", 1), ("龙泉镇", 2)], "总分居前2位的分别是城关镇、龙泉镇。"),
+    # a tie for 2nd: still three units, and the tie is said
+    ([("城关镇", 1), ("龙泉镇", 2), ("青山镇", 2), ("金鸡乡", 4)],
+     "总分居前3位的分别是城关镇、龙泉镇、青山镇（龙泉镇、青山镇并列第2位）。"),
+    # a tie for 3rd takes four units into the top 3
+    ([("城关镇", 1), ("龙泉镇", 2), ("青山镇", 3), ("金鸡乡", 3), ("柳河镇", 5)],
+     "总分居前3位的有城关镇、龙泉镇、青山镇、金鸡乡4个单位（青山镇、金鸡乡并列第3位）。"),
+    ([], ""),
+])
+def test_top_sentence_with_ties(ranked, expected):
+    assert prose.top_sentence(ranked) == expected
+
+
+def test_last_place_pace_and_grades():
+    assert prose.last_place_sentence("龙泉镇", 7) == "龙泉镇有7项指标位居末位。"
+    assert prose.last_place_sentence("龙泉镇", 1) == "龙泉镇有1项指标位居末位。"
+    assert prose.last_place_sentence("龙泉镇", 0) == ""
+    # 倒排计划 of 金鸡乡 ZB02 at 30 September: 36400 − 23980 = 12420 万元 over 92 days;
+    # 12420 ÷ 92 = 135 a day; 12420 ÷ (92 ÷ (365 ÷ 12)) = 4106.25 a month.
+    assert prose.pace_sentence("固定资产投资", 12420, "万元", 92, 12420 / 92, 12420 / (92 / (365 / 12))) == \
+        "固定资产投资距年度目标还差12420万元，剩余92天需日均完成135万元、月均完成4106.25万元。"
+    assert prose.pace_sentence("一般公共预算收入", 7779.5, "万元", 0) == "一般公共预算收入距年度目标还差7779.5万元。"
+    assert prose.grade_sentence("优秀", ["城关镇", "东关街道"]) == "评为“优秀”等次的单位（2个）：城关镇、东关街道。"
+    assert prose.grade_sentence("较差", []) == "没有单位评为“较差”等次。"
+    assert prose.join_names(["财政收入", "", "财政收入", "外资"]) == "财政收入、外资"
