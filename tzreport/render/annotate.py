@@ -31,8 +31,8 @@ from ..model import COMPLETION, CONTROL, EFFICACY, ST_OK, TOTAL
 from ..planning import days_left
 from ..read.values import cn_date
 from .common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LIGHT_COLOURS, PERCENT, POINTS,
-                     SEVERITY_CN, display_width, history_text, number_text, put, score_text,
-                     value_format, veto_text)
+                     SEVERITY_CN, history_text, number_text, put, score_text,
+                     tie_counts, value_format, veto_text, wrapped_lines)
 from .template import HEADER_ROW, SUBMISSION_SHEET, blank_for, write_template
 
 OUTPUT_FOLDER = "批注"
@@ -125,15 +125,14 @@ class Context:
 
 
 def make_context(result, scheme, when) -> Context:
-    sizes, ties = {}, {}
+    sizes = {}
     for u in result.units:
         sizes[u.category] = sizes.get(u.category, 0) + 1
-        ties[(u.category, u.rank)] = ties.get((u.category, u.rank), 0) + 1
     excluded = {}
     for category, code, name in result.excluded:
         excluded.setdefault(category, []).append(f"{name}（{code}）")
     return Context(result.params, result.schedule_fraction, when, sizes,
-                   result.full_scores, excluded, {i.key: i for i in result.indicators}, ties)
+                   result.full_scores, excluded, {i.key: i for i in result.indicators}, tie_counts(result.units))
 
 
 def cell_at(ws, ref: str):
@@ -287,7 +286,7 @@ class _Writer:
         """Row height for wrapped text (LibreOffice and Excel do not grow merged rows by themselves).
 
         ``texts``: (text, width in characters) pairs of the current row."""
-        lines = max((-(-display_width(t) // max(1, int(w) - 1)) for t, w in texts if t), default=1)
+        lines = max((wrapped_lines(t, w) for t, w in texts if t), default=1)
         if lines > 1:
             self.ws.row_dimensions[self.row].height = 15 * lines
 

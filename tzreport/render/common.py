@@ -26,6 +26,20 @@ def display_width(text) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
 
 
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines a wrapped cell of ``width`` characters needs (neither Excel nor LibreOffice grows
+    a merged or an xlsxwriter-written row by itself)."""
+    return -(-display_width(text) // max(1, int(width) - 1))
+
+
+def tie_counts(units) -> dict:
+    """(category, rank) -> how many units hold it: more than one means 并列."""
+    ties = {}
+    for u in units:
+        ties[(u.category, u.rank)] = ties.get((u.category, u.rank), 0) + 1
+    return ties
+
+
 def column_width(values, minimum: int = 6, maximum: int = 60) -> float:
     """An Excel column width that fits the widest value (CJK counted double), within bounds."""
     widest = max((display_width(v) for v in values if v is not None and v != ""), default=0)
@@ -135,7 +149,6 @@ class TableBook:
         # The hot loop at province scale (a million cells): formats looked up once per column.
         specs = [formats[c] if c < len(formats) else None for c in range(len(header))]
         fixed = [None if callable(spec) else self.fmt(spec) for spec in specs]
-        room = [max(1, int(w) - 1) for w in widths]
         text, blank = self.fmt(text_wrap=True), self.fmt()
         for r, values in enumerate(rows, head + 1):
             lines = 1
@@ -144,8 +157,8 @@ class TableBook:
                     ws.write_blank(r, c, None, blank)
                 elif isinstance(value, str):
                     ws.write_string(r, c, value, text)
-                    if c < len(room) and 2 * len(value) > room[c]:
-                        lines = max(lines, -(-display_width(value) // room[c]))
+                    if c < len(widths) and 2 * len(value) >= widths[c] - 1:
+                        lines = max(lines, wrapped_lines(value, widths[c]))
                 elif isinstance(value, bool):
                     ws.write_string(r, c, "是" if value else "否", blank)
                 else:

@@ -13,7 +13,7 @@ from ..model import (COMPLETION, EFFICACY, GREEN, GROWTH, LIGHT_METHODS, QUALITA
 from ..planning import days_left
 from ..read.values import cn_date
 from .common import (AMOUNT, LIGHT_COLOURS, PERCENT, POINTS, SEVERITY_CN, TableBook, score_text,
-                     value_format, veto_text)
+                     tie_counts, value_format, veto_text)
 
 FILE_NAME = "汇总.xlsx"
 LIGHT_CODES = {GREEN: "G", YELLOW: "Y", RED: "R"}   # hidden helper cells behind the matrix colours
@@ -34,9 +34,7 @@ def _ranking(book: TableBook, result):
     header = (["考核类别", "分组", "排名", "单位"] + majors
               + ["基础得分", "指标加分", "表彰加分", "加分合计", "扣分", "综合得分", "等次", "一票否决",
                  "红灯数", "说明"])
-    ties = {}
-    for u in result.units:
-        ties[(u.category, u.rank)] = ties.get((u.category, u.rank), 0) + 1
+    ties = tie_counts(result.units)
     rows = []
     for u in result.units:
         notes = []
