@@ -46,6 +46,18 @@ def read_only(folder: Path) -> tuple:
     return time.perf_counter() - start, len(files), cells
 
 
+def _proc_kib(path: str, field: str) -> int:
+    """The kiB figure of one field of a /proc file ("VmRSS:", "Pss:"); 0 when unreadable."""
+    try:
+        with open(path) as fh:
+            for line in fh:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def _tree_memory(pid: int) -> tuple:
     """(summed RSS, summed PSS) in bytes of a process and all its descendants, from /proc.
 
@@ -56,19 +68,8 @@ def _tree_memory(pid: int) -> tuple:
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        rss += int(line.split()[1]) * 1024
-                        break
-            try:
-                with open(f"/proc/{p}/smaps_rollup") as fh:
-                    for line in fh:
-                        if line.startswith("Pss:"):
-                            pss += int(line.split()[1]) * 1024
-                            break
-            except OSError:
-                pass
+            rss += _proc_kib(f"/proc/{p}/status", "VmRSS:") * 1024
+            pss += _proc_kib(f"/proc/{p}/smaps_rollup", "Pss:") * 1024
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     stack += [int(c) for c in fh.read().split()]

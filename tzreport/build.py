@@ -19,11 +19,7 @@ from .scoring import schedule_fraction, score_indicator, score_unit
 
 
 def _categories(scheme) -> list:
-    order = []
-    for unit in scheme.units:
-        if unit.category not in order:
-            order.append(unit.category)
-    return order
+    return list(dict.fromkeys(unit.category for unit in scheme.units))   # first-seen order
 
 
 def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> BuildResult:

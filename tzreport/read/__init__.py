@@ -13,7 +13,7 @@ from pathlib import Path
 import python_calamine as calamine
 
 from ..model import ERROR, WARNING, Issue
-from .scheme import UnitIndex, read_scheme
+from .scheme import UnitIndex, is_scheme, read_scheme
 from .submissions import read_consolidated, read_submission
 from .workbook import EXCEL_SUFFIXES, WorkbookError, open_workbook
 
@@ -89,7 +89,7 @@ def _classify(files: list):
     schemes, others = [], []
     for f in files:
         names = _peek_sheet_names(f.path)
-        if names is not None and all(n in names for n in ("参数", "单位", "指标")):
+        if is_scheme(names):
             schemes.append(f)
         else:
             others.append(f)
@@ -145,7 +145,7 @@ def read_scheme_file(path, issues: list):
     if not path.is_file():
         raise BuildError(f"找不到考核方案：{path}")
     names = _peek_sheet_names(path)
-    if names is None or not all(n in names for n in ("参数", "单位", "指标")):
+    if not is_scheme(names):
         raise BuildError(f"{path.name} 不是考核方案（需要“参数”“单位”“指标”工作表）")
     try:
         book = open_workbook(path)

@@ -18,8 +18,9 @@ VOTE_WEIGHTS = {"好": 100, "较好": 80, "一般": 60, "差": 0}
 VETO_CHOICES = (VETO_NONE, VETO_LOWEST, VETO_NOT_FIRST)
 
 
-def is_scheme(book: Workbook) -> bool:
-    return all(name in book.sheet_names for name in SCHEME_SHEETS)
+def is_scheme(sheet_names) -> bool:
+    """A workbook with the sheets 参数, 单位 and 指标 is a scheme (a consolidated input is one too)."""
+    return sheet_names is not None and all(name in sheet_names for name in SCHEME_SHEETS)
 
 
 def name_key(name) -> str:

@@ -22,11 +22,7 @@ MAX_CHART_UNITS = 60    # a chart with more bars than this is unreadable: the to
 
 # -- 综合排名 ------------------------------------------------------------------------------------
 def _majors(result) -> list:
-    order = []
-    for ind in result.indicators:
-        if ind.major not in order:
-            order.append(ind.major)
-    return order
+    return list(dict.fromkeys(ind.major for ind in result.indicators))   # first-seen order
 
 
 def _ranking(book: TableBook, result):
