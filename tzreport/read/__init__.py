@@ -6,13 +6,12 @@ processes when there are many (the scheme is sent once to each worker).
 from __future__ import annotations
 
 import dataclasses
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import python_calamine as calamine
 
 from ..model import ERROR, WARNING, Issue
+from ..parallel import parallel_map
 from .scheme import UnitIndex, is_scheme, read_scheme
 from .submissions import read_consolidated, read_submission
 from .workbook import EXCEL_SUFFIXES, WorkbookError, open_workbook
@@ -21,7 +20,6 @@ __all__ = ["BuildError", "InputFile", "expand_inputs", "load_inputs", "read_sche
 
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 OUTPUT_DIR_NAME = "tzreport-out"
-PARALLEL_THRESHOLD = 40   # below this many submissions, workers cost more than they save
 
 
 class BuildError(Exception):
@@ -102,14 +100,6 @@ def _classify(files: list):
 
 
 # -- worker side ------------------------------------------------------------------------------
-_WORKER = {}
-
-
-def _init_worker(scheme):
-    _WORKER["scheme"] = scheme
-    _WORKER["index"] = UnitIndex(scheme.units)
-
-
 def _attribute(issues: list, index, path) -> list:
     """Issues of a file whose contents named no unit: the file name may still name one."""
     guess = index.find(Path(path).stem)
@@ -118,10 +108,11 @@ def _attribute(issues: list, index, path) -> list:
     return [i if i.unit else dataclasses.replace(i, unit=guess.code) for i in issues]
 
 
-def _read_one(item):
-    """Read one submission file -> (submissions, issues). Runs in a worker or in-process."""
+def _read_one(ctx, item):
+    """Read one submission file -> (submissions, issues). Runs in a worker or in-process;
+    ``ctx`` is (scheme, UnitIndex)."""
     path, label = item
-    scheme, index = _WORKER["scheme"], _WORKER["index"]
+    scheme, index = ctx
     issues = []
     try:
         book = open_workbook(path)
@@ -178,22 +169,10 @@ def load_inputs(paths, issues: list, progress=None, jobs: int = None, skip=()):
         submissions += read_consolidated(book, scheme_file.label, scheme, UnitIndex(scheme.units),
                                          issues)
     items = [(str(f.path), f.label) for f in others]
-    workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, 8)
-    if len(items) >= PARALLEL_THRESHOLD and workers > 1:
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(scheme,)) as pool:
-            for subs, found in pool.map(_read_one, items, chunksize=8):
-                submissions += subs
-                issues += found
-                if progress:
-                    progress(1)
-    else:
-        _init_worker(scheme)
-        for item in items:
-            subs, found = _read_one(item)
-            submissions += subs
-            issues += found
-            if progress:
-                progress(1)
+    ctx = (scheme, UnitIndex(scheme.units))
+    for subs, found in parallel_map(_read_one, ctx, items, len(items), jobs, progress):
+        submissions += subs
+        issues += found
     return scheme, _one_per_unit(submissions, scheme, issues)
 
 

@@ -8,13 +8,9 @@ filled with their values, annotated the same way.
 """
 from __future__ import annotations
 
-import gc
 import io
-import os
 import zipfile
-from collections import deque
 from copy import copy
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +23,7 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.utils import get_column_letter
 
 from ..fileio import save_openpyxl, unique_names
+from ..parallel import parallel_map
 from ..model import COMPLETION, CONTROL, EFFICACY, ST_OK, TOTAL
 from ..planning import days_left
 from ..read.values import cn_date
@@ -42,7 +39,6 @@ AUTHOR = "考核办"
 COLUMNS = (("完成率", PERCENT, 9), ("序时进度", PERCENT, 9), ("进度差(百分点)", "0.0", 10),
            ("亮灯", None, 7), ("得分", POINTS, 8), ("加分", POINTS, 8), ("同类排名", "0", 9),
            ("缺口", AMOUNT, 12), ("日均需完成", AMOUNT, 12), ("旬均需完成", AMOUNT, 12))
-PARALLEL_THRESHOLD = 40
 
 _THIN = Side(style="thin", color="808080")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -491,15 +487,10 @@ def annotate_unit(ctx: Context, ur, sub, blank, issues, path) -> None:
     save_openpyxl(book, path, ctx.when)
 
 
-_WORKER = {}
 
 
-def _init_worker(ctx):
-    _WORKER["ctx"] = ctx
-
-
-def _annotate_one(task):
-    annotate_unit(_WORKER["ctx"], *task)
+def _annotate_one(ctx, task):
+    annotate_unit(ctx, *task)
     return task[-1]
 
 
@@ -516,36 +507,4 @@ def write_annotated(result, scheme, out_dir, when, jobs: int = None, progress=No
     units = scheme.unit_by_code()
     tasks = ((ur, result.submissions.get(ur.code), blank_for(scheme, units[ur.code]),
               by_unit.get(ur.code, []), str(folder / f"{names[ur.code]}.xlsx")) for ur in result.units)
-    workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, 8)
-    paths = []
-    if len(result.units) >= PARALLEL_THRESHOLD and workers > 1:
-        # Forked workers share the main process's memory (every result, hundreds of MiB at
-        # province scale) until something writes to it; frozen, the garbage collector does not.
-        gc.freeze()
-        try:
-            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,)) as pool:
-                for path in bounded_map(pool, _annotate_one, tasks, window=8 * workers):
-                    paths.append(Path(path))
-                    if progress:
-                        progress(1)
-        finally:
-            gc.unfreeze()
-        return paths
-    _init_worker(ctx)
-    for task in tasks:
-        paths.append(Path(_annotate_one(task)))
-        if progress:
-            progress(1)
-    return paths
-
-
-def bounded_map(pool, fn, items, window: int):
-    """pool.map in order, with at most ``window`` items in flight (Executor.map queues them all,
-    which at province scale holds every unit's pickled result in memory at once)."""
-    pending = deque()
-    for item in items:
-        pending.append(pool.submit(fn, item))
-        if len(pending) >= window:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+    return [Path(p) for p in parallel_map(_annotate_one, ctx, tasks, len(result.units), jobs, progress)]

@@ -1,0 +1,55 @@
+"""Work per file or per unit (reading submissions, 批注表, 通知), in worker processes when there are many."""
+from __future__ import annotations
+
+import gc
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+
+PARALLEL_THRESHOLD = 40   # below this many tasks, workers cost more than they save
+_WORKER = {}
+
+
+def _init_worker(ctx):
+    _WORKER["ctx"] = ctx
+
+
+def _call(job):
+    fn, task = job
+    return fn(_WORKER["ctx"], task)
+
+
+def parallel_map(fn, ctx, tasks, count: int, jobs: int = None, progress=None):
+    """Yield ``fn(ctx, task)`` for each task, in order; ``ctx`` is shared by every call (sent to each
+    worker once). ``fn`` must be a module-level function; ``count`` is the number of tasks."""
+    workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, 8)
+    if count >= PARALLEL_THRESHOLD and workers > 1:
+        # Forked workers share the main process's memory (every result, hundreds of MiB at
+        # province scale) until something writes to it; frozen, the garbage collector does not.
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+                for value in bounded_map(pool, _call, ((fn, t) for t in tasks), window=8 * workers):
+                    if progress:
+                        progress(1)
+                    yield value
+        finally:
+            gc.unfreeze()
+        return
+    for task in tasks:
+        value = fn(ctx, task)
+        if progress:
+            progress(1)
+        yield value
+
+
+def bounded_map(pool, fn, items, window: int):
+    """pool.map in order, with at most ``window`` items in flight (Executor.map queues them all,
+    which at province scale holds every unit's pickled result in memory at once)."""
+    pending = deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
