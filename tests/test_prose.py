@@ -89,9 +89,13 @@ def test_top_sentence_with_ties(ranked, expected):
 
 
 def test_last_place_pace_and_grades():
-    assert prose.last_place_sentence("龙泉镇", 7) == "龙泉镇有7项指标位居末位。"
-    assert prose.last_place_sentence("龙泉镇", 1) == "龙泉镇有1项指标位居末位。"
-    assert prose.last_place_sentence("龙泉镇", 0) == ""
+    assert prose.last_place_sentence([("龙泉镇", 7)]) == "龙泉镇有7项指标位居末位。"
+    assert prose.last_place_sentence([("龙泉镇", 1), ("青山镇", 0)]) == "龙泉镇有1项指标位居末位。"
+    assert prose.last_place_sentence([("金鸡乡", 9), ("柳河镇", 7)]) == "金鸡乡有9项指标位居末位，柳河镇有7项。"
+    assert prose.last_place_sentence([("金鸡乡", 9), ("柳河镇", 7), ("桃源镇", 3)]) == \
+        "金鸡乡有9项指标位居末位，柳河镇、桃源镇分别有7项、3项。"
+    assert prose.last_place_sentence([("龙泉镇", 0)]) == ""
+    assert prose.last_place_sentence([]) == ""
     # 倒排计划 of 金鸡乡 ZB02 at 30 September: 36400 − 23980 = 12420 万元 over 92 days;
     # 12420 ÷ 92 = 135 a day; 12420 ÷ (92 ÷ (365 ÷ 12)) = 4106.25 a month.
     assert prose.pace_sentence("固定资产投资", 12420, "万元", 92, 12420 / 92, 12420 / (92 / (365 / 12))) == \

@@ -120,14 +120,17 @@ def default_output_dir(inputs) -> Path:
 
 
 def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int = None,
-          writers=None) -> BuildResult:
+          writers=None, templates=None, charts: bool = True) -> BuildResult:
     """Read, score, grade and write the outputs. Raises BuildError when nothing can be built.
 
-    Writes results.json, 汇总.xlsx and 批注/<单位>.xlsx into ``out_dir``; ``writers`` are further
-    callables ``writer(result, scheme, out_dir, when)``. ``progress(stage, total)`` may return a
-    callable taking a count, for long stages (reading submissions, annotating workbooks).
+    Writes 汇总.xlsx, 批注/<单位>.xlsx, 进展通报.docx, 考核结果通报.docx (at year end), 通知/<单位>.docx
+    and, last, results.json into ``out_dir``; ``templates`` is a folder of a clerk's own Word
+    templates (any missing one is the built-in). ``writers`` are further callables
+    ``writer(result, scheme, out_dir, when)``. ``progress(stage, total)`` may return a callable
+    taking a count, for long stages (reading submissions, annotating workbooks, notices).
     """
     from .render.annotate import write_annotated
+    from .render.documents import write_documents
     from .render.summary import FILE_NAME, write_summary
     from .results import write_results
     if not inputs:
@@ -139,12 +142,14 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     result = evaluate(scheme, submissions, issues, as_of)
     when = fixed_time(result.params.as_of)
     out.mkdir(parents=True, exist_ok=True)
-    write_results(result, out / "results.json")
     write_summary(result, out / FILE_NAME, when)
     write_annotated(result, scheme, out, when, jobs=jobs,
                     progress=_stage(progress, "写批注表", len(result.units)))
+    write_documents(result, scheme, out, when, templates=templates, charts=charts, jobs=jobs,
+                    progress=_stage(progress, "写通知", len(result.units)))
     for writer in writers or ():
         writer(result, scheme, out, when)
+    write_results(result, out / "results.json")   # last: it lists the problems of every stage
     return result
 
 

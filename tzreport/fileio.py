@@ -101,3 +101,22 @@ def save_openpyxl(workbook, path, when: dt.datetime) -> None:
         finally:
             if archive.fp is not None:
                 archive.close()
+
+
+def save_docx(document, path, when: dt.datetime) -> None:
+    """Save a python-docx (or docxtpl) document atomically and byte-reproducibly.
+
+    python-docx keeps the template's properties and stamps every zip entry with "now": fix the
+    properties to ``when`` and copy the package into a zip whose entries all carry that time."""
+    import io
+    props = document.core_properties
+    props.created = props.modified = when
+    props.last_modified_by = "tzreport"
+    props.revision = 1
+    raw = io.BytesIO()
+    document.save(raw)
+    raw.seek(0)
+    with zipfile.ZipFile(raw) as source, atomic_path(path) as tmp:
+        with _FixedTimeZip(tmp, when) as target:
+            for entry in source.infolist():
+                target.writestr(entry.filename, source.read(entry))

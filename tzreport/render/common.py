@@ -51,17 +51,17 @@ def score_text(x) -> str:
     return f"{round2(x):.2f}"
 
 
-def number_text(x, digits: int = 2) -> str:
-    """A figure for a sentence: half-up, no trailing zeros."""
+def number_text(x, digits: int = 2, keep_zeros: bool = False) -> str:
+    """A figure for a sentence: half-up, no trailing zeros (unless ``keep_zeros``: 75.0)."""
     from decimal import ROUND_HALF_UP, Decimal
     if x is None:
         return ""
     # round(…, 9) first: 0.6125 − 0.75 is −0.13749999999999996, which a clerk calls −13.75 points.
     q = Decimal(repr(round(float(x), 9))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     text = format(q, "f")
-    if "." in text:
+    if "." in text and not keep_zeros:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return text.lstrip("-") if q == 0 else text
 
 
 def veto_text(veto: str) -> str:

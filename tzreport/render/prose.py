@@ -11,12 +11,15 @@ from .common import number_text
 ITEM = "项"
 
 
-def join_names(names) -> str:
-    """"财政收入、引进内资" — names in the order given, without repeats."""
+def join_names(names, limit: int = None) -> str:
+    """"财政收入、引进内资" — names in the order given, without repeats; past ``limit`` names the
+    first ``limit`` and "等"."""
     seen = []
     for name in names:
         if name and name not in seen:
             seen.append(name)
+    if limit is not None and len(seen) > limit:
+        return "、".join(seen[:limit]) + "等"
     return "、".join(seen)
 
 
@@ -24,9 +27,7 @@ def share(part: int, whole: int, digits: int = 1) -> str:
     """"80.0%" — a share of a count, half up, keeping its decimal (as 通报 print shares)."""
     if not whole:
         return "0%"
-    from decimal import ROUND_HALF_UP, Decimal
-    q = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
-    return f"{q}%"
+    return f"{number_text(part * 100 / whole, digits, keep_zeros=True)}%"
 
 
 def count_share(label: str, part: int, whole: int) -> str:
@@ -108,9 +109,19 @@ def top_sentence(ranked: list, k: int = 3, what: str = "总分") -> str:
     return text + (f"（{'；'.join(tied)}）" if tied else "") + "。"
 
 
-def last_place_sentence(name: str, count: int) -> str:
-    """"龙泉镇有7项指标位居末位。" — nothing when none."""
-    return f"{name}有{count}{ITEM}指标位居末位。" if count > 0 else ""
+def last_place_sentence(counts: list) -> str:
+    """"金鸡乡有9项指标位居末位，柳河镇、桃源镇分别有7项、3项。" ``counts``: (name, count), most
+    first; nothing when none."""
+    counts = [(name, n) for name, n in counts if n > 0]
+    if not counts:
+        return ""
+    (name, n), rest = counts[0], counts[1:]
+    text = f"{name}有{n}{ITEM}指标位居末位"
+    if len(rest) == 1:
+        text += f"，{rest[0][0]}有{rest[0][1]}{ITEM}"
+    elif rest:
+        text += f"，{join_names(x for x, _ in rest)}分别有{'、'.join(f'{k}{ITEM}' for _, k in rest)}"
+    return text + "。"
 
 
 def pace_sentence(name: str, remaining: float, measure: str, days: int, per_day: float = None,
@@ -130,3 +141,55 @@ def grade_sentence(grade: str, names: list) -> str:
     if not names:
         return f"没有单位评为“{grade}”等次。"
     return f"评为“{grade}”等次的单位（{len(names)}个）：{join_names(names)}。"
+
+
+LIGHT_LABELS = ("达到序时进度（绿灯）", "接近序时进度（黄灯）", "滞后序时进度（红灯）")
+
+
+def lights_phrase(green: int, yellow: int, red: int) -> str:
+    """"达到序时进度（绿灯）120项、占比80.0%，…，滞后序时进度（红灯）10项、占比6.7%" (zeros left out)."""
+    total = green + yellow + red
+    if total == 0:
+        return ""
+    if green == total:
+        return f"{total}{ITEM}全部达到序时进度（绿灯）"
+    return "，".join(count_share(label, n, total) for label, n in zip(LIGHT_LABELS, (green, yellow, red))
+                    if n)
+
+
+def unit_lights_phrase(green: list, yellow: list, red: list, limit: int = 10) -> str:
+    """"12个单位中，绿灯9个，黄灯2个（凤凰镇、石桥镇），红灯1个（金鸡乡）" from unit names."""
+    total = len(green) + len(yellow) + len(red)
+    if total == 0:
+        return ""
+    if total == 1:
+        name, light = next((names[0], light) for names, light in ((green, "绿"), (yellow, "黄"),
+                                                                  (red, "红")) if names)
+        return f"{name}亮{light}灯"
+    if not yellow and not red:
+        return f"{total}个单位全部亮绿灯"
+    parts = [f"绿灯{len(green)}个"] if green else []
+    for label, names in (("黄灯", yellow), ("红灯", red)):
+        if names:
+            parts.append(f"{label}{len(names)}个（{join_names(names, limit)}）")
+    return f"{total}个单位中，" + "，".join(parts)
+
+
+def bottom_sentence(ranked: list, what: str = "综合得分") -> str:
+    """"综合得分居末位的是金鸡乡。" — ties at the bottom "并列末位"; nothing for fewer than 4 units."""
+    if len(ranked) < 4:
+        return ""
+    last = max(rank for _, rank in ranked)
+    names = [name for name, rank in ranked if rank == last]
+    if len(names) > 1:
+        return f"{join_names(names)}{what}并列末位。"
+    return f"{what}居末位的是{names[0]}。"
+
+
+def lost_sentence(items: list, k: int = 3) -> str:
+    """"失分较多的指标是环境保护目标责任（失4.55分）、……。" ``items``: (name, points lost)."""
+    lost = [(name, points) for name, points in items if float(number_text(points)) > 0][:k]
+    if not lost:
+        return "各项指标均未失分。"
+    what = "失分较多的指标是" if len(lost) > 1 else "失分的指标是"
+    return what + "、".join(f"{name}（失{number_text(points)}分）" for name, points in lost) + "。"

@@ -1,0 +1,224 @@
+"""The OOXML below python-docx's friendly objects: GB/T 9704-2012 page, fonts, page numbers.
+
+Everything that has to touch raw XML to make a Word document look like a 公文 lives here, so the
+template builder (``doc_templates``) and the tests speak in styles and paragraphs.
+"""
+from __future__ import annotations
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor, Twips
+
+# Fonts as Word names them on a government PC (stock Windows has 仿宋 / 楷体 / 黑体 / 宋体).
+FANGSONG, KAITI, HEITI, SONGTI, XIAOBIAOSONG = "仿宋_GB2312", "楷体_GB2312", "黑体", "宋体", "方正小标宋简体"
+LATIN = "Times New Roman"
+RED = RGBColor(0xFF, 0x00, 0x00)
+
+# GB/T 9704-2012 in twips (1/20 pt): A4, margins 37/35/28/26 mm (top/bottom/left/right).
+PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 2098, 1984, 1588, 1474
+BODY_SIZE = 16                     # 三号
+LINE_PITCH = 579                   # 28.95 pt: 22 lines in the 225 mm type area
+CHARS_PER_LINE = 28
+# 156 mm / 28 = 15.79 pt per character: 16 pt characters condensed by a quarter point fit 28.
+CONDENSE = -5
+
+
+def set_font(rpr_parent, east_asia: str, latin: str = LATIN, size: float = None, bold: bool = None,
+             colour: RGBColor = None) -> None:
+    """Fonts of a style or a run, East-Asian included (``font.name`` alone sets only the Latin one)."""
+    font = rpr_parent.font
+    font.name = latin
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    if colour is not None:
+        font.color.rgb = colour
+    rpr = rpr_parent.element.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:cs"), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    if size is not None:        # the complex-script size too, or Word shows two sizes
+        szcs = rpr.find(qn("w:szCs"))
+        if szcs is None:
+            szcs = OxmlElement("w:szCs")
+            rpr.append(szcs)
+        szcs.set(qn("w:val"), str(int(size * 2)))
+
+
+def paragraph_format(style, *, align=None, indent_chars: float = 0, line: float = None,
+                     before: float = 0, after: float = 0, right_chars: float = 0,
+                     size: float = BODY_SIZE) -> None:
+    """Spacing and indents of a paragraph style; ``line`` is an exact line height in points,
+    None for single spacing (pictures must not sit in an exact-height line: it clips them)."""
+    pf = style.paragraph_format
+    if align is not None:
+        pf.alignment = align
+    pf.space_before = Pt(before)
+    pf.space_after = Pt(after)
+    if line is None:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    else:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Twips(round(line * 20))
+    pf.first_line_indent = Pt(indent_chars * size) if indent_chars else Pt(0)
+    pf.right_indent = Pt(right_chars * size) if right_chars else Pt(0)
+    pf.left_indent = Pt(0)
+    pf.widow_control = False
+    ppr = style.element.get_or_add_pPr()
+    ind = ppr.find(qn("w:ind"))
+    if ind is not None and indent_chars:   # Word measures 字 indents in hundredths of a character
+        ind.set(qn("w:firstLineChars"), str(int(indent_chars * 100)))
+    if ind is not None and right_chars:
+        ind.set(qn("w:rightChars"), str(int(right_chars * 100)))
+
+
+def east_asian_defaults(document, lang: str = "zh-CN") -> None:
+    """docDefaults: Chinese language and explicit fonts instead of python-docx's Japanese theme."""
+    styles = document.styles.element
+    rpr_default = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
+    rpr = rpr_default.find(qn("w:rPr"))
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):
+        del fonts.attrib[attr]
+    for attr, value in (("w:ascii", LATIN), ("w:hAnsi", LATIN), ("w:cs", LATIN), ("w:eastAsia", FANGSONG)):
+        fonts.set(qn(attr), value)
+    lang_el = rpr.find(qn("w:lang"))
+    if lang_el is None:
+        lang_el = OxmlElement("w:lang")
+        rpr.append(lang_el)
+    lang_el.set(qn("w:val"), "en-US")
+    lang_el.set(qn("w:eastAsia"), lang)
+    lang_el.set(qn("w:bidi"), "ar-SA")
+    for tag in ("w:sz", "w:szCs"):
+        el = rpr.find(qn(tag))
+        if el is None:
+            el = OxmlElement(tag)
+            rpr.append(el)
+        el.set(qn("w:val"), str(BODY_SIZE * 2))
+
+
+def page_setup(section) -> None:
+    """A4 portrait, the 9704 margins, 22 lines × 28 characters (document grid)."""
+    section.page_width, section.page_height = Twips(PAGE_WIDTH), Twips(PAGE_HEIGHT)
+    section.top_margin, section.bottom_margin = Twips(MARGIN_TOP), Twips(MARGIN_BOTTOM)
+    section.left_margin, section.right_margin = Twips(MARGIN_LEFT), Twips(MARGIN_RIGHT)
+    section.header_distance = Twips(851)       # 15 mm
+    section.footer_distance = Twips(1304)      # 23 mm: the page number sits 7 mm below the type area
+    sect = section._sectPr
+    grid = sect.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sect.append(grid)
+    for attr in list(grid.attrib):
+        del grid.attrib[attr]
+    # A line grid only: Word's character grid needs a negative w:charSpace for 28 characters of
+    # 16 pt, and LibreOffice then gives every character two grid cells. The 28 characters come
+    # from condensed character spacing instead (``CONDENSE``, set on the body style).
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(LINE_PITCH))
+
+
+def character_spacing(style, twips: int) -> None:
+    """Expanded (>0) or condensed (<0) spacing between characters, in twips (w:spacing)."""
+    rpr = style.element.get_or_add_rPr()
+    el = rpr.find(qn("w:spacing"))
+    if el is None:
+        el = OxmlElement("w:spacing")
+        rpr.append(el)
+    el.set(qn("w:val"), str(twips))
+
+
+def _field_runs(paragraph, instruction: str, shown: str) -> None:
+    """A complex field (begin, instruction, separate, cached result, end) as Word writes it."""
+    def run_with(child):
+        run = paragraph.add_run()
+        run._r.append(child)
+        return run
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    run_with(instr)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run_with(sep)
+    paragraph.add_run(shown)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def page_numbers(document, style) -> None:
+    """"— 1 —" in 4号 宋体: odd pages on the right, even pages on the left, one character in."""
+    document.settings.odd_and_even_pages_header_footer = True
+    section = document.sections[0]
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+                          (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0]
+        p.style = style
+        p.alignment = align
+        indent = Pt(14)
+        if align == WD_ALIGN_PARAGRAPH.RIGHT:
+            p.paragraph_format.right_indent = indent
+        else:
+            p.paragraph_format.left_indent = indent
+        p.add_run("— ")
+        _field_runs(p, "PAGE", "1")
+        p.add_run(" —")
+
+
+def rule_below(style, colour: str = "FF0000", eighths: int = 12, space: int = 11) -> None:
+    """The red 分隔线 under the 发文字号: a bottom border of the paragraph style."""
+    ppr = style.element.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for attr, value in (("w:val", "single"), ("w:sz", str(eighths)), ("w:space", str(space)),
+                        ("w:color", colour)):
+        bottom.set(qn(attr), value)
+    borders.append(bottom)
+    # pBdr goes before spacing/ind/jc in CT_PPr's sequence
+    anchor = next((ppr.find(qn(t)) for t in ("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc")
+                   if ppr.find(qn(t)) is not None), None)
+    if anchor is not None:
+        anchor.addprevious(borders)
+    else:
+        ppr.append(borders)
+
+
+def table_borders(table, eighths: int = 4) -> None:
+    """Single black lines around and between every cell (the style-independent way)."""
+    tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        for attr, value in (("w:val", "single"), ("w:sz", str(eighths)), ("w:space", "0"),
+                            ("w:color", "000000")):
+            el.set(qn(attr), value)
+        borders.append(el)
+    tblpr.append(borders)
+
+
+def repeat_header(row) -> None:
+    """The header row repeats on every page a long table runs to."""
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    trpr.append(el)
+
+
+def cant_split(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:cantSplit"))
