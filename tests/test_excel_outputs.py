@@ -323,7 +323,8 @@ def test_two_builds_of_the_same_inputs_are_byte_identical(tmp_path):
     build([tmp_path / "市考"], tmp_path / "b")
     first = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     second = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
-    assert first == second and len(first) == 16     # results.json, 汇总.xlsx, 14 批注
+    # results.json, 汇总.xlsx, 14 批注, 进展通报, 考核结果通报 (at 31 December), 14 通知
+    assert first == second and len(first) == 32
     for rel in first:
         assert _digest(tmp_path / "a" / rel) == _digest(tmp_path / "b" / rel), rel
 

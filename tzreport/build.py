@@ -145,8 +145,8 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     write_summary(result, out / FILE_NAME, when)
     write_annotated(result, scheme, out, when, jobs=jobs,
                     progress=_stage(progress, "写批注表", len(result.units)))
-    write_documents(result, scheme, out, when, templates=templates, charts=charts, jobs=jobs,
-                    progress=_stage(progress, "写通知", len(result.units)))
+    result.documents = write_documents(result, scheme, out, when, templates=templates, charts=charts,
+                                       jobs=jobs, progress=_stage(progress, "写通知", len(result.units)))
     for writer in writers or ():
         writer(result, scheme, out, when)
     write_results(result, out / "results.json")   # last: it lists the problems of every stage

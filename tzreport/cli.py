@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from .model import ERROR, INFO, WARNING
 from .read import BuildError
 from .read.values import cn_date
 from .render.common import display_width
+from .render.documents import NOTICE_FOLDER, PdfUnavailable, builtin_templates, to_pdf
 from .render.review import FILE_NAME as REVIEW_FILE
 from .scoring import round2
 
@@ -87,15 +89,19 @@ def main():
 @main.command()
 @input_options
 @click.option("-q", "--quiet", is_flag=True, help="不显示排名，只显示问题统计")
-def build(inputs, out_dir, as_of, jobs, quiet):
-    """读取考核方案和各单位报表，计分、排名、评定等次，写出 results.json、汇总.xlsx 和各单位批注表。
+@click.option("--pdf", is_flag=True, help="再用 LibreOffice 把各 Word 文档转成 PDF")
+@click.option("--doc-templates", type=click.Path(exists=True, file_okay=False),
+              help="自己修改过的 Word 模板所在文件夹（缺的模板用内置的，见 tzreport word-templates）")
+def build(inputs, out_dir, as_of, jobs, quiet, pdf, doc_templates):
+    """读取考核方案和各单位报表，计分、排名、评定等次，写出 汇总.xlsx、各单位批注表、
+    进展通报、考核结果通报（统计截止日为12月31日时）、各单位通知和 results.json。
 
     INPUTS：一个汇总工作簿（方案各表加“完成情况”表），或方案工作簿加报表文件/文件夹。
 
     \b
     示例：
       tzreport build sample_workbooks/input.xlsx
-      tzreport build sample_workbooks/市考 -o 输出 --as-of 2026-12-31
+      tzreport build sample_workbooks/市考 -o 输出 --as-of 2026-12-31 --pdf
     """
     out = Path(out_dir or default_output_dir(inputs))
     bars = []
@@ -112,7 +118,8 @@ def build(inputs, out_dir, as_of, jobs, quiet):
         return bar.update
 
     try:
-        result = run_build(list(inputs), out, as_of, progress=progress, jobs=jobs)
+        result = run_build(list(inputs), out, as_of, progress=progress, jobs=jobs,
+                           templates=doc_templates)
     except BuildError as exc:
         raise NothingBuilt(str(exc)) from None
     finally:
@@ -124,8 +131,18 @@ def build(inputs, out_dir, as_of, jobs, quiet):
     if not quiet:
         click.echo("\n".join(ranking_lines(result)))
     _report_issues(result.issues, "results.json 的 issues 或 汇总.xlsx 的“数据问题”")
-    click.echo(f"已写出：{out}{os.sep}（results.json、汇总.xlsx、批注{os.sep} {len(result.units)}个单位）")
-    sys.exit(exit_code(result))
+    docs = [p.name for p in result.documents if p.parent == out]
+    notices = sum(1 for p in result.documents if p.parent != out)
+    click.echo(f"已写出：{out}{os.sep}（results.json、汇总.xlsx、批注{os.sep} {len(result.units)}个单位、"
+               f"{'、'.join(docs) + '、' if docs else ''}{NOTICE_FOLDER}{os.sep} {notices}个单位）")
+    code = exit_code(result)
+    if pdf and result.documents:
+        try:
+            click.echo(f"已转换 PDF：{len(to_pdf(result.documents))}份")
+        except PdfUnavailable as exc:
+            click.echo(f"PDF：{exc}", err=True)
+            code = max(code, 1)
+    sys.exit(code)
 
 
 def _report_issues(issues, where: str) -> None:
@@ -185,6 +202,28 @@ def template(scheme, out_dir, as_of):
         click.echo(f"  [{'错误' if issue.severity == ERROR else '提示'}] {issue.text()}")
     click.echo(f"已生成{len(paths)}份空白报表：{out_dir}")
     sys.exit(1 if problems else 0)
+
+
+@main.command("word-templates")
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="复制到哪个文件夹")
+def word_templates(out_dir):
+    """复制内置的 Word 模板（进展通报、考核结果通报、单位通知），供在 Word/WPS 中修改。
+
+    改好后用 tzreport build … --doc-templates 该文件夹 生成文档；标签的含义见 templates/README.md。
+
+    \b
+    示例：
+      tzreport word-templates -o 我的模板
+      tzreport build sample_workbooks/input.xlsx --doc-templates 我的模板
+    """
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    source = builtin_templates()
+    for path in sorted(source.iterdir()):
+        if path.suffix in (".docx", ".md"):
+            shutil.copyfile(path, target / path.name)
+            click.echo(target / path.name)
 
 
 def _count_files(inputs) -> int:

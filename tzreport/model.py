@@ -289,3 +289,4 @@ class BuildResult:
     categories: list                  # category names in scheme order
     full_scores: dict                 # category -> 满分
     submissions: dict = field(default_factory=dict)   # unit code -> Submission (for annotation)
+    documents: list = field(default_factory=list)     # Word documents the build wrote (paths)

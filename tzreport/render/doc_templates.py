@@ -24,7 +24,7 @@ from docx.shared import Mm, Pt
 from ..fileio import save_docx
 from .wordlayout import (BODY_SIZE, CONDENSE, character_spacing, FANGSONG, HEITI, KAITI, LINE_PITCH, RED, SONGTI, XIAOBIAOSONG,
                          east_asian_defaults, page_numbers, page_setup, paragraph_format,
-                         repeat_header, rule_below, set_font, table_borders)
+                         cant_split, repeat_header, rule_below, set_font, table_borders)
 
 PROGRESS, RESULTS, NOTICE = "进展通报.docx", "考核结果通报.docx", "单位通知.docx"
 TEMPLATE_TIME = dt.datetime(2026, 1, 1)   # fixed, so a rebuild gives the same bytes
@@ -76,6 +76,8 @@ def new_document():
         if size != BODY_SIZE:      # only body-size text needs condensing to 28 a line
             character_spacing(style, 0)
     rule_below(doc.styles["发文字号"])
+    for name in ("附件说明", "发文机关署名"):    # the 署名 never stands alone on a page
+        doc.styles[name].paragraph_format.keep_with_next = True
     for table_style in ("Table Grid",):        # keep the default table style's text in 仿宋 too
         set_font(doc.styles[table_style], FANGSONG)
     page_numbers(doc, doc.styles["页码"])
@@ -111,7 +113,7 @@ class Builder:
 
     def letterhead(self):
         """红头: 发文机关标志, 发文字号 over the red line, then the title and 主送."""
-        self.p("发文机关标志", "{{ issuer }}文件")
+        self.p("发文机关标志", "{{r issuer_mark }}")
         self.p("发文字号", "{{ doc_number }}")
         self.p("公文标题", "{{ title }}")
         self.p("主送", "{{ addressee }}：")
@@ -157,13 +159,15 @@ class Builder:
         table_borders(table)
         repeat_header(table.rows[0])
         for i, ((head, cell_text), width) in enumerate(zip(columns, widths_mm)):
+            table.columns[i].width = Mm(width)      # w:gridCol, which LibreOffice goes by
             for row in table.rows:
-                row.cells[i].width = Mm(width)
+                row.cells[i].width = Mm(width)      # w:tcW, which Word goes by
             table.rows[0].cells[i].paragraphs[0].text = head
             table.rows[0].cells[i].paragraphs[0].style = self.doc.styles["表头"]
             table.rows[2].cells[i].paragraphs[0].text = cell_text
             for r in (1, 2, 3):
                 table.rows[r].cells[i].paragraphs[0].style = self.doc.styles["表格文字"]
+        cant_split(table.rows[2])
         table.rows[1].cells[0].paragraphs[0].text = "{%tr for r in t.rows %}"
         table.rows[3].cells[0].paragraphs[0].text = "{%tr endfor %}"
         self.tag("{%p endfor %}")
@@ -230,7 +234,7 @@ def results_template(path) -> None:
     b.p("一级标题", "四、结果运用")
     b.paragraphs("consequences")
     b.p("一级标题", "五、有关要求")
-    b.p("Normal", "希望受到表扬的单位珍惜荣誉、再接再厉，在新的一年里争创更好成绩。考核等次为一般、较差的单位"
+    b.p("Normal", "希望受到表扬的单位珍惜荣誉、再接再厉，在新的一年里争创更好成绩。考核等次为{{ low_grades }}的单位"
                   "要认真查找差距，深刻剖析原因，制定整改措施，于30日内将整改方案报送考核办。各单位要以此次考核"
                   "为契机，进一步强化目标意识、责任意识，推动各项工作再上新台阶。")
     b.p("附件说明", "附件：{{ year }}年度目标责任考核结果汇总表")
@@ -252,7 +256,7 @@ def notice_template(path) -> None:
     b.table("indicator_tables", [
         ("指标", "{{ r.name }}"), ("目标", "{{ r.target }}"), ("完成", "{{ r.actual }}"),
         ("完成率/差距", "{{ r.progress }}"), ("亮灯", "{% cellbg r.fill %}{{ r.light }}"),
-        ("得分/分值", "{{ r.score }}"), ("排名", "{{ r.rank }}")], [44, 21, 21, 22, 12, 20, 16])
+        ("得分/分值", "{{ r.score }}"), ("排名", "{{ r.rank }}")], [40, 19, 19, 24, 12, 26, 12])
     b.p("一级标题", "三、失分和滞后指标")
     b.paragraphs("weak")
     b.p("一级标题", "四、倒排计划")

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
+import shutil
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,19 +163,29 @@ def _grade_order(result, scheme) -> list:
     return order + [g for g in dict.fromkeys(u.grade for u in result.units) if g and g not in order]
 
 
-def needs_rectification(ur, grade_order: list) -> bool:
-    """整改 for 一般 or worse (the lowest grade when a scheme has no 一般), and for a 一票否决."""
-    if ur.veto == VETO_LOWEST:
-        return True
-    if ur.grade not in grade_order or len(grade_order) < 2:
-        return False
+def low_grades(grade_order: list) -> list:
+    """一般 and the grades below it (the lowest grade when a scheme has no 一般)."""
+    if len(grade_order) < 2:
+        return []
     threshold = grade_order.index("一般") if "一般" in grade_order else len(grade_order) - 1
-    return grade_order.index(ur.grade) >= threshold
+    return grade_order[threshold:]
+
+
+def needs_rectification(ur, grade_order: list) -> bool:
+    """整改 for 一般 or worse, and for a 一票否决."""
+    return ur.veto == VETO_LOWEST or ur.grade in low_grades(grade_order)
+
+
+def issuer_mark_size(text: str, widest: float = 26, line_pt: float = 440) -> int:
+    """Point size that keeps the 发文机关标志 on one line of the 156 mm type area (at most 26 pt)."""
+    from .common import display_width
+    chars = max(1.0, display_width(text) / 2)
+    return int(max(16, min(widest, line_pt // chars)))
 
 
 def _common(result) -> dict:
     params = result.params
-    return {"issuer": params.issuer or "考核办", "doc_number": params.doc_number,
+    return {"issuer": params.issuer or "考核办", "issuer_mark": f"{params.issuer or '考核办'}文件", "doc_number": params.doc_number,
             "addressee": params.addressee or "各单位", "date": cn_date(params.as_of),
             "as_of": cn_date(params.as_of), "year": params.year, "name": params.name,
             "period": period_text(params.as_of), "schedule": f"{number_text(result.schedule_fraction * 100, 1, keep_zeros=True)}%",
@@ -355,6 +370,7 @@ def results_context(result, scheme) -> dict:
     order = _grade_order(result, scheme)
     codes = {i.code for i in result.indicators}
     ctx["title"] = f"关于{result.params.name}结果的通报"
+    ctx["low_grades"] = "、".join(low_grades(order)) or "靠后"
     ctx["intro"] = [f"根据考核办法，考核办对各单位{ctx['year']}年度目标任务完成情况进行了考核。经数据审核、"
                     "综合评分、等次评定，现将考核结果通报如下。"]
     grades = []
@@ -458,16 +474,19 @@ def notice_context(result, cat: Category, ur, grade_order: list) -> dict:
 
 
 def _progress_cell(r, ind) -> str:
-    if r.completion_rate is not None and ind.value_type == TOTAL and ind.method != CONTROL:
+    """完成率 for a forward 总量; otherwise the distance to the target or the control line."""
+    forward_total = ind.value_type == TOTAL and ind.direction == FORWARD and ind.method != CONTROL
+    if r.completion_rate is not None and forward_total:
         return f"{number_text(r.completion_rate * 100, 1)}%"
-    if r.delta is not None and isinstance(r.actual, float):
-        gap = r.actual - r.target if r.target is not None else None
-        if gap is None:
-            return "—"
-        if float(number_text(gap, 2)) == 0:
-            return "持平"
-        return f"{'超' if gap > 0 else '差'}{number_text(abs(gap), 2)}"
-    return "—"
+    if not isinstance(r.actual, float) or r.target is None:
+        return "—"
+    gap = r.actual - r.target
+    size = number_text(abs(gap), 2)
+    if float(size) == 0:
+        return "达到控制线" if ind.method == CONTROL else "持平"
+    if ind.method == CONTROL:
+        return f"{'超出' if gap > 0 else '低于'}控制线{size}"
+    return f"{'高于' if gap > 0 else '低于'}目标{size}"
 
 
 def _unit_plans(ur, cat, as_of: dt.date) -> list:
@@ -530,13 +549,18 @@ def render(template: Path, make_context, out_path: Path, when: dt.datetime, imag
     """Fill ``template`` with ``make_context(tpl)`` and save it atomically; ``images`` maps the
     context's chart keys to PNG bytes. Raises TemplateProblem for a template that cannot render."""
     from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage
+    from docxtpl import DocxTemplate, InlineImage, Listing, RichText
     try:
         tpl = DocxTemplate(str(template))
         tpl.init_docx()
     except Exception as exc:   # noqa: BLE001 — not a Word file, damaged zip, …
         raise TemplateProblem(f"模板 {template.name} 不是可用的 Word 文件（{exc}），该文档未生成") from None
     context = make_context()
+    if isinstance(context.get("title"), str):     # broken into lines where the words allow
+        context["title"] = Listing("\n".join(prose.title_lines(context["title"])))
+    if "issuer_mark" in context:                   # 发文机关标志 on one line: smaller when long
+        mark = context["issuer_mark"]
+        context["issuer_mark"] = RichText(mark, size=2 * issuer_mark_size(mark))
     inline = {key: InlineImage(tpl, io.BytesIO(png), width=Mm(CHART_WIDTH_MM))
               for key, png in (images or {}).items()}
     _resolve_charts(context, inline)
@@ -644,3 +668,56 @@ def write_notices(result, scheme, out_dir, when, templates=None, jobs: int = Non
     for problem, count in problems.items():
         result.issues.append(Issue(ERROR, str(template), "", "", f"{problem}（{count}个单位）"))
     return paths
+
+
+# -- PDF ------------------------------------------------------------------------------------------
+
+class PdfUnavailable(Exception):
+    """LibreOffice is not installed or could not convert."""
+
+
+def find_soffice():
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    for base in (os.environ.get("ProgramFiles", r"C:\Program Files"),
+                 os.environ.get("ProgramFiles(x86)", r"C:\Program Files (x86)")):
+        candidate = Path(base) / "LibreOffice" / "program" / "soffice.exe"
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def to_pdf(paths, soffice: str = None, batch: int = 100) -> list:
+    """Convert Word documents to PDF beside them through LibreOffice (headless, a private profile,
+    written to a temporary folder then moved into place) -> the PDFs written."""
+    exe = soffice or find_soffice()
+    if not exe:
+        raise PdfUnavailable("未找到 LibreOffice（soffice），未生成 PDF。安装 LibreOffice 后重新运行 --pdf 即可")
+    env = dict(os.environ)
+    if sys.platform.startswith("linux") and "FONTCONFIG_FILE" not in env:
+        # 仿宋_GB2312 and friends → Noto CJK, so the PDF looks like Word's
+        env["FONTCONFIG_FILE"] = str(Path(__file__).with_name("fonts.conf"))
+    by_folder = {}
+    for path in map(Path, paths):
+        by_folder.setdefault(path.parent, []).append(path)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="tzreport-lo-") as profile:
+        for folder, files in by_folder.items():
+            for start in range(0, len(files), batch):
+                chunk = files[start:start + batch]
+                with tempfile.TemporaryDirectory(dir=folder, prefix=".pdf-") as tmp:
+                    command = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+                               "--convert-to", "pdf", "--outdir", tmp, *map(str, chunk)]
+                    try:
+                        subprocess.run(command, env=env, capture_output=True, timeout=600 + 10 * len(chunk),
+                                       check=False)
+                    except (OSError, subprocess.TimeoutExpired) as exc:
+                        raise PdfUnavailable(f"LibreOffice 转换 PDF 失败：{exc}") from None
+                    for docx in chunk:
+                        made = Path(tmp) / f"{docx.stem}.pdf"
+                        if not made.is_file():
+                            raise PdfUnavailable(f"LibreOffice 未能把 {docx.name} 转换为 PDF")
+                        os.replace(made, docx.with_suffix(".pdf"))
+                        written.append(docx.with_suffix(".pdf"))
+    return written

@@ -193,3 +193,34 @@ def lost_sentence(items: list, k: int = 3) -> str:
         return "各项指标均未失分。"
     what = "失分较多的指标是" if len(lost) > 1 else "失分的指标是"
     return what + "、".join(f"{name}（失{number_text(points)}分）" for name, points in lost) + "。"
+
+
+TITLE_BREAKS = ("目标任务", "目标责任", "目标", "进展情况", "完成情况", "考核结果", "结果的", "的通知",
+                "的通报", "至")
+
+
+def title_lines(title: str, width: float = 19) -> list:
+    """A 公文 title in lines of at most ``width`` 22-point characters, broken where the words allow
+    (GB/T 9704: 回行时要做到词意完整) and as evenly as possible; digits count half."""
+    from .common import display_width
+
+    def size(text):
+        return display_width(text) / 2
+
+    if size(title) <= width:
+        return [title]
+    best = None
+    for word in TITLE_BREAKS:
+        start = title.find(word, 1)
+        while start > 0:
+            head, tail = title[:start], title[start:]
+            if size(head) <= width:
+                rest = title_lines(tail, width)
+                score = (len(rest), abs(size(head) - size(rest[0])))
+                if best is None or score < best[0]:
+                    best = (score, [head] + rest)
+            start = title.find(word, start + 1)
+    if best is not None:
+        return best[1]
+    cut = next(i for i in range(len(title), 0, -1) if size(title[:i]) <= width)
+    return [title[:cut]] + title_lines(title[cut:], width)

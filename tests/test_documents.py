@@ -1,0 +1,328 @@
+"""The Word documents opened with python-docx as a reader would: page, fonts, title, line spacing,
+page numbers, and each unit's own notice with its own total, rank and grade."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from tzreport.build import build
+from tzreport.model import ERROR
+from tzreport.read import load_inputs
+from tzreport.build import evaluate
+from tzreport.render import documents
+from tzreport.render.common import score_text
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_workbooks"
+GOVERNMENT_FONTS = {"Normal": "仿宋_GB2312", "公文标题": "方正小标宋简体", "一级标题": "黑体",
+                    "二级标题": "楷体_GB2312", "三级标题": "仿宋_GB2312", "发文机关标志": "方正小标宋简体",
+                    "表格文字": "仿宋_GB2312", "表头": "黑体", "页码": "宋体"}
+
+
+@pytest.fixture(scope="module")
+def september(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sep")
+    return out, build([SAMPLES / "input.xlsx"], out)
+
+
+@pytest.fixture(scope="module")
+def year_end(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dec")
+    import datetime as dt
+    return out, build([SAMPLES / "input.xlsx"], out, as_of=dt.date(2026, 12, 31))
+
+
+def texts(doc) -> list:
+    return [p.text for p in doc.paragraphs]
+
+
+def all_text(doc) -> str:
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join(texts(doc) + cells)
+
+
+def east_asia(style) -> str:
+    fonts = style.element.rPr.find(qn("w:rFonts"))
+    return fonts.get(qn("w:eastAsia"))
+
+
+def check_layout(doc):
+    """GB/T 9704-2012: A4, margins 37/35/28/26 mm, the fonts, 22 pt title, exact 28–29 pt lines."""
+    section = doc.sections[0]
+    assert (section.page_width.twips, section.page_height.twips) == (11906, 16838)
+    assert (section.top_margin.twips, section.bottom_margin.twips,
+            section.left_margin.twips, section.right_margin.twips) == (2098, 1984, 1588, 1474)
+    for name, font in GOVERNMENT_FONTS.items():
+        assert east_asia(doc.styles[name]) == font, name
+    normal = doc.styles["Normal"]
+    assert normal.font.size == Pt(16)
+    assert normal.paragraph_format.line_spacing_rule == 4        # WD_LINE_SPACING.EXACTLY
+    assert Pt(28) <= normal.paragraph_format.line_spacing <= Pt(29)
+    assert normal.paragraph_format.first_line_indent == Pt(32)   # two characters of 16 pt
+    assert doc.styles["公文标题"].font.size == Pt(22)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:linePitch")) == "579"                   # 22 lines in the type area
+    lang = doc.styles.element.find(qn("w:docDefaults")).find(".//" + qn("w:lang"))
+    assert lang.get(qn("w:eastAsia")) == "zh-CN"
+    # page numbers "— 1 —": a PAGE field, odd pages right, even pages left
+    assert doc.settings.odd_and_even_pages_header_footer
+    for footer, side in ((section.footer, 2), (section.even_page_footer, 0)):   # RIGHT, LEFT
+        p = footer.paragraphs[0]
+        assert p.alignment == side
+        assert p.text.startswith("— ") and p.text.endswith(" —")
+        assert "PAGE" in "".join(t.text for t in p._p.iter(qn("w:instrText")))
+    return section
+
+
+def styled(doc, style: str) -> list:
+    return [p.text for p in doc.paragraphs if p.style.name == style]
+
+
+def test_progress_bulletin_layout_and_head(september):
+    out, result = september
+    doc = Document(out / "进展通报.docx")
+    check_layout(doc)
+    assert styled(doc, "发文机关标志") == ["中共青峰县委目标责任考核办公室文件"]
+    assert styled(doc, "发文字号") == ["青考办〔2026〕5号"]
+    assert styled(doc, "公文标题") == ["关于青峰县2026年度镇（街道）和县直部门\n目标责任考核1—9月进展情况的通报"]
+    assert styled(doc, "主送") == ["各镇人民政府、街道办事处，县直各部门："]
+    assert styled(doc, "成文日期") == ["2026年9月30日"]
+    assert styled(doc, "一级标题") == ["一、总体情况", "二、分指标完成情况", "三、滞后指标及责任单位",
+                                   "四、倒排计划", "五、下步工作要求"] * 1
+    assert "（一）镇街" in styled(doc, "二级标题") and "（二）部门" in styled(doc, "二级标题")
+    # no tag survived rendering, and nothing printed "None"
+    text = all_text(doc)
+    assert "{{" not in text and "{%" not in text and "None" not in text and "项项" not in text
+    # two charts per category (totals, lights)
+    assert len(doc.inline_shapes) == 4
+    assert not [i for i in result.issues if "图表" in i.message]
+
+
+def test_progress_bulletin_sentences(september):
+    out, result = september
+    text = all_text(Document(out / "进展通报.docx"))
+    assert "考核办对截至2026年9月30日各单位目标任务完成情况进行了统计，序时进度为75.0%。" in text
+    # 固定资产投资 over the 12 towns, summed from the sample's own figures (results.json):
+    data = json.loads((out / "results.json").read_text("utf-8"))
+    towns = [u for u in data["units"] if u["category"] == "镇街"]
+    zb02 = [next(i for i in u["indicators"] if i["code"] == "ZB02") for u in towns]
+    actual, target = sum(i["actual"] for i in zb02), sum(i["target"] for i in zb02)
+    assert (actual, target) == (769800, 1019200)
+    # 769800 / 1019200 = 75.53%, 0.5 points above the 75% schedule
+    assert "固定资产投资：合计完成769800万元，完成年度目标的75.5%，高于序时进度0.5个百分点" in text
+    assert "综合得分居前3位的分别是龙泉镇、城关镇、青山镇。综合得分居末位的是金鸡乡。" in text
+    assert re.search(r"从指标看，\d+项镇街考核指标中，除.+\d项指标赶上序时进度外，.+等\d项未赶上进度。", text)
+    assert "生产安全事故死亡人数" in text and "已突破控制线" in text
+    assert "（牵头单位：县发展和改革局；配合单位：县统计局）" in text
+    assert "距年底仅剩92天" in text
+    # attachment 1: every unit with its published total
+    rows = {c.text for t in Document(out / "进展通报.docx").tables for row in t.rows for c in row.cells}
+    for u in result.units:
+        assert u.name in rows and score_text(u.total) in rows
+
+
+def test_every_unit_has_its_own_notice(september):
+    out, result = september
+    data = json.loads((out / "results.json").read_text("utf-8"))
+    assert len(list((out / "通知").glob("*.docx"))) == len(data["units"]) == 20
+    for u in data["units"]:
+        doc = Document(out / "通知" / f"{u['name']}.docx")
+        text = all_text(doc)
+        peers = sum(1 for v in data["units"] if v["category"] == u["category"])
+        tie = sum(1 for v in data["units"] if v["category"] == u["category"] and v["rank"] == u["rank"]) > 1
+        assert styled(doc, "主送") == [f"{u['name']}："]
+        assert f"你单位综合得分{score_text(u['total'])}分" in text, u["name"]
+        assert f"在{u['category']}{peers}个单位中{'并列' if tie else '居'}第{u['rank']}位" in text
+        assert f"等次为“{u['grade']}”" in text
+        rectify = u["grade"] in ("一般", "较差") or u["veto"] == "是"
+        assert ("六、整改要求" in styled(doc, "一级标题")) == rectify, u["name"]
+        assert "{{" not in text and "None" not in text
+
+
+def test_notice_of_jinjixiang(september):
+    """金鸡乡 (rank 12 of 12, 较差, vetoed on 环境保护目标责任) as its notice reads."""
+    out, _ = september
+    doc = Document(out / "通知" / "金鸡乡.docx")
+    check_layout(doc)
+    text = all_text(doc)
+    assert "你单位综合得分78.15分（基础得分78.15分），在镇街12个单位中居第12位，按当前进度测算，等次为“较差”。" in text
+    assert "你单位因“环境保护目标责任”指标被一票否决。" in text
+    # 倒排计划 of 固定资产投资: (36400 − 23980) = 12420 over 92 days = 135 a day
+    assert "固定资产投资距年度目标还差12420万元，剩余92天需日均完成135万元、月均完成4106.25万元。" in text
+    assert "你单位2024年度“良好”、2025年度“一般”，2026年度（按当前进度测算）“较差”。" in text
+    table = doc.tables[0]
+    row = next(r for r in table.rows if r.cells[0].text == "固定资产投资")
+    # 23980 / 36400 = 65.88% of the year's target; yellow; ranked 12th
+    assert [c.text for c in row.cells[1:5]] == ["36400", "23980", "65.9%", "黄"]
+    assert row.cells[6].text == "12"
+    fill = row.cells[4]._tc.tcPr.find(qn("w:shd")).get(qn("w:fill"))
+    assert fill == "FFEB9C"
+
+
+def test_year_end_results_bulletin(year_end):
+    out, result = year_end
+    doc = Document(out / "考核结果通报.docx")
+    check_layout(doc)
+    text = all_text(doc)
+    assert styled(doc, "成文日期") == ["2026年12月31日"]
+    for grade in ("优秀", "良好", "一般", "较差"):
+        names = [u.name for u in result.units if u.grade == grade]
+        if names:
+            assert f"评为“{grade}”等次的单位（" in text
+    excellent = [u.name for u in result.units if u.grade == "优秀"]
+    assert f"对评为“优秀”等次的{'、'.join(excellent)}{len(excellent)}个单位予以通报表扬。" in text
+    assert "金鸡乡因“环境保护目标责任”指标被一票否决，考核等次为“较差”。" in text
+    assert "三、一票否决" in styled(doc, "一级标题") and "四、结果运用" in styled(doc, "一级标题")
+    notice = all_text(Document(out / "通知" / "金鸡乡.docx"))
+    assert "金鸡乡2026年度" in styled(Document(out / "通知" / "金鸡乡.docx"), "公文标题")[0]
+    assert "统计截止日已到年底，不再安排倒排计划。" in notice
+
+
+def test_no_results_bulletin_before_year_end(september):
+    out, _ = september
+    assert not (out / "考核结果通报.docx").exists()
+
+
+def test_rebuild_gives_byte_identical_documents(september, tmp_path):
+    out, _ = september
+    build([SAMPLES / "input.xlsx"], tmp_path)
+    files = ["进展通报.docx"] + [f"通知/{p.name}" for p in (out / "通知").glob("*.docx")]
+    for name in files:
+        assert (out / name).read_bytes() == (tmp_path / name).read_bytes(), name
+    with zipfile.ZipFile(out / "进展通报.docx") as z:
+        assert {i.date_time[:3] for i in z.infolist()} == {(2026, 9, 30)}
+        core = z.read("docProps/core.xml").decode()
+        assert "2026-09-30T00:00:00Z" in core
+
+
+def test_unit_names_with_markup_are_escaped(tmp_path):
+    """A name with & and < must not corrupt the XML (docxtpl renders with autoescape)."""
+    issues = []
+    scheme, submissions = load_inputs([SAMPLES / "input.xlsx"], issues)
+    result = evaluate(scheme, submissions, issues)
+    result.units[0].name = "龙泉镇<&>{{ 1 + 1 }}"
+    from tzreport.fileio import fixed_time
+    documents.write_documents(result, scheme, tmp_path, fixed_time(result.params.as_of), charts=False)
+    (notice_path,) = [p for p in (tmp_path / "通知").glob("龙泉镇*.docx")]
+    notice = Document(notice_path)
+    assert styled(notice, "主送") == ["龙泉镇<&>{{ 1 + 1 }}："]
+    assert "龙泉镇<&>{{ 1 + 1 }}" in all_text(Document(tmp_path / "进展通报.docx"))
+
+
+def _edit_template(src: Path, dst: Path, old: str, new: str) -> None:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                assert old in text
+                data = text.replace(old, new, 1).encode("utf-8")
+            zout.writestr(item, data)
+
+
+def test_broken_clerk_template_is_one_line_naming_template_and_tag(tmp_path):
+    mine = tmp_path / "我的模板"
+    mine.mkdir()
+    builtin = documents.builtin_templates()
+    _edit_template(builtin / "单位通知.docx", mine / "单位通知.docx", "{{ r.name }}", "{{ r.name }")
+    _edit_template(builtin / "进展通报.docx", mine / "进展通报.docx", "{{ doc_number }}", "{{ doc_no }}")
+    result = build([SAMPLES / "input.xlsx"], tmp_path / "out", templates=mine)
+    problems = [i for i in result.issues if i.severity == ERROR]
+    assert len(problems) == 2
+    by_file = {Path(i.file).name: i.message for i in problems}
+    assert "\n" not in "".join(by_file.values())
+    assert "单位通知.docx" in by_file["单位通知.docx"] and "{{ r.name }" in by_file["单位通知.docx"]
+    assert "{{ doc_no }}" in by_file["进展通报.docx"] and "doc_no" in by_file["进展通报.docx"]
+    # the rest of the build went on: workbooks written, no half-written documents left behind
+    assert (tmp_path / "out" / "汇总.xlsx").exists()
+    assert not (tmp_path / "out" / "进展通报.docx").exists()
+    assert not list((tmp_path / "out" / "通知").glob("*"))
+    data = json.loads((tmp_path / "out" / "results.json").read_text("utf-8"))
+    assert sum(1 for i in data["issues"] if i["severity"] == "error") == 2
+
+
+def test_sandbox_refuses_python_internals(tmp_path):
+    mine = tmp_path / "t"
+    mine.mkdir()
+    _edit_template(documents.builtin_templates() / "进展通报.docx", mine / "进展通报.docx",
+                   "{{ doc_number }}", "{{ doc_number.__class__.__mro__ }}")
+    result = build([SAMPLES / "input.xlsx"], tmp_path / "out", templates=mine)
+    assert any("进展通报.docx" in i.message for i in result.issues if i.severity == ERROR)
+    assert not (tmp_path / "out" / "进展通报.docx").exists()
+
+
+def test_committed_templates_match_their_script():
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "make_doc_templates.py"), "--check"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_charts_draw_chinese_without_missing_glyphs():
+    from tzreport.render import charts
+    png = charts.totals_chart("镇街综合得分", [("龙泉镇", 103.11, "优秀"), ("金鸡乡", 78.15, "较差")],
+                              ["优秀", "良好", "一般", "较差"])
+    assert png.startswith(b"\x89PNG")
+    assert charts.lights_chart("镇街各指标亮灯情况", [("固定资产投资", 5, 7, 0)]) == \
+        charts.lights_chart("镇街各指标亮灯情况", [("固定资产投资", 5, 7, 0)])    # deterministic
+
+
+def test_charts_fail_loudly_on_a_font_without_chinese(monkeypatch):
+    from tzreport.render import charts
+    monkeypatch.setattr(charts, "cjk_family", lambda: "DejaVu Sans")
+    with pytest.raises(charts.ChartFontMissing):
+        charts.lights_chart("镇街各指标亮灯情况", [("固定资产投资", 5, 7, 0)])
+
+
+@pytest.mark.parametrize("day, text", [
+    ("2026-09-30", "1—9月"), ("2026-01-31", "1月"), ("2026-09-20", "1月1日至9月20日"),
+    ("2026-12-31", "1—12月")])
+def test_period_text(day, text):
+    import datetime as dt
+    assert documents.period_text(dt.date.fromisoformat(day)) == text
+
+
+@pytest.mark.parametrize("n, text", [(1, "一"), (9, "九"), (10, "十"), (12, "十二"), (20, "二十"), (23, "二十三")])
+def test_cn_numeral(n, text):
+    assert documents.cn_numeral(n) == text
+
+
+@pytest.mark.parametrize("grade, veto, expected", [
+    ("优秀", "否", False), ("良好", "否", False), ("一般", "否", True), ("较差", "否", True),
+    ("良好", "是", True), ("良好", "否优", False)])
+def test_rectification_for_ordinary_or_worse(grade, veto, expected):
+    from types import SimpleNamespace
+    unit = SimpleNamespace(grade=grade, veto=veto)
+    assert documents.needs_rectification(unit, ["优秀", "良好", "一般", "较差"]) == expected
+
+
+def test_pdf_without_libreoffice_says_so(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+    from tzreport import cli
+    monkeypatch.setattr(documents, "find_soffice", lambda: None)
+    monkeypatch.setattr(cli, "to_pdf", documents.to_pdf)
+    run = CliRunner().invoke(cli.main, ["build", str(SAMPLES / "input.xlsx"), "-o", str(tmp_path), "-q", "--pdf"])
+    assert run.exit_code == 1
+    assert "未找到 LibreOffice（soffice），未生成 PDF" in run.output
+    assert (tmp_path / "进展通报.docx").exists() and not list(tmp_path.glob("*.pdf"))
+
+
+def test_word_templates_command_copies_the_templates(tmp_path):
+    from click.testing import CliRunner
+    from tzreport import cli
+    run = CliRunner().invoke(cli.main, ["word-templates", "-o", str(tmp_path / "模板")])
+    assert run.exit_code == 0, run.output
+    assert sorted(p.name for p in (tmp_path / "模板").glob("*.docx")) == sorted(
+        ["进展通报.docx", "考核结果通报.docx", "单位通知.docx"])
+    assert shutil.which  # noqa: the copies are the built-in bytes
+    for p in (tmp_path / "模板").glob("*.docx"):
+        assert p.read_bytes() == (documents.builtin_templates() / p.name).read_bytes()
