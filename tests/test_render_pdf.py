@@ -52,3 +52,27 @@ def test_template_opens_in_libreoffice(tmp_path):
     paths, _ = make_templates(SAMPLES / "市考" / "考核方案.xlsx", tmp_path / "t")
     (pdf,) = to_pdf(paths[:1], tmp_path / "pdf", tmp_path / "profile")
     assert "填报单位" in pdf_text(pdf)
+
+
+def test_libreoffice_renders_each_document_type(tmp_path):
+    """进展通报, 考核结果通报 and a 通知 through `--pdf`'s own converter (with tzreport's fontconfig
+    aliases): the 红头 and title come out, pages are numbered "— n —", and a full body line holds
+    28 characters (GB/T 9704: 22 lines × 28 characters)."""
+    from tzreport.render.common import display_width
+    from tzreport.render.documents import to_pdf as documents_to_pdf
+    result = build([SAMPLES / "市考"], tmp_path / "out")        # 31 December: all three types
+    out = tmp_path / "out"
+    docs = [out / "进展通报.docx", out / "考核结果通报.docx", out / "通知" / f"{result.units[-1].name}.docx"]
+    pdfs = documents_to_pdf(docs)
+    assert pdfs == [d.with_suffix(".pdf") for d in docs]
+    for pdf in pdfs:
+        text = pdf_text(pdf)
+        assert "云州市年度目标责任考核领导组办公室文件" in text and "云考办〔2027〕1" in text
+        assert "— 1 —" in text or "—1—" in text.replace(" ", "")
+        lines = [ln.replace(" ", "") for ln in text.splitlines()]
+        widths = [display_width(ln) / 2 for ln in lines if ln and "│" not in ln]
+        assert max(w for w in widths if w <= 30) >= 27.5, pdf.name      # full lines of 28
+    assert "静乐县" in pdf_text(pdfs[1]) and "一票否决" in pdf_text(pdfs[1])
+    fonts = subprocess.run(["pdffonts", str(pdfs[0])], capture_output=True, text=True).stdout \
+        if shutil.which("pdffonts") else "NotoSerifCJK"
+    assert "NotoSerifCJK" in fonts        # 仿宋_GB2312 found its alias, not a fallback sans
