@@ -9,7 +9,8 @@ benchmarks/data/ and reused. Prints figures; it is not a test and asserts nothin
 Figures:
 * read only   — python-calamine opening every workbook and reading every sheet, one process;
 * build       — the whole `tzreport build` command (reading, validation, scoring, grading, writing
-                results.json, 汇总.xlsx and one 批注 workbook per unit), wall time, as a subprocess;
+                results.json, 汇总.xlsx, one 批注 workbook and one 通知 per unit, 进展通报 and, at
+                the year end, 考核结果通报), wall time, as a subprocess;
 * peak memory — the largest summed RSS and summed PSS of the build's process tree (main process plus
                 its reading and annotating workers), sampled every 50 ms from /proc; elsewhere the
                 largest single process.
@@ -134,8 +135,11 @@ def main() -> None:
     print(f"peak memory:  {peak / mib:7.0f} MiB RSS summed over the process tree, "
           f"{pss / mib:.0f} MiB PSS (shared pages counted once); largest process {largest / mib:.0f} MiB")
     outputs = sorted(out.rglob("*.xlsx"))
+    documents = sorted(out.rglob("*.docx"))
     print(f"outputs:      {len(outputs)} workbooks, {sum(p.stat().st_size for p in outputs) / mib:.1f} MiB "
-          f"(汇总.xlsx {(out / '汇总.xlsx').stat().st_size / mib:.1f} MiB)")
+          f"(汇总.xlsx {(out / '汇总.xlsx').stat().st_size / mib:.1f} MiB); {len(documents)} Word documents, "
+          f"{sum(p.stat().st_size for p in documents) / mib:.1f} MiB "
+          f"(进展通报.docx {(out / '进展通报.docx').stat().st_size / mib:.1f} MiB)")
 
 
 if __name__ == "__main__":

@@ -104,3 +104,76 @@ def test_last_place_pace_and_grades():
     assert prose.grade_sentence("优秀", ["城关镇", "东关街道"]) == "评为“优秀”等次的单位（2个）：城关镇、东关街道。"
     assert prose.grade_sentence("较差", []) == "没有单位评为“较差”等次。"
     assert prose.join_names(["财政收入", "", "财政收入", "外资"]) == "财政收入、外资"
+
+
+@pytest.mark.parametrize("green, yellow, red, expected", [
+    # 120 + 20 + 10 = 150: 80.0%, 13.3% (13.33…), 6.7% (6.66…)
+    (120, 20, 10, "达到序时进度（绿灯）120项、占比80.0%，接近序时进度（黄灯）20项、占比13.3%，"
+                  "滞后序时进度（红灯）10项、占比6.7%"),
+    (12, 0, 0, "12项全部达到序时进度（绿灯）"),
+    (0, 3, 1, "接近序时进度（黄灯）3项、占比75.0%，滞后序时进度（红灯）1项、占比25.0%"),
+    (0, 0, 1, "滞后序时进度（红灯）1项、占比100.0%"),
+    (0, 0, 0, ""),
+])
+def test_lights_phrase(green, yellow, red, expected):
+    assert prose.lights_phrase(green, yellow, red) == expected
+
+
+@pytest.mark.parametrize("green, yellow, red, expected", [
+    (["城关镇", "龙泉镇"], ["凤凰镇"], ["金鸡乡"], "4个单位中，绿灯2个，黄灯1个（凤凰镇），红灯1个（金鸡乡）"),
+    (["城关镇", "龙泉镇"], [], [], "2个单位全部亮绿灯"),
+    ([], [], ["金鸡乡"], "金鸡乡亮红灯"),
+    ([], ["凤凰镇", "石桥镇"], [], "2个单位中，黄灯2个（凤凰镇、石桥镇）"),
+    ([], [], [], ""),
+])
+def test_unit_lights_phrase(green, yellow, red, expected):
+    assert prose.unit_lights_phrase(green, yellow, red) == expected
+
+
+def test_long_name_lists_stop_at_a_limit():
+    names = [f"第{i}镇" for i in range(1, 13)]
+    assert prose.join_names(names, 3) == "第1镇、第2镇、第3镇等"
+    assert prose.join_names(names[:3], 3) == "第1镇、第2镇、第3镇"
+    assert prose.unit_lights_phrase([], [], names, limit=2) == "12个单位中，红灯12个（第1镇、第2镇等）"
+
+
+@pytest.mark.parametrize("ranked, expected", [
+    ([("城关镇", 1), ("龙泉镇", 2), ("青山镇", 3), ("金鸡乡", 4)], "综合得分居末位的是金鸡乡。"),
+    ([("城关镇", 1), ("龙泉镇", 2), ("青山镇", 3), ("金鸡乡", 3)], "青山镇、金鸡乡综合得分并列末位。"),
+    ([("城关镇", 1), ("龙泉镇", 2), ("青山镇", 3)], ""),     # three units: the top 3 says it all
+])
+def test_bottom_sentence(ranked, expected):
+    assert prose.bottom_sentence(ranked) == expected
+
+
+@pytest.mark.parametrize("items, expected", [
+    ([("环境保护目标责任", 4.545454), ("规模以上工业增加值增速", 3.181818), ("市县重点项目开工率", 2.727),
+      ("实际利用外资", 1.8)],
+     "失分较多的指标是环境保护目标责任（失4.55分）、规模以上工业增加值增速（失3.18分）、市县重点项目开工率（失2.73分）。"),
+    ([("固定资产投资", 0.125)], "失分的指标是固定资产投资（失0.13分）。"),     # half up
+    ([("固定资产投资", 0.001)], "各项指标均未失分。"),                     # rounds to nothing
+    ([], "各项指标均未失分。"),
+])
+def test_lost_sentence(items, expected):
+    assert prose.lost_sentence(items) == expected
+
+
+@pytest.mark.parametrize("title, lines", [
+    ("关于城关镇2026年度考核结果的通知", ["关于城关镇2026年度考核结果的通知"]),
+    ("关于金鸡乡2026年1—9月目标任务完成情况的通知", ["关于金鸡乡2026年1—9月", "目标任务完成情况的通知"]),
+    ("关于青峰县2026年度镇（街道）和县直部门目标责任考核结果的通报",
+     ["关于青峰县2026年度镇（街道）和县直部门", "目标责任考核结果的通报"]),
+    ("关于县住房和城乡建设局2026年1月1日至9月20日目标任务完成情况的通知",
+     ["关于县住房和城乡建设局2026年1月1日", "至9月20日目标任务完成情况的通知"]),
+])
+def test_title_lines_break_between_words(title, lines):
+    assert prose.title_lines(title) == lines
+    assert "".join(lines) == title
+
+
+def test_number_text_keeps_zeros_when_asked():
+    from tzreport.render.common import number_text
+    assert number_text(75, 1, keep_zeros=True) == "75.0"
+    assert number_text(75, 1) == "75"
+    assert number_text(-0.04, 1, keep_zeros=True) == "0.0"
+    assert prose.share(1, 16) == "6.3%"          # 6.25 half up, not to even

@@ -132,6 +132,12 @@ class Builder:
         self.tag("{%p endif %}")
         self.tag("{%p endfor %}")
 
+    def outline(self, parts):
+        """一、-level headings, each followed by generated ``sections`` or ``paragraphs``."""
+        for heading, kind, var in parts:
+            self.p("一级标题", heading)
+            getattr(self, kind)(var)
+
     def paragraphs(self, var: str):
         self.tag(f"{{%p for text in {var} %}}")
         self.p("Normal", "{{ text }}")
@@ -194,14 +200,8 @@ def progress_template(path) -> None:
     b = Builder("目标任务进展情况通报")
     b.letterhead()
     b.paragraphs("intro")
-    b.p("一级标题", "一、总体情况")
-    b.sections("overview")
-    b.p("一级标题", "二、分指标完成情况")
-    b.sections("indicators")
-    b.p("一级标题", "三、滞后指标及责任单位")
-    b.sections("lagging")
-    b.p("一级标题", "四、倒排计划")
-    b.sections("plans")
+    b.outline([("一、总体情况", "sections", "overview"), ("二、分指标完成情况", "sections", "indicators"),
+               ("三、滞后指标及责任单位", "sections", "lagging"), ("四、倒排计划", "sections", "plans")])
     b.p("一级标题", "五、下步工作要求")
     for lead, text in REQUIREMENTS:
         b.lead_in(lead, text)
@@ -225,14 +225,8 @@ def results_template(path) -> None:
     b = Builder("年度目标责任考核结果通报")
     b.letterhead()
     b.paragraphs("intro")
-    b.p("一级标题", "一、考核结果")
-    b.sections("grades")
-    b.p("一级标题", "二、通报表扬")
-    b.paragraphs("praise")
-    b.p("一级标题", "三、一票否决")
-    b.paragraphs("vetoes")
-    b.p("一级标题", "四、结果运用")
-    b.paragraphs("consequences")
+    b.outline([("一、考核结果", "sections", "grades"), ("二、通报表扬", "paragraphs", "praise"),
+               ("三、一票否决", "paragraphs", "vetoes"), ("四、结果运用", "paragraphs", "consequences")])
     b.p("一级标题", "五、有关要求")
     b.p("Normal", "希望受到表扬的单位珍惜荣誉、再接再厉，在新的一年里争创更好成绩。考核等次为{{ low_grades }}的单位"
                   "要认真查找差距，深刻剖析原因，制定整改措施，于30日内将整改方案报送考核办。各单位要以此次考核"
@@ -249,20 +243,14 @@ def notice_template(path) -> None:
     b = Builder("目标任务完成情况通知")
     b.letterhead()
     b.paragraphs("intro")
-    b.p("一级标题", "一、总体情况")
-    b.paragraphs("overview")
-    b.p("一级标题", "二、各项指标完成情况")
-    b.paragraphs("indicator_summary")
+    b.outline([("一、总体情况", "paragraphs", "overview"),
+               ("二、各项指标完成情况", "paragraphs", "indicator_summary")])
     b.table("indicator_tables", [
         ("指标", "{{ r.name }}"), ("目标", "{{ r.target }}"), ("完成", "{{ r.actual }}"),
         ("完成率/差距", "{{ r.progress }}"), ("亮灯", "{% cellbg r.fill %}{{ r.light }}"),
         ("得分/分值", "{{ r.score }}"), ("排名", "{{ r.rank }}")], [40, 19, 19, 24, 12, 26, 12])
-    b.p("一级标题", "三、失分和滞后指标")
-    b.paragraphs("weak")
-    b.p("一级标题", "四、倒排计划")
-    b.paragraphs("plans")
-    b.p("一级标题", "五、近三年考核等次")
-    b.paragraphs("history")
+    b.outline([("三、失分和滞后指标", "paragraphs", "weak"), ("四、倒排计划", "paragraphs", "plans"),
+               ("五、近三年考核等次", "paragraphs", "history")])
     b.tag("{%p if rectification %}")
     b.p("一级标题", "六、整改要求")
     b.p("Normal", "你单位{{ grade_phrase }}，请主要负责同志亲自研究，深刻剖析原因，逐项制定整改措施，"

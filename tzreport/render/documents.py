@@ -9,6 +9,7 @@ the rest of the build goes on.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 import re
@@ -26,6 +27,7 @@ from ..parallel import parallel_map
 from ..planning import days_left
 from ..read.values import cn_date
 from . import prose
+from .charts import ChartFontMissing, lights_chart, totals_chart
 from .common import LIGHT_COLOURS, number_text, score_text
 from .doc_templates import NOTICE, PROGRESS, RESULTS
 
@@ -135,15 +137,30 @@ class Category:
         green, yellow, red = self.lights_of(k)
         return not yellow and not red
 
+    @functools.cached_property
+    def last_ranks(self) -> list:
+        """Per indicator, the last place (ties share it); None when there are not two places.
+        Computed once: a notice asks for it per indicator, and each look walks every unit."""
+        out = []
+        for k, _ in enumerate(self.indicators):
+            ranks = [u.indicators[k].rank for u in self.units if u.indicators[k].rank is not None]
+            out.append(max(ranks) if len(ranks) > 1 and min(ranks) != max(ranks) else None)
+        return out
+
+    @functools.cached_property
+    def rank_counts(self) -> dict:
+        """rank -> how many units hold it (more than one: 并列)."""
+        counts = {}
+        for u in self.units:
+            counts[u.rank] = counts.get(u.rank, 0) + 1
+        return counts
+
     def last_places(self) -> dict:
         """unit name -> indicators on which it ranks last among the category (where ranked)."""
         counts = {}
-        for k, _ in enumerate(self.indicators):
-            ranks = [u.indicators[k].rank for u in self.units if u.indicators[k].rank is not None]
-            if len(ranks) < 2 or min(ranks) == max(ranks):
-                continue
+        for k, last in enumerate(self.last_ranks):
             for u in self.units:
-                if u.indicators[k].rank == max(ranks):
+                if last is not None and u.indicators[k].rank == last:
                     counts[u.name] = counts.get(u.name, 0) + 1
         return counts
 
@@ -185,10 +202,12 @@ def issuer_mark_size(text: str, widest: float = 26, line_pt: float = 440) -> int
 
 def _common(result) -> dict:
     params = result.params
-    return {"issuer": params.issuer or "考核办", "issuer_mark": f"{params.issuer or '考核办'}文件", "doc_number": params.doc_number,
+    issuer = params.issuer or "考核办"
+    schedule = number_text(result.schedule_fraction * 100, 1, keep_zeros=True)
+    return {"issuer": issuer, "issuer_mark": f"{issuer}文件", "doc_number": params.doc_number,
             "addressee": params.addressee or "各单位", "date": cn_date(params.as_of),
             "as_of": cn_date(params.as_of), "year": params.year, "name": params.name,
-            "period": period_text(params.as_of), "schedule": f"{number_text(result.schedule_fraction * 100, 1, keep_zeros=True)}%",
+            "period": period_text(params.as_of), "schedule": f"{schedule}%",
             "days_left": days_left(params.as_of)}
 
 
@@ -239,13 +258,19 @@ def _chart(charts: dict, key: str, draw, *args):
 
 
 def _totals_png(cat, grade_order):
-    from .charts import totals_chart
     return totals_chart(f"{cat.name}综合得分", [(u.name, u.total, u.grade) for u in cat.units], grade_order)
 
 
-def _lights_png(cat, rows):
-    from .charts import lights_chart
-    return lights_chart(f"{cat.name}各指标亮灯情况", rows) if rows else None
+def _lights_png(cat, rows, most: int = 30):
+    """Lights per indicator; past ``most`` indicators only those with the most red and yellow."""
+    if not rows:
+        return None
+    title = f"{cat.name}各指标亮灯情况"
+    if len(rows) > most:
+        keep = set(sorted(range(len(rows)), key=lambda i: (-rows[i][3], -rows[i][2], i))[:most])
+        rows = [row for i, row in enumerate(rows) if i in keep]
+        title += f"（红灯、黄灯最多的{most}项）"
+    return lights_chart(title, rows)
 
 
 def _overview(cat, p: float) -> list:
@@ -409,7 +434,7 @@ def notice_context(result, cat: Category, ur, grade_order: list) -> dict:
     ctx["title"] = (f"关于{ur.name}{ctx['year']}年度目标责任考核结果的通知" if final
                     else f"关于{ur.name}{ctx['year']}年{ctx['period']}目标任务完成情况的通知")
     ctx["intro"] = [f"现将你单位截至{ctx['as_of']}目标任务完成情况通知如下，请认真对照，查找差距，抓好落实。"]
-    tied = sum(1 for u in cat.units if u.rank == ur.rank) > 1
+    tied = cat.rank_counts[ur.rank] > 1
     grade = f"考核等次为“{ur.grade}”" if final else f"按当前进度测算，等次为“{ur.grade}”"
     parts = [f"基础得分{score_text(ur.base)}分"]
     if ur.bonus:
@@ -449,8 +474,8 @@ def notice_context(result, cat: Category, ur, grade_order: list) -> dict:
     red = [ind.name for r, ind in zip(ur.indicators, cat.indicators) if r.applies and r.light == RED]
     weak = [prose.lost_sentence([(x["name"], x["lost"]) for x in ur.advance.get("lost_most", [])])]
     weak.append(f"亮红灯的指标：{prose.join_names(red)}。" if red else "没有亮红灯的指标。")
-    last = [ind.name for r, ind in zip(ur.indicators, cat.indicators)
-            if r.rank is not None and r.rank == len(cat.units) and len(cat.units) > 1]
+    last = [ind.name for k, (r, ind) in enumerate(zip(ur.indicators, cat.indicators))
+            if r.rank is not None and r.rank == cat.last_ranks[k]]
     if last:
         weak.append(f"有{len(last)}{prose.ITEM}指标在{cat.name}中位居末位：{prose.join_names(last)}。")
     ctx["weak"] = weak
@@ -505,10 +530,47 @@ def _unit_plans(ur, cat, as_of: dt.date) -> list:
 
 # -- rendering ------------------------------------------------------------------------------------
 
+_CACHE_LIMIT = 64
+
+
+@functools.lru_cache(maxsize=None)
 def _environment():
+    """The sandboxed, autoescaping, strict jinja2 environment every template renders in; it keeps
+    compiled templates, since the same template source renders once per unit."""
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+
+    class Sandbox(SandboxedEnvironment):
+        compiled = {}
+
+        def from_string(self, source, globals=None, template_class=None):
+            if globals is not None or template_class is not None:
+                return super().from_string(source, globals, template_class)
+            if source not in self.compiled:
+                if len(self.compiled) >= _CACHE_LIMIT:
+                    self.compiled.clear()
+                self.compiled[source] = super().from_string(source)
+            return self.compiled[source]
+
+    return Sandbox(autoescape=True, undefined=StrictUndefined)
+
+
+@functools.lru_cache(maxsize=None)
+def _template_class():
+    """DocxTemplate that remembers its tag clean-up (patch_xml: regexes over the whole XML)."""
+    from docxtpl import DocxTemplate
+
+    class Template(DocxTemplate):
+        patched = {}
+
+        def patch_xml(self, src_xml):
+            if src_xml not in self.patched:
+                if len(self.patched) >= _CACHE_LIMIT:
+                    self.patched.clear()
+                self.patched[src_xml] = super().patch_xml(src_xml)
+            return self.patched[src_xml]
+
+    return Template
 
 
 def _tags_in(text: str) -> list:
@@ -549,9 +611,9 @@ def render(template: Path, make_context, out_path: Path, when: dt.datetime, imag
     """Fill ``template`` with ``make_context(tpl)`` and save it atomically; ``images`` maps the
     context's chart keys to PNG bytes. Raises TemplateProblem for a template that cannot render."""
     from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage, Listing, RichText
+    from docxtpl import InlineImage, Listing, RichText
     try:
-        tpl = DocxTemplate(str(template))
+        tpl = _template_class()(str(template))
         tpl.init_docx()
     except Exception as exc:   # noqa: BLE001 — not a Word file, damaged zip, …
         raise TemplateProblem(f"模板 {template.name} 不是可用的 Word 文件（{exc}），该文档未生成") from None
@@ -615,16 +677,14 @@ def write_documents(result, scheme, out_dir, when, templates=None, charts: bool 
         template = template_path(name, templates)
         try:
             render(template, make_context, target, when, images)
+            written.append(target)
         except TemplateProblem as exc:
             result.issues.append(Issue(ERROR, str(template), "", "", str(exc)))
-            return False
-        written.append(target)
-        return True
 
     images = {} if charts else None
     try:
         progress_ctx = progress_context(result, scheme, images)
-    except _chart_errors() as exc:
+    except ChartFontMissing as exc:
         result.issues.append(Issue(INFO, "", "", "", f"{exc}（进展通报）"))
         images = None
         progress_ctx = progress_context(result, scheme, None)
@@ -635,11 +695,6 @@ def write_documents(result, scheme, out_dir, when, templates=None, charts: bool 
     return written
 
 
-def _chart_errors():
-    from .charts import ChartFontMissing
-    return ChartFontMissing
-
-
 def write_notices(result, scheme, out_dir, when, templates=None, jobs: int = None,
                   progress=None) -> list:
     """通知/<单位>.docx for every unit; a broken template is reported once, not per unit."""
@@ -647,8 +702,11 @@ def write_notices(result, scheme, out_dir, when, templates=None, jobs: int = Non
     folder.mkdir(parents=True, exist_ok=True)
     names = unique_names(result.units, lambda u: u.name, lambda u: u.code)
     template = template_path(NOTICE, templates)
-    job = NoticeJob(result, {u.code: u for u in result.units}, {c.name: c for c in categories(result)},
-                    _grade_order(result, scheme), template, when)
+    cats = {c.name: c for c in categories(result)}
+    for cat in cats.values():     # before the workers fork: they then only read these small lists
+        cat.last_ranks, cat.rank_counts
+    job = NoticeJob(result, {u.code: u for u in result.units}, cats, _grade_order(result, scheme),
+                    template, when)
     if not result.units:
         return []
     tasks = [(u.code, str(folder / f"{names[u.code]}.docx")) for u in result.units]
