@@ -120,7 +120,7 @@ def default_output_dir(inputs) -> Path:
 
 
 def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int = None,
-          writers=None, templates=None, charts: bool = True) -> BuildResult:
+          writers=None, templates=None) -> BuildResult:
     """Read, score, grade and write the outputs. Raises BuildError when nothing can be built.
 
     Writes 汇总.xlsx, 批注/<单位>.xlsx, 进展通报.docx, 考核结果通报.docx (at year end), 通知/<单位>.docx
@@ -145,8 +145,8 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     write_summary(result, out / FILE_NAME, when)
     write_annotated(result, scheme, out, when, jobs=jobs,
                     progress=_stage(progress, "写批注表", len(result.units)))
-    result.documents = write_documents(result, scheme, out, when, templates=templates, charts=charts,
-                                       jobs=jobs, progress=_stage(progress, "写通知", len(result.units)))
+    result.documents = write_documents(result, scheme, out, when, templates=templates, jobs=jobs,
+                                       progress=_stage(progress, "写通知", len(result.units)))
     for writer in writers or ():
         writer(result, scheme, out, when)
     write_results(result, out / "results.json")   # last: it lists the problems of every stage

@@ -241,7 +241,7 @@ def progress_context(result, scheme, charts: dict) -> dict:
                                 for u in cat.units]} for cat in cats]
     ctx["lights"] = [{"caption": cat.name if many else "", "rows": [
         {"name": ind.name, "units": sum(len(x) for x in lights), "green": len(lights[0]),
-         "yellow": len(lights[1]), "red": len(lights[2]), "red_units": prose.join_names(lights[2]) or "—"}
+         "yellow": len(lights[1]), "red": len(lights[2]), "red_units": prose.join_names(lights[2], 30) or "—"}
         for k, ind in cat.lit_columns() for lights in [cat.lights_of(k)]]} for cat in cats]
     return ctx
 
@@ -608,7 +608,7 @@ def _find_tag(tpl, word: str) -> str:
 
 
 def render(template: Path, make_context, out_path: Path, when: dt.datetime, images: dict = None):
-    """Fill ``template`` with ``make_context(tpl)`` and save it atomically; ``images`` maps the
+    """Fill ``template`` with ``make_context()`` and save it atomically; ``images`` maps the
     context's chart keys to PNG bytes. Raises TemplateProblem for a template that cannot render."""
     from docx.shared import Mm
     from docxtpl import InlineImage, Listing, RichText
