@@ -20,8 +20,8 @@ PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 2098, 1984, 1588, 1474
 BODY_SIZE = 16                     # 三号
 LINE_PITCH = 579                   # 28.95 pt: 22 lines in the 225 mm type area
-CHARS_PER_LINE = 28
-# 156 mm / 28 = 15.79 pt per character: 16 pt characters condensed by a quarter point fit 28.
+# 28 characters a line: 156 mm / 28 = 15.79 pt per character, so 16 pt characters condensed by a
+# quarter point (in twips) fit 28.
 CONDENSE = -5
 
 
