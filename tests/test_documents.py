@@ -160,6 +160,9 @@ def test_notice_of_jinjixiang(september):
     # 倒排计划 of 固定资产投资: (36400 − 23980) = 12420 over 92 days = 135 a day
     assert "固定资产投资距年度目标还差12420万元，剩余92天需日均完成135万元、月均完成4106.25万元。" in text
     assert "你单位2024年度“良好”、2025年度“一般”，2026年度（按当前进度测算）“较差”。" in text
+    assert "整改重点：地区生产总值增速、" in text and "等指标。" in text
+    # one red light: no 等 after a single name
+    assert "整改重点：党风廉政建设指标。" in all_text(Document(out / "通知" / "县自然资源局.docx"))
     table = doc.tables[0]
     row = next(r for r in table.rows if r.cells[0].text == "固定资产投资")
     # 23980 / 36400 = 65.88% of the year's target; yellow; ranked 12th

@@ -491,8 +491,8 @@ def notice_context(result, cat: Category, ur, grade_order: list) -> dict:
     if needs_rectification(ur, grade_order):
         ctx["grade_phrase"] = f"{ctx['year']}年度{grade}" if final else grade
         focus = red or [x["name"] for x in ur.advance.get("lost_most", [])[:3]]
-        ctx["rectification"] = [f"整改重点：{prose.join_names(focus)}等指标。" if focus else
-                                "请对照各项指标逐项查找差距。"]
+        ctx["rectification"] = [f"整改重点：{prose.join_names(focus)}{'等' if len(focus) > 1 else ''}指标。"
+                                if focus else "请对照各项指标逐项查找差距。"]
     else:
         ctx["grade_phrase"] = ""
     return ctx
