@@ -28,7 +28,7 @@ from ..planning import days_left
 from ..read.values import cn_date
 from . import prose
 from .charts import ChartFontMissing, lights_chart, totals_chart
-from .common import LIGHT_COLOURS, number_text, score_text
+from .common import LIGHT_COLOURS, display_width, number_text, score_text
 from .doc_templates import NOTICE, PROGRESS, RESULTS
 
 NOTICE_FOLDER = "通知"
@@ -106,19 +106,27 @@ class Category:
     def ranked(self) -> list:
         return [(u.name, u.rank) for u in self.units]
 
+    @functools.cached_property
+    def lights(self) -> list:
+        """Per indicator, unit names by light: (green, yellow, red). Computed once: four sections
+        of the 通报 read it."""
+        out = []
+        for k, _ in enumerate(self.indicators):
+            names = {GREEN: [], YELLOW: [], RED: []}
+            for u in self.units:
+                r = u.indicators[k]
+                if _lit(r):
+                    names[r.light].append(u.name)
+            out.append((names[GREEN], names[YELLOW], names[RED]))
+        return out
+
     def lit_columns(self) -> list:
         """(position, Indicator) of indicators that carry lights for at least one unit."""
-        return [(k, ind) for k, ind in enumerate(self.indicators)
-                if any(_lit(u.indicators[k]) for u in self.units)]
+        return [(k, ind) for k, ind in enumerate(self.indicators) if any(self.lights[k])]
 
     def lights_of(self, k: int) -> tuple:
         """Unit names by light on indicator ``k``: (green, yellow, red)."""
-        out = {GREEN: [], YELLOW: [], RED: []}
-        for u in self.units:
-            r = u.indicators[k]
-            if _lit(r):
-                out[r.light].append(u.name)
-        return out[GREEN], out[YELLOW], out[RED]
+        return self.lights[k]
 
     def aggregate(self, k: int, ind):
         """Σ完成 / Σ目标 over the units, for a forward 总量 indicator where that adds up; else None."""
@@ -195,7 +203,6 @@ def needs_rectification(ur, grade_order: list) -> bool:
 
 def issuer_mark_size(text: str, widest: float = 26, line_pt: float = 440) -> int:
     """Point size that keeps the 发文机关标志 on one line of the 156 mm type area (at most 26 pt)."""
-    from .common import display_width
     chars = max(1.0, display_width(text) / 2)
     return int(max(16, min(widest, line_pt // chars)))
 

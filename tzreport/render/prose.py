@@ -6,7 +6,7 @@ Conventions: Arabic numerals with their measure word once ("9项", never "9项�
 """
 from __future__ import annotations
 
-from .common import number_text
+from .common import display_width, number_text
 
 ITEM = "项"
 
@@ -202,8 +202,6 @@ TITLE_BREAKS = ("目标任务", "目标责任", "目标", "进展情况", "完�
 def title_lines(title: str, width: float = 19) -> list:
     """A 公文 title in lines of at most ``width`` 22-point characters, broken where the words allow
     (GB/T 9704: 回行时要做到词意完整) and as evenly as possible; digits count half."""
-    from .common import display_width
-
     def size(text):
         return display_width(text) / 2
 
