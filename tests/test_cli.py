@@ -50,6 +50,10 @@ def test_county_sample_builds_cleanly_and_prints_the_ranking(county):
         assert UNIT_KEYS <= set(unit)
         for ind in unit["indicators"]:
             assert INDICATOR_KEYS <= set(ind)
+    # what tzreport mail reads: each unit's address and its own files, relative to results.json
+    town = units_by_name(data)["金鸡乡"]
+    assert town["email"].endswith("@qingfeng.gov.cn") and town["contact"]
+    assert town["files"] == {"annotated": "批注/金鸡乡.xlsx", "notice": "通知/金鸡乡.docx"}
 
 
 def test_mid_year_build_leaves_social_evaluation_out_and_stays_on_scale(county):

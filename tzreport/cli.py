@@ -204,13 +204,108 @@ def template(scheme, out_dir, as_of):
     sys.exit(1 if problems else 0)
 
 
+@main.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--host", help="邮件服务器（SMTP）地址；--dry-run 时可不填")
+@click.option("--port", type=int, help="端口（默认：--ssl 465，--starttls 587，否则 25）")
+@click.option("--sender", required=True, help="发件人，如 kaohe@example.gov.cn 或 \"考核办 <kaohe@example.gov.cn>\"")
+@click.option("--user", help="登录用户名；密码取自环境变量 TZREPORT_SMTP_PASSWORD，没有则提示输入")
+@click.option("--ssl", "security", flag_value="ssl", help="SSL 连接（通常端口 465）")
+@click.option("--starttls", "security", flag_value="starttls", help="STARTTLS 加密（通常端口 587）")
+@click.option("--dry-run", is_flag=True, help="不发送，只在 OUT_DIR/邮件/ 下写出每个单位的 .eml 供查看")
+@click.option("--only", multiple=True, help="只发这些单位（名称或编码，可重复，或用顿号分隔）")
+@click.option("--resend", is_flag=True, help="已发送过的单位也再发一次")
+@click.option("--template", "template_file", type=click.Path(exists=True, dir_okay=False),
+              help="自己修改过的邮件模板（默认：内置的 单位邮件.txt，见 tzreport word-templates）")
+def mail(out_dir, host, port, sender, user, security, dry_run, only, resend, template_file):
+    """把每个单位的通知（.docx，有 PDF 时一并）和批注表发到它的邮箱（单位表“邮箱”列）。
+
+    OUT_DIR 是 tzreport build 的输出目录。每次尝试都记入 OUT_DIR/发送记录.csv：再次运行只发还没发出的
+    单位（中断后重新运行即从断处继续），不会重复发送，除非加 --resend。全部发出时退出码为 0。
+
+    \b
+    示例：
+      tzreport mail sample_workbooks/tzreport-out --sender kaohe@qingfeng.gov.cn --dry-run
+      tzreport mail 输出 --host smtp.qingfeng.gov.cn --ssl --sender kaohe@qingfeng.gov.cn --user kaohe
+    """
+    from . import mail as mailer
+    if not dry_run and not host:
+        raise click.UsageError("发送时须用 --host 指定邮件服务器（只想看看邮件内容请加 --dry-run）")
+    out = Path(out_dir)
+    try:
+        plan = mailer.plan(out, sender, template_file, only)
+    except mailer.MailProblem as exc:
+        raise NothingBuilt(str(exc)) from None
+    click.echo(f"{plan.name}（统计截止{cn_date(dt.date.fromisoformat(plan.as_of))}）："
+               f"{plan.total}个单位，有邮箱且附件齐全的{len(plan.mails)}个")
+    for name, why in plan.problems:
+        click.echo(f"  [未发送] {name}：{why}")
+    if plan.no_address:
+        click.echo(f"无邮箱，未发送（{len(plan.no_address)}个）：{'、'.join(plan.no_address)}"
+                   "（可在方案“单位”表“邮箱”列补上后重新 build）")
+    left_out = bool(plan.problems or plan.no_address)
+    if dry_run:
+        try:
+            history = mailer.read_history(out / mailer.LOG_FILE, plan.name, plan.as_of)
+        except mailer.MailProblem as exc:
+            raise NothingBuilt(str(exc)) from None
+        paths, skipped = mailer.write_eml(plan, out, history, resend)
+        if skipped:
+            click.echo(f"已发送过，跳过（{len(skipped)}个）：{'、'.join(skipped)}（要重发请加 --resend）")
+        click.echo(f"试运行，未发送任何邮件：已写出 {len(paths)} 封 → {out / mailer.EML_FOLDER}{os.sep}")
+        sys.exit(1 if left_out else 0)
+    password = ""
+    if user:
+        password = os.environ.get("TZREPORT_SMTP_PASSWORD") or click.prompt(
+            f"{user} 的邮箱密码", hide_input=True, err=True)
+        if not security:
+            click.echo("提示：未加密的连接上发送密码，建议加 --ssl 或 --starttls", err=True)
+    server = mailer.Server(host, port or 0, security or "", user or "", password)
+    bar = None
+    if len(plan.mails) >= 20:
+        bar = click.progressbar(length=len(plan.mails), label="发送邮件", file=sys.stderr)
+        bar.__enter__()
+    try:
+        report = mailer.send(plan, server, out, resend, progress=bar.update if bar else None)
+    except mailer.MailProblem as exc:
+        raise NothingBuilt(str(exc)) from None
+    finally:
+        if bar:
+            bar.__exit__(None, None, None)
+    _mail_report(report, out / mailer.LOG_FILE)
+    sys.exit(0 if report.complete and not left_out else 1)
+
+
+def _mail_report(report, log) -> None:
+    if report.interrupted:
+        click.echo(f"上次运行在发送时中断（{'、'.join(report.interrupted)}），不能确认对方是否收到，"
+                   "本次已重发（Message-ID 与上次相同）")
+    click.echo(f"本次发出{len(report.sent)}个单位"
+               + (f"；此前已发送{len(report.already)}个，未重发" if report.already else ""))
+    for outcome in report.sent:
+        if outcome.note:
+            click.echo(f"  [提示] {outcome.name}：{outcome.note}")
+    if report.changed:
+        click.echo(f"  [提示] {'、'.join(report.changed)}的附件在发送后又变了（重新 build 过？）；"
+                   "如需把新的发过去，用 --resend --only 单位名")
+    for outcome in report.failed:
+        click.echo(f"  [{outcome.state}] {outcome.name}：{outcome.note}")
+    if report.not_tried:
+        click.echo(f"连不上邮件服务器，以下{len(report.not_tried)}个单位未尝试：{'、'.join(report.not_tried[:20])}"
+                   + ("等" if len(report.not_tried) > 20 else ""))
+    if not report.complete:
+        click.echo("未发出的单位，再次运行同一命令即可补发（已发出的不会重复发送）")
+    click.echo(f"发送记录：{log}")
+
+
 @main.command("word-templates")
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="复制到哪个文件夹")
 def word_templates(out_dir):
-    """复制内置的 Word 模板（进展通报、考核结果通报、单位通知），供在 Word/WPS 中修改。
+    """复制内置的模板（Word：进展通报、考核结果通报、单位通知；邮件：单位邮件.txt），供修改。
 
-    改好后用 tzreport build … --doc-templates 该文件夹 生成文档；标签的含义见 templates/README.md。
+    改好后用 tzreport build … --doc-templates 该文件夹 生成文档，tzreport mail … --template
+    该文件夹/单位邮件.txt 发邮件；标签的含义见其中的 README.md。
 
     \b
     示例：
@@ -221,7 +316,7 @@ def word_templates(out_dir):
     target.mkdir(parents=True, exist_ok=True)
     source = builtin_templates()
     for path in sorted(source.iterdir()):
-        if path.suffix in (".docx", ".md"):
+        if path.suffix in (".docx", ".md", ".txt"):
             shutil.copyfile(path, target / path.name)
             click.echo(target / path.name)
 

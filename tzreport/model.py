@@ -276,6 +276,8 @@ class UnitResult:
     history: dict = field(default_factory=dict)      # year -> grade, the last three years
     advance: dict = field(default_factory=dict)      # 争先进位 figures (SPEC 3.6)
     honor_items: list = field(default_factory=list)  # [(item, level, points)]
+    email: str = ""                                  # 单位 sheet 邮箱 (as written), for tzreport mail
+    contact: str = ""                                # 联系人
 
 
 @dataclass
@@ -290,3 +292,4 @@ class BuildResult:
     full_scores: dict                 # category -> 满分
     submissions: dict = field(default_factory=dict)   # unit code -> Submission (for annotation)
     documents: list = field(default_factory=list)     # Word documents the build wrote (paths)
+    files: dict = field(default_factory=dict)         # unit code -> {"annotated"/"notice": Path}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from .fileio import atomic_path
 from .model import VETO_NONE, BuildResult
@@ -27,9 +28,11 @@ def indicator_dict(r, ind) -> dict:
     }
 
 
-def unit_dict(ur, indicators) -> dict:
+def unit_dict(ur, indicators, files: dict = None) -> dict:
+    """``files``: the unit's outputs ("annotated", "notice") as paths relative to results.json."""
     return {
         "code": ur.code, "name": ur.name, "category": ur.category, "group": ur.group,
+        "email": ur.email, "contact": ur.contact, "files": files or {},
         "submitted": ur.submitted, "base": ur.base, "bonus": ur.bonus,
         "deduction": ur.deduction, "total": ur.total, "rank": ur.rank, "grade": ur.grade,
         "grade_note": ur.grade_note, "veto": _veto(ur.veto),
@@ -72,13 +75,59 @@ def _dumps(value) -> str:
 def write_results(result: BuildResult, path) -> None:
     """Streams the JSON one unit per line: flat in memory at province scale, and diff-friendly."""
     indicators = {i.key: i for i in result.indicators}
+    folder = Path(path).resolve().parent
+
+    def relative(p) -> str:
+        try:
+            return Path(p).resolve().relative_to(folder).as_posix()
+        except ValueError:        # written outside the output folder: keep it absolute
+            return Path(p).resolve().as_posix()
+
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("{\n")
         for key, value in header_dict(result).items():
             fh.write(f"{_dumps(key)}:{_dumps(value)},\n")
         fh.write('"units":[\n')
         for n, unit in enumerate(result.units):
-            fh.write(("," if n else "") + _dumps(unit_dict(unit, indicators)) + "\n")
+            files = {k: relative(v) for k, v in sorted(result.files.get(unit.code, {}).items())}
+            fh.write(("," if n else "") + _dumps(unit_dict(unit, indicators, files)) + "\n")
         fh.write('],\n"issues":[\n')
         fh.write(",\n".join(_dumps(i.to_dict()) for i in result.issues))
         fh.write("\n]}\n")
+
+
+class ResultsUnreadable(Exception):
+    """results.json missing, damaged or from another program."""
+
+
+def read_results(path, drop=("indicators",)) -> tuple:
+    """results.json -> (header dict, [unit dict]) without the ``drop`` keys of each unit.
+
+    Reads the file line by line in the layout ``write_results`` gives it (one unit a line), so a
+    province's file is never held whole; a file someone reformatted is read in one piece."""
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            if fh.readline().strip() != "{":
+                fh.seek(0)
+                data = json.load(fh)
+                units = data.pop("units")
+                return data, [{k: v for k, v in u.items() if k not in drop} for u in units]
+            header, units = {}, []
+            for line in fh:
+                if line.startswith('"units":['):
+                    break
+                header.update(json.loads("{" + line.rstrip().rstrip(",") + "}"))
+            for line in fh:
+                if line.startswith("]"):
+                    break
+                unit = json.loads(line.lstrip(","))
+                units.append({k: v for k, v in unit.items() if k not in drop})
+    except FileNotFoundError:
+        raise ResultsUnreadable(f"{path} 不存在：请先运行 tzreport build") from None
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, AttributeError) as exc:
+        raise ResultsUnreadable(f"{path} 无法读取（{exc}）：请重新运行 tzreport build") from None
+    if header.get("schema") != SCHEMA_VERSION:
+        raise ResultsUnreadable(f"{path} 不是本版本 tzreport 写出的（schema {header.get('schema')}），"
+                                "请重新运行 tzreport build")
+    return header, units

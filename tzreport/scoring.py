@@ -314,7 +314,8 @@ def honor_bonus(claims, levels: dict, cap):
 def score_unit(unit, results: list, full_score: float, params: Params, claims, honor_levels,
                deductions, submitted: bool) -> UnitResult:
     """SPEC 3.3: rescaled base, capped bonus, deductions, vetoes."""
-    ur = UnitResult(unit.code, unit.name, unit.category, unit.group, submitted, indicators=results)
+    ur = UnitResult(unit.code, unit.name, unit.category, unit.group, submitted, indicators=results,
+                    email=unit.email, contact=unit.contact)
     applicable = [r for r in results if r.applies]
     weight = sum(r.weight for r in applicable)
     ur.raw_score = sum(r.score for r in applicable)

@@ -491,11 +491,12 @@ def annotate_unit(ctx: Context, ur, sub, blank, issues, path) -> None:
 
 def _annotate_one(ctx, task):
     annotate_unit(ctx, *task)
-    return task[-1]
+    return task[0].code, task[-1]
 
 
 def write_annotated(result, scheme, out_dir, when, jobs: int = None, progress=None) -> list:
-    """批注/<单位>.xlsx for every unit -> the paths written. Parallel when there are many units."""
+    """批注/<单位>.xlsx for every unit -> the paths written (also in ``result.files``). Parallel
+    when there are many units."""
     folder = Path(out_dir) / OUTPUT_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     ctx = make_context(result, scheme, when)
@@ -507,4 +508,8 @@ def write_annotated(result, scheme, out_dir, when, jobs: int = None, progress=No
     units = scheme.unit_by_code()
     tasks = ((ur, result.submissions.get(ur.code), blank_for(scheme, units[ur.code]),
               by_unit.get(ur.code, []), str(folder / f"{names[ur.code]}.xlsx")) for ur in result.units)
-    return [Path(p) for p in parallel_map(_annotate_one, ctx, tasks, len(result.units), jobs, progress)]
+    paths = []
+    for code, path in parallel_map(_annotate_one, ctx, tasks, len(result.units), jobs, progress):
+        result.files.setdefault(code, {})["annotated"] = Path(path)
+        paths.append(Path(path))
+    return paths

@@ -79,6 +79,13 @@ def is_year_end(day: dt.date) -> bool:
     return (day.month, day.day) == (12, 31)
 
 
+def notice_title(unit: str, as_of: dt.date, year: int) -> str:
+    """The title of a unit's 通知 (also the default subject of its mail)."""
+    if is_year_end(as_of):
+        return f"关于{unit}{year}年度目标责任考核结果的通知"
+    return f"关于{unit}{year}年{period_text(as_of)}目标任务完成情况的通知"
+
+
 def _lit(r) -> bool:
     return r.applies and r.light in (GREEN, YELLOW, RED)
 
@@ -438,8 +445,7 @@ def notice_context(result, cat: Category, ur, grade_order: list) -> dict:
     final = is_year_end(result.params.as_of)
     ctx["addressee"] = ur.name
     ctx["unit"] = ur.name
-    ctx["title"] = (f"关于{ur.name}{ctx['year']}年度目标责任考核结果的通知" if final
-                    else f"关于{ur.name}{ctx['year']}年{ctx['period']}目标任务完成情况的通知")
+    ctx["title"] = notice_title(ur.name, result.params.as_of, ctx["year"])
     ctx["intro"] = [f"现将你单位截至{ctx['as_of']}目标任务完成情况通知如下，请认真对照，查找差距，抓好落实。"]
     tied = cat.rank_counts[ur.rank] > 1
     grade = f"考核等次为“{ur.grade}”" if final else f"按当前进度测算，等次为“{ur.grade}”"
@@ -704,7 +710,8 @@ def write_documents(result, scheme, out_dir, when, templates=None, charts: bool 
 
 def write_notices(result, scheme, out_dir, when, templates=None, jobs: int = None,
                   progress=None) -> list:
-    """通知/<单位>.docx for every unit; a broken template is reported once, not per unit."""
+    """通知/<单位>.docx for every unit (also in ``result.files``); a broken template is reported
+    once, not per unit."""
     folder = Path(out_dir) / NOTICE_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     names = unique_names(result.units, lambda u: u.name, lambda u: u.code)
@@ -732,6 +739,9 @@ def write_notices(result, scheme, out_dir, when, templates=None, jobs: int = Non
             paths.append(Path(path))
     for problem, count in problems.items():
         result.issues.append(Issue(ERROR, str(template), "", "", f"{problem}（{count}个单位）"))
+    code_of = {path: code for code, path in tasks}
+    for path in paths:
+        result.files.setdefault(code_of[str(path)], {})["notice"] = path
     return paths
 
 
