@@ -79,11 +79,9 @@ def _tree_memory(pid: int) -> tuple:
     return rss, pss
 
 
-def run_build(folder: Path, jobs) -> tuple:
-    out = Path(tempfile.mkdtemp(prefix="tzbench-"))
-    cmd = [sys.executable, "-m", "tzreport", "build", str(folder), "-o", str(out), "-q"]
-    if jobs:
-        cmd += ["-j", str(jobs)]
+def run_measured(cmd) -> tuple:
+    """Run ``cmd`` -> (wall seconds, peak summed RSS, peak summed PSS, largest process, exit code,
+    stderr); memory sampled every 50 ms from /proc where there is one."""
     peak = [0, 0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -99,16 +97,35 @@ def run_build(folder: Path, jobs) -> tuple:
     if Path("/proc/self/status").exists():
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-    stdout, stderr = proc.communicate()
+    _, stderr = proc.communicate()
     elapsed = time.perf_counter() - start
     done.set()
     if sampler:
         sampler.join()
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    if proc.returncode not in (0, 1):
-        sys.exit(f"build failed ({proc.returncode}):\n{stderr.decode('utf-8', 'replace')}")
+    return elapsed, peak[0] or largest, peak[1], largest, proc.returncode, stderr.decode("utf-8", "replace")
+
+
+def run_build(folder: Path, jobs, out: Path = None) -> tuple:
+    out = out or Path(tempfile.mkdtemp(prefix="tzbench-"))
+    cmd = [sys.executable, "-m", "tzreport", "build", str(folder), "-o", str(out), "-q"]
+    if jobs:
+        cmd += ["-j", str(jobs)]
+    elapsed, peak, pss, largest, code, stderr = run_measured(cmd)
+    if code not in (0, 1):
+        sys.exit(f"build failed ({code}):\n{stderr}")
     size = (out / "results.json").stat().st_size
-    return elapsed, peak[0] or largest, peak[1], largest, proc.returncode, size, out
+    return elapsed, peak, pss, largest, code, size, out
+
+
+def synthetic(units: int, indicators: int, data: Path = None) -> Path:
+    """The synthetic inputs for units × indicators, generated once."""
+    folder = data or ROOT / "benchmarks" / "data" / f"{units}x{indicators}"
+    if not (folder / "考核方案.xlsx").exists():
+        start = time.perf_counter()
+        write_synthetic(folder, units, indicators)
+        print(f"generated {folder} in {time.perf_counter() - start:.1f} s")
+    return folder
 
 
 def main() -> None:
@@ -118,11 +135,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None, help="reading processes (default: all cores)")
     parser.add_argument("--data", type=Path, default=None, help="where the synthetic inputs live")
     args = parser.parse_args()
-    folder = args.data or ROOT / "benchmarks" / "data" / f"{args.units}x{args.indicators}"
-    if not (folder / "考核方案.xlsx").exists():
-        start = time.perf_counter()
-        write_synthetic(folder, args.units, args.indicators)
-        print(f"generated {folder} in {time.perf_counter() - start:.1f} s")
+    folder = synthetic(args.units, args.indicators, args.data)
     read_s, files, cells = read_only(folder)
     build_s, peak, pss, largest, code, size, out = run_build(folder, args.jobs)
     mib = 1024 * 1024

@@ -1,10 +1,16 @@
 """tzreport mail against a real SMTP server (aiosmtpd on 127.0.0.1), run as a clerk runs it."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import email
+import os
 import shutil
 import socket
+import ssl
+import subprocess
+import sys
+import time
 from decimal import ROUND_HALF_UP, Decimal
 from email import policy
 from email.header import decode_header, make_header
@@ -208,6 +214,45 @@ def test_without_the_environment_variable_the_password_is_asked_for(city, server
     assert code == 2 and "No such option" in output          # never on the command line
 
 
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 -> (server TLS context, the certificate file)."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"),
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    return context, folder / "cert.pem"
+
+
+def accept_kaohe(server_, session, envelope, mechanism, auth_data):
+    return AuthResult(success=(auth_data.login, auth_data.password) == (b"kaohe", b"Kh#2026"),
+                      handled=False)
+
+
+def test_starttls_and_ssl_with_a_certificate_that_verifies(city, server, certificate):
+    context, cert = certificate
+    handler, port = server(tls_context=context, require_starttls=True, authenticator=accept_kaohe,
+                           auth_required=True)
+    args = ("mail", city, "--host", "127.0.0.1", "--port", port, "--sender", SENDER, "--user", "kaohe",
+            "--only", "凤台区")
+    code, output = run(*args, "--starttls", env={"TZREPORT_SMTP_PASSWORD": "Kh#2026"})
+    assert code == 2 and "证书无法验证" in output and "SSL_CERT_FILE" in output   # self-signed
+    code, output = run(*args, "--starttls", env={"TZREPORT_SMTP_PASSWORD": "Kh#2026",
+                                                 "SSL_CERT_FILE": str(cert)})
+    assert code == 0 and len(handler.messages) == 1 and "未加密" not in output
+    code, output = run(*args, "--resend", env={"TZREPORT_SMTP_PASSWORD": "Kh#2026"})  # forgot --starttls
+    assert code == 2 and "邮件服务器不支持登录（AUTH）" in output and len(handler.messages) == 1
+    handler, port = server(server_hostname=None, ssl_context=context)       # TLS from the first byte
+    code, output = run("mail", city, "--host", "127.0.0.1", "--port", port, "--sender", SENDER,
+                       "--ssl", "--only", "龙山区", env={"SSL_CERT_FILE": str(cert)})
+    assert code == 0 and len(handler.messages) == 1
+
+
 def test_a_second_run_sends_nothing(city, server):
     handler, port = server()
     args = ("mail", city, "--host", "127.0.0.1", "--port", port, "--sender", SENDER)
@@ -219,6 +264,18 @@ def test_a_second_run_sends_nothing(city, server):
     assert code == 0 and len(handler.messages) == 15
     first, again = [m for m in handler.parsed() if "凤台区" in str(m["Subject"])]
     assert first["Message-ID"] != again["Message-ID"]      # a deliberate resend is a new message
+
+
+def test_files_changed_after_sending_are_pointed_out_not_resent(city, server):
+    handler, port = server()
+    args = ("mail", city, "--host", "127.0.0.1", "--port", port, "--sender", SENDER)
+    assert run(*args)[0] == 0
+    unit = city_units(city)[5]
+    with open(city / unit["files"]["annotated"], "ab") as fh:     # as a rebuild with new data would
+        fh.write(b"\0")
+    code, output = run(*args)
+    assert code == 0 and len(handler.messages) == 14
+    assert f"[提示] {unit['name']}的附件在发送后又变了" in output
 
 
 def test_a_server_that_fails_partway_then_recovers_ends_with_each_unit_sent_once(city, server):
@@ -255,6 +312,35 @@ def test_a_run_that_died_halfway_resumes_where_it_stopped(city, server):
     assert len(handler.messages) == 5
     code, output = run("mail", city, "--host", "127.0.0.1", "--port", port, "--sender", SENDER)
     assert code == 0 and "本次发出9个单位；此前已发送5个" in output
+    assert sorted(handler.to()) == sorted(u["email"] for u in city_units(city))
+
+
+class SlowFourth(Recorder):
+    """Holds the 4th message without answering, so the sending process can be killed mid-message."""
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.data_calls == 3:
+            self.data_calls += 1
+            await asyncio.sleep(5)
+            return "451 4.3.0 Client gone"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_process_killed_mid_message_resumes_and_sends_each_unit_once(city, server):
+    handler, port = server(SlowFourth())
+    command = [sys.executable, "-m", "tzreport", "mail", str(city), "--host", "127.0.0.1",
+               "--port", str(port), "--sender", SENDER]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while handler.data_calls < 4 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.kill()                                           # SIGKILL: no clean-up of any kind
+    proc.wait()
+    assert len(handler.messages) == 3
+    fourth = city_units(city)[3]["name"]
+    code, output = run("mail", city, "--host", "127.0.0.1", "--port", port, "--sender", SENDER)
+    assert code == 0 and f"上次运行在发送时中断（{fourth}）" in output
+    assert "本次发出11个单位；此前已发送3个" in output
     assert sorted(handler.to()) == sorted(u["email"] for u in city_units(city))
 
 
@@ -324,6 +410,12 @@ def test_pdf_of_the_notice_goes_along_when_built(city, server):
     assert attachment_names(msg) == [f"通知-{unit['name']}.docx", f"通知-{unit['name']}.pdf",
                                      f"批注-{unit['name']}.xlsx"]
     assert list(msg.iter_attachments())[1].get_content_type() == "application/pdf"
+    os.utime(pdf, (1, 1))                         # older than the .docx: from an earlier build
+    code, output = run("mail", city, "--sender", SENDER, "--only", unit["code"], "--dry-run", "--resend")
+    assert "提示：1份 PDF 早于对应的 Word 通知" in output
+    eml = email.message_from_bytes(next((city / mailer.EML_FOLDER).glob("*.eml")).read_bytes(),
+                                   policy=policy.default)
+    assert attachment_names(eml) == [f"通知-{unit['name']}.docx", f"批注-{unit['name']}.xlsx"]
 
 
 def test_addresses_names_missing_files_and_only(tmp_path, server):

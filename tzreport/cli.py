@@ -243,6 +243,9 @@ def mail(out_dir, host, port, sender, user, security, dry_run, only, resend, tem
     if plan.no_address:
         click.echo(f"无邮箱，未发送（{len(plan.no_address)}个）：{'、'.join(plan.no_address)}"
                    "（可在方案“单位”表“邮箱”列补上后重新 build）")
+    if plan.stale_pdfs:
+        click.echo(f"提示：{len(plan.stale_pdfs)}份 PDF 早于对应的 Word 通知（重新 build 后没有再加 --pdf？），"
+                   f"未附上，只发 Word：{'、'.join(plan.stale_pdfs[:5])}{'等' if len(plan.stale_pdfs) > 5 else ''}")
     left_out = bool(plan.problems or plan.no_address)
     if dry_run:
         try:
@@ -269,6 +272,9 @@ def mail(out_dir, host, port, sender, user, security, dry_run, only, resend, tem
         report = mailer.send(plan, server, out, resend, progress=bar.update if bar else None)
     except mailer.MailProblem as exc:
         raise NothingBuilt(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo(f"\n已中断。已发出的都记在 {out / mailer.LOG_FILE}，再次运行同一命令即从断处继续", err=True)
+        sys.exit(1)
     finally:
         if bar:
             bar.__exit__(None, None, None)

@@ -117,6 +117,7 @@ class Plan:
     mails: list = field(default_factory=list)
     no_address: list = field(default_factory=list)    # unit names
     problems: list = field(default_factory=list)      # (unit name, why it cannot be sent)
+    stale_pdfs: list = field(default_factory=list)    # PDFs older than their .docx, not attached
 
     @property
     def total(self) -> int:
@@ -192,8 +193,8 @@ def mail_context(header: dict, unit: dict, peers: int, tied: bool, attachments: 
 
 
 def _attachments(out: Path, unit: dict) -> tuple:
-    """-> ([(shown name, path)], missing descriptions)."""
-    found, missing = [], []
+    """-> ([(shown name, path)], missing descriptions, stale PDFs left out)."""
+    found, missing, stale = [], [], []
     files = unit.get("files") or {}
     for kind, label, suffixes in ATTACHMENTS:
         rel = files.get(kind)
@@ -203,9 +204,15 @@ def _attachments(out: Path, unit: dict) -> tuple:
             continue
         for suffix in suffixes:
             candidate = path.with_suffix(suffix)
-            if candidate.is_file():
+            if candidate == path:
                 found.append((f"{label}-{candidate.name}", candidate))
-    return found, missing
+            elif candidate.is_file():
+                # a PDF older than its .docx is from an earlier build (rebuilt without --pdf)
+                if candidate.stat().st_mtime >= path.stat().st_mtime:
+                    found.append((f"{label}-{candidate.name}", candidate))
+                else:
+                    stale.append(candidate.name)
+    return found, missing, stale
 
 
 def _digest(attachments: list) -> str:
@@ -258,7 +265,8 @@ def plan(out_dir, sender: str, template=None, only=(), today: dt.date = None) ->
         if not addresses:
             result.no_address.append(u["name"])
             continue
-        attachments, missing = _attachments(out, u)
+        attachments, missing, stale = _attachments(out, u)
+        result.stale_pdfs += stale
         if missing:
             result.problems.append((u["name"], f"缺少{'、'.join(missing)}，请重新运行 tzreport build"))
             continue
@@ -374,6 +382,15 @@ class SendLog:
         if self.fh.seek(0, os.SEEK_END) == 0:
             self._write(LOG_FIELDS)
 
+    def history(self, name: str, as_of: str) -> dict:
+        """Read through the locked handle itself: on Windows a lock bars every other handle."""
+        self.fh.seek(0)
+        try:
+            return _history(csv.DictReader(self.fh), name, as_of)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise MailProblem(f"{self.path} 无法读取（{exc}）；发送记录是避免重复发送的依据，"
+                              "请恢复该文件后再运行") from None
+
     def _write(self, row) -> None:
         self.writer.writerow(row)
         self.fh.flush()
@@ -388,24 +405,29 @@ class SendLog:
         self.fh.close()
 
 
-def read_history(path, name: str, as_of: str) -> dict:
+def _history(rows, name: str, as_of: str) -> dict:
     """unit code -> UnitHistory for one period (考核名称 and 统计截止日期) of a send log."""
     history = {}
+    for row in rows:
+        if row.get("考核名称") != name or row.get("统计截止日期") != as_of:
+            continue
+        h = history.setdefault(row.get("单位编码") or "", UnitHistory())
+        h.last = row.get("状态") or ""
+        if h.last == SENT:
+            h.sent += 1
+            h.digest = row.get("附件校验") or ""
+    return history
+
+
+def read_history(path, name: str, as_of: str) -> dict:
+    """The send log's history without taking its lock (for a dry run)."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
-            for row in csv.DictReader(fh):
-                if row.get("考核名称") != name or row.get("统计截止日期") != as_of:
-                    continue
-                h = history.setdefault(row.get("单位编码") or "", UnitHistory())
-                h.last = row.get("状态") or ""
-                if h.last == SENT:
-                    h.sent += 1
-                    h.digest = row.get("附件校验") or ""
+            return _history(csv.DictReader(fh), name, as_of)
     except FileNotFoundError:
-        pass
+        return {}
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise MailProblem(f"{path} 无法读取（{exc}）；发送记录是避免重复发送的依据，请恢复该文件后再运行") from None
-    return history
 
 
 # -- sending --------------------------------------------------------------------------------------
@@ -420,30 +442,42 @@ class Server:
     timeout: float = TIMEOUT
 
     def connect(self) -> smtplib.SMTP:
+        """A logged-in connection. Raises MailProblem for what a retry cannot mend (login refused,
+        an unverifiable certificate, TLS on a port that does not speak it); OSError otherwise."""
         context = ssl.create_default_context()
-        if self.security == "ssl":
-            smtp = smtplib.SMTP_SSL(self.host, self.port or 465, timeout=self.timeout, context=context)
-        else:
-            smtp = smtplib.SMTP(self.host, self.port or (587 if self.security == "starttls" else 25),
-                                timeout=self.timeout)
+        try:
+            if self.security == "ssl":
+                smtp = smtplib.SMTP_SSL(self.host, self.port or 465, timeout=self.timeout,
+                                        context=context)
+            else:
+                smtp = smtplib.SMTP(self.host, self.port or (587 if self.security == "starttls" else 25),
+                                    timeout=self.timeout)
+        except ssl.SSLError as exc:
+            raise MailProblem(_tls_problem(exc)) from None
         try:
             smtp.ehlo_or_helo_if_needed()
             if self.security == "starttls":
                 smtp.starttls(context=context)
                 smtp.ehlo()
             if self.user:
-                try:
-                    smtp.login(self.user, self.password)
-                except UnicodeEncodeError:      # smtplib sends AUTH in ASCII only
-                    raise MailProblem("用户名或密码含中文等非 ASCII 字符，SMTP 登录不支持：请改用英文字母、数字"
-                                      "和符号组成的密码（或邮箱的客户端专用密码）") from None
-                except smtplib.SMTPServerDisconnected:
-                    raise MailProblem("邮件服务器在登录时断开了连接：请检查 --user 和密码"
-                                      "（环境变量 TZREPORT_SMTP_PASSWORD）") from None
+                smtp.login(self.user, self.password)
+        except ssl.SSLError as exc:
+            smtp.close()
+            raise MailProblem(_tls_problem(exc)) from None
+        except UnicodeEncodeError:      # smtplib sends AUTH in ASCII only
+            smtp.close()
+            raise MailProblem("用户名或密码含中文等非 ASCII 字符，SMTP 登录不支持：请改用英文字母、数字"
+                              "和符号组成的密码（或邮箱的客户端专用密码）") from None
         except smtplib.SMTPAuthenticationError as exc:
             _quit(smtp)
             raise MailProblem(f"邮件服务器拒绝登录（{_reply(exc.smtp_code, exc.smtp_error)}）："
                               "请检查 --user 和密码（环境变量 TZREPORT_SMTP_PASSWORD）") from None
+        except smtplib.SMTPServerDisconnected:
+            smtp.close()
+            if self.user:
+                raise MailProblem("邮件服务器在登录时断开了连接：请检查 --user 和密码"
+                                  "（环境变量 TZREPORT_SMTP_PASSWORD）") from None
+            raise
         except smtplib.SMTPNotSupportedError as exc:
             _quit(smtp)
             what = "STARTTLS" if self.security == "starttls" and "STARTTLS" in str(exc) else "登录（AUTH）"
@@ -452,6 +486,13 @@ class Server:
             _quit(smtp)
             raise
         return smtp
+
+
+def _tls_problem(exc) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (f"邮件服务器的证书无法验证（{exc.verify_message or exc}）。如是单位内部自签的证书，"
+                "把证书文件的路径设为环境变量 SSL_CERT_FILE 后重试")
+    return f"与邮件服务器建立加密连接失败（{exc}）：请检查 --ssl / --starttls 与端口是否对应"
 
 
 def _quit(smtp) -> None:
@@ -573,7 +614,7 @@ def send(p: Plan, server: Server, out_dir, resend: bool = False, progress=None) 
     report = Report()
     conn = _Connection(server)
     try:
-        history = read_history(log.path, p.name, p.as_of)
+        history = log.history(p.name, p.as_of)
         for n, mail in enumerate(p.mails):
             state = history.get(mail.code) or UnitHistory()
             if state.last == SENDING:

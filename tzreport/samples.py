@@ -464,8 +464,9 @@ def write_synthetic(folder: Path, units: int = 2000, indicators: int = 150, seed
     wb = _book(folder / "考核方案.xlsx", constant_memory=True)
     _sheet(wb, "参数", ("项目", "值"), [("考核名称", f"合成数据{units}×{indicators}"), ("考核年度", 2026),
                                      ("统计截止日期", "2026-09-30"), ("满分", float(indicators))])
-    _sheet(wb, "单位", ("单位编码", "单位名称", "考核类别", "分组"),
-           [(f"U{i + 1:04d}", n, "乡镇", groups[i % 4]) for i, n in enumerate(names)])
+    _sheet(wb, "单位", ("单位编码", "单位名称", "考核类别", "分组", "邮箱"),
+           [(f"U{i + 1:04d}", n, "乡镇", groups[i % 4], f"u{i + 1:04d}@example.com")
+            for i, n in enumerate(names)])
     _sheet(wb, "指标", INDICATOR_HEADER, inds)
     target_rows, per_unit = [], {n: [] for n in names}
     for n in names:
