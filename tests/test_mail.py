@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import csv
 import email
+import io
 import os
 import shutil
 import socket
@@ -292,7 +294,10 @@ def test_a_server_that_fails_partway_then_recovers_ends_with_each_unit_sent_once
     assert code == 0, output
     assert "本次发出3个单位；此前已发送11个" in output
     assert sorted(handler.to()) == sorted(u["email"] for u in city_units(city))   # each exactly once
-    rows = list(csv.DictReader(open(city / mailer.LOG_FILE, encoding="utf-8-sig")))
+    raw = (city / mailer.LOG_FILE).read_bytes()
+    assert raw.startswith(codecs.BOM_UTF8) and raw.count(codecs.BOM_UTF8) == 1   # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert list(rows[0]) == list(mailer.LOG_FIELDS)
     assert sum(r["状态"] == "已发送" for r in rows) == 14
     assert sum(r["状态"] == "未发送" for r in rows) == 3
 
@@ -493,6 +498,16 @@ def test_a_clerks_own_mail_template(city, server, tmp_path):
     msg = handler.parsed()[0]
     assert str(msg["Subject"]) == "凤台区考核结果"
     assert msg.get_body(("plain",)).get_content() == "凤台区：见附件。\n"
+
+
+def test_a_log_row_cut_short_by_a_crash_does_not_swallow_the_next(city, server):
+    handler, port = server()
+    args = ("mail", city, "--host", "127.0.0.1", "--port", port, "--sender", SENDER)
+    assert run(*args, "--only", "凤台区")[0] == 0
+    with open(city / mailer.LOG_FILE, "ab") as fh:
+        fh.write("2026-11-21T10:00:00+08:00,云州市2026年度县市区目标责任考核,2026-12".encode())
+    assert run(*args)[0] == 0
+    assert run(*args)[1].count("此前已发送14个") == 1 and len(handler.messages) == 14
 
 
 def test_a_second_mail_run_on_the_same_folder_waits_for_the_first(city):

@@ -11,10 +11,12 @@ webmail clients read only the RFC 2047 form.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import functools
 import hashlib
+import io
 import os
 import re
 import smtplib
@@ -373,26 +375,34 @@ class SendLog:
     def __init__(self, path):
         self.path = Path(path)
         try:
-            self.fh = open(self.path, "a+", encoding="utf-8-sig", newline="")
+            self.fh = open(self.path, "a+b")      # bytes: the BOM written once, by hand
         except OSError as exc:
             raise MailProblem(f"{self.path} 无法写入（{exc.strerror or exc}）：是否在 Excel/WPS 中打开着？"
                               "请关闭后重试") from None
         _lock(self.fh)
-        self.writer = csv.writer(self.fh)
-        if self.fh.seek(0, os.SEEK_END) == 0:
-            self._write(LOG_FIELDS)
+        end = self.fh.seek(0, os.SEEK_END)
+        if end == 0:
+            self._write(LOG_FIELDS, codecs.BOM_UTF8)
+        else:
+            self.fh.seek(end - 1)
+            if self.fh.read(1) != b"\n":       # a row cut short by a crash: end it
+                self._write(None, b"\r\n")
 
     def history(self, name: str, as_of: str) -> dict:
         """Read through the locked handle itself: on Windows a lock bars every other handle."""
         self.fh.seek(0)
         try:
-            return _history(csv.DictReader(self.fh), name, as_of)
+            text = self.fh.read().decode("utf-8-sig")
+            return _history(csv.DictReader(io.StringIO(text, newline="")), name, as_of)
         except (UnicodeDecodeError, csv.Error) as exc:
             raise MailProblem(f"{self.path} 无法读取（{exc}）；发送记录是避免重复发送的依据，"
                               "请恢复该文件后再运行") from None
 
-    def _write(self, row) -> None:
-        self.writer.writerow(row)
+    def _write(self, row, prefix: bytes = b"") -> None:
+        line = io.StringIO()
+        if row is not None:
+            csv.writer(line).writerow(row)
+        self.fh.write(prefix + line.getvalue().encode("utf-8"))    # append mode: always at the end
         self.fh.flush()
         os.fsync(self.fh.fileno())
 
