@@ -505,7 +505,7 @@ def test_a_log_row_cut_short_by_a_crash_does_not_swallow_the_next(city, server):
     args = ("mail", city, "--host", "127.0.0.1", "--port", port, "--sender", SENDER)
     assert run(*args, "--only", "凤台区")[0] == 0
     with open(city / mailer.LOG_FILE, "ab") as fh:
-        fh.write("2026-11-21T10:00:00+08:00,云州市2026年度县市区目标责任考核,2026-12".encode())
+        fh.write("2026-11-21 10:00:00,凤台区,kaohe.c01@yunzhou.gov.cn,已发".encode())
     assert run(*args)[0] == 0
     assert run(*args)[1].count("此前已发送14个") == 1 and len(handler.messages) == 14
 

@@ -41,7 +41,7 @@ from .results import ResultsUnreadable, read_results
 TEMPLATE = "单位邮件.txt"
 LOG_FILE = "发送记录.csv"
 EML_FOLDER = "邮件"
-LOG_FIELDS = ("时间", "考核名称", "统计截止日期", "单位编码", "单位名称", "收件人", "状态", "说明",
+LOG_FIELDS = ("时间", "单位名称", "收件人", "状态", "说明", "单位编码", "考核名称", "统计截止日期",
               "Message-ID", "附件校验")
 SENDING, SENT, FAILED, REFUSED = "发送中", "已发送", "未发送", "拒收"
 ATTACHMENTS = (("notice", "通知", (".docx", ".pdf")), ("annotated", "批注", (".xlsx",)))
@@ -407,9 +407,9 @@ class SendLog:
         os.fsync(self.fh.fileno())
 
     def record(self, p: Plan, mail: Mail, state: str, note: str = "", msg_id: str = "") -> None:
-        now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        self._write((now, p.name, p.as_of, mail.code, mail.name, "; ".join(mail.addresses), state,
-                     note, msg_id, mail.digest))
+        now = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")      # local time, as a clerk reads it
+        self._write((now, mail.name, "; ".join(mail.addresses), state, note, mail.code, p.name, p.as_of,
+                     msg_id, mail.digest))
 
     def close(self) -> None:
         self.fh.close()
