@@ -285,7 +285,7 @@ def mail(out_dir, host, port, sender, user, security, dry_run, only, resend, tem
 def _mail_report(report, log) -> None:
     if report.interrupted:
         click.echo(f"上次运行在发送时中断（{'、'.join(report.interrupted)}），不能确认对方是否收到，"
-                   "本次已重发（Message-ID 与上次相同）")
+                   "本次重新发送（Message-ID 与上次相同，多数邮件程序只显示一封）")
     click.echo(f"本次发出{len(report.sent)}个单位"
                + (f"；此前已发送{len(report.already)}个，未重发" if report.already else ""))
     for outcome in report.sent:

@@ -627,8 +627,6 @@ def send(p: Plan, server: Server, out_dir, resend: bool = False, progress=None) 
         history = log.history(p.name, p.as_of)
         for n, mail in enumerate(p.mails):
             state = history.get(mail.code) or UnitHistory()
-            if state.last == SENDING:
-                report.interrupted.append(mail.name)
             if state.sent and not resend:
                 report.already.append(mail.name)
                 if state.digest and state.digest != mail.digest:
@@ -636,6 +634,8 @@ def send(p: Plan, server: Server, out_dir, resend: bool = False, progress=None) 
                 if progress:
                     progress(1)
                 continue
+            if state.last == SENDING:
+                report.interrupted.append(mail.name)
             msg_id = message_id(p, mail, state.sent)
             data = as_bytes(build_message(p, mail, msg_id))
             try:
@@ -653,6 +653,9 @@ def send(p: Plan, server: Server, out_dir, resend: bool = False, progress=None) 
             (report.sent if outcome[0] == SENT else report.failed).append(Outcome(mail.name, *outcome))
             if progress:
                 progress(1)
+    except BaseException:
+        conn.drop()        # perhaps mid-message: a QUIT now would be read as part of the message
+        raise
     finally:
         conn.close()
         log.close()
