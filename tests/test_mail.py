@@ -521,7 +521,7 @@ def test_a_second_mail_run_on_the_same_folder_waits_for_the_first(city):
 
 def test_mail_needs_a_build_and_a_host(tmp_path):
     code, output = run("mail", tmp_path, "--sender", SENDER, "--dry-run")
-    assert code == 2 and "results.json 不存在：请先运行 tzreport build" in output
+    assert code == 2 and "无法发送：" in output and "results.json 不存在：请先运行 tzreport build" in output
     code, output = run("mail", tmp_path, "--sender", SENDER)
     assert code == 2 and "须用 --host 指定邮件服务器" in output
 

@@ -29,6 +29,13 @@ class NothingBuilt(click.ClickException):
         return f"无法生成：{self.message}"
 
 
+class NothingSent(NothingBuilt):
+    """tzreport mail: exit code 2 when nothing could be tried."""
+
+    def format_message(self) -> str:
+        return f"无法发送：{self.message}"
+
+
 def _pad(text, width: int, right: bool = False) -> str:
     text = str(text)
     gap = " " * max(0, width - display_width(text))
@@ -235,7 +242,7 @@ def mail(out_dir, host, port, sender, user, security, dry_run, only, resend, tem
     try:
         plan = mailer.plan(out, sender, template_file, only)
     except mailer.MailProblem as exc:
-        raise NothingBuilt(str(exc)) from None
+        raise NothingSent(str(exc)) from None
     click.echo(f"{plan.name}（统计截止{cn_date(dt.date.fromisoformat(plan.as_of))}）："
                f"{plan.total}个单位，有邮箱且附件齐全的{len(plan.mails)}个")
     for name, why in plan.problems:
@@ -251,7 +258,7 @@ def mail(out_dir, host, port, sender, user, security, dry_run, only, resend, tem
         try:
             history = mailer.read_history(out / mailer.LOG_FILE, plan.name, plan.as_of)
         except mailer.MailProblem as exc:
-            raise NothingBuilt(str(exc)) from None
+            raise NothingSent(str(exc)) from None
         paths, skipped = mailer.write_eml(plan, out, history, resend)
         if skipped:
             click.echo(f"已发送过，跳过（{len(skipped)}个）：{'、'.join(skipped)}（要重发请加 --resend）")
@@ -271,7 +278,7 @@ def mail(out_dir, host, port, sender, user, security, dry_run, only, resend, tem
     try:
         report = mailer.send(plan, server, out, resend, progress=bar.update if bar else None)
     except mailer.MailProblem as exc:
-        raise NothingBuilt(str(exc)) from None
+        raise NothingSent(str(exc)) from None
     except KeyboardInterrupt:
         click.echo(f"\n已中断。已发出的都记在 {out / mailer.LOG_FILE}，再次运行同一命令即从断处继续", err=True)
         sys.exit(1)
