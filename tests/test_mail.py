@@ -526,6 +526,21 @@ def test_mail_needs_a_build_and_a_host(tmp_path):
     assert code == 2 and "须用 --host 指定邮件服务器" in output
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("kaohe@yunzhou.gov.cn", ("云州市考核办", "kaohe@yunzhou.gov.cn")),             # name: 发文机关
+    ("云州市考核办（市委） <kaohe@yunzhou.gov.cn>", ("云州市考核办（市委）", "kaohe@yunzhou.gov.cn")),
+    ("考核办＜ｋａｏｈｅ＠yunzhou.gov.cn＞", ("考核办", "kaohe@yunzhou.gov.cn")),          # typed full-width
+])
+def test_parse_sender(text, expected):
+    assert mailer.parse_sender(text, "云州市考核办") == expected
+
+
+@pytest.mark.parametrize("text", ["kaohe", "考核办", "a@b.cn\nBcc: e@f.cn", "张三@单位.cn"])
+def test_parse_sender_refuses(text):
+    with pytest.raises(mailer.MailProblem):
+        mailer.parse_sender(text)
+
+
 @pytest.mark.parametrize("text, good, bad", [
     ("kh@qingfeng.gov.cn", ["kh@qingfeng.gov.cn"], []),
     ("ｋｈ＠qingfeng.gov.cn", ["kh@qingfeng.gov.cn"], []),                   # full-width, typed in Chinese IME

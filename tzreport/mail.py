@@ -89,8 +89,9 @@ def parse_sender(text: str, default_name: str = "") -> tuple:
     """--sender "考核办 <kh@x.gov.cn>" or "kh@x.gov.cn" -> (display name, address)."""
     if re.search(r"[\r\n]", text or ""):
         raise MailProblem(f"发件人“{one_line(text)}”含换行符")
-    name, address = parseaddr(unicodedata.normalize("NFKC", text or ""))
-    if not _ADDRESS.fullmatch(address or ""):
+    name, address = parseaddr((text or "").replace("＜", "<").replace("＞", ">"))
+    address = unicodedata.normalize("NFKC", address or "")      # the address only: 考核办（市委） stays
+    if not _ADDRESS.fullmatch(address):
         raise MailProblem(f"发件人地址“{text}”格式有误，应如 kaohe@example.gov.cn")
     return one_line(name or default_name), address
 
