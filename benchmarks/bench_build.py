@@ -79,9 +79,10 @@ def _tree_memory(pid: int) -> tuple:
     return rss, pss
 
 
-def run_measured(cmd) -> tuple:
+def run_measured(cmd, samples: list = None) -> tuple:
     """Run ``cmd`` -> (wall seconds, peak summed RSS, peak summed PSS, largest process, exit code,
-    stderr); memory sampled every 50 ms from /proc where there is one."""
+    stderr); memory sampled every 50 ms from /proc where there is one (appended to ``samples`` as
+    (time.time(), rss, pss) when given)."""
     peak = [0, 0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -91,6 +92,8 @@ def run_measured(cmd) -> tuple:
         while not done.is_set():
             rss, pss = _tree_memory(proc.pid)
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            if samples is not None:
+                samples.append((time.time(), rss, pss))
             time.sleep(0.05)
 
     sampler = None
@@ -106,16 +109,48 @@ def run_measured(cmd) -> tuple:
     return elapsed, peak[0] or largest, peak[1], largest, proc.returncode, stderr.decode("utf-8", "replace")
 
 
-def run_build(folder: Path, jobs, out: Path = None) -> tuple:
+# The build through its Python API, printing when each stage of ``progress`` begins.
+STAGED = """
+import sys, time
+from pathlib import Path
+from tzreport.build import build
+def progress(stage, total):
+    print("STAGE", time.time(), stage, file=sys.stderr, flush=True)
+print("STAGE", time.time(), "启动", file=sys.stderr, flush=True)
+build([sys.argv[1]], Path(sys.argv[2]), progress=progress, jobs=int(sys.argv[3]) or None)
+print("STAGE", time.time(), "写 results.json 后", file=sys.stderr, flush=True)
+"""
+
+
+def run_build(folder: Path, jobs, out: Path = None, stages: bool = False) -> tuple:
     out = out or Path(tempfile.mkdtemp(prefix="tzbench-"))
     cmd = [sys.executable, "-m", "tzreport", "build", str(folder), "-o", str(out), "-q"]
     if jobs:
         cmd += ["-j", str(jobs)]
-    elapsed, peak, pss, largest, code, stderr = run_measured(cmd)
+    if stages:
+        cmd = [sys.executable, "-c", STAGED, str(folder), str(out), str(jobs or 0)]
+    samples = []
+    elapsed, peak, pss, largest, code, stderr = run_measured(cmd, samples)
     if code not in (0, 1):
         sys.exit(f"build failed ({code}):\n{stderr}")
+    if stages:
+        print_stages(stderr, samples)
     size = (out / "results.json").stat().st_size
     return elapsed, peak, pss, largest, code, size, out
+
+
+def print_stages(stderr: str, samples: list) -> None:
+    """Peak memory between one stage mark and the next (the build calls ``progress`` as it enters
+    reading, 批注 and 通知; 汇总.xlsx is written just before 批注, 进展通报 just before 通知)."""
+    marks = [(float(t), name) for _, t, name in
+             (line.split(None, 2) for line in stderr.splitlines() if line.startswith("STAGE "))]
+    mib = 1024 * 1024
+    for (t0, name), (t1, _) in zip(marks, marks[1:] + [(float("inf"), "")]):
+        inside = [(rss, pss) for t, rss, pss in samples if t0 <= t < t1]
+        if inside:
+            print(f"  stage {name:12s} {min(t1, samples[-1][0]) - t0:7.1f} s   peak "
+                  f"{max(r for r, _ in inside) / mib:6.0f} MiB RSS summed, "
+                  f"{max(p for _, p in inside) / mib:6.0f} MiB PSS")
 
 
 def synthetic(units: int, indicators: int, data: Path = None) -> Path:
@@ -134,10 +169,12 @@ def main() -> None:
     parser.add_argument("--indicators", type=int, default=150)
     parser.add_argument("--jobs", type=int, default=None, help="reading processes (default: all cores)")
     parser.add_argument("--data", type=Path, default=None, help="where the synthetic inputs live")
+    parser.add_argument("--stages", action="store_true",
+                        help="run the build through its Python API and print peak memory per stage")
     args = parser.parse_args()
     folder = synthetic(args.units, args.indicators, args.data)
     read_s, files, cells = read_only(folder)
-    build_s, peak, pss, largest, code, size, out = run_build(folder, args.jobs)
+    build_s, peak, pss, largest, code, size, out = run_build(folder, args.jobs, stages=args.stages)
     mib = 1024 * 1024
     print(f"inputs:       {args.units} units × {args.indicators} indicators, {files} workbooks, "
           f"{cells:,} cells, {sum(p.stat().st_size for p in folder.rglob('*.xlsx')) / mib:.1f} MiB")
