@@ -44,7 +44,8 @@ EML_FOLDER = "邮件"
 LOG_FIELDS = ("时间", "单位名称", "收件人", "状态", "说明", "单位编码", "考核名称", "统计截止日期",
               "Message-ID", "附件校验")
 SENDING, SENT, FAILED, REFUSED = "发送中", "已发送", "未发送", "拒收"
-ATTACHMENTS = (("notice", "通知", (".docx", ".pdf")), ("annotated", "批注", (".xlsx",)))
+# results.json "files" key, the name prefix, and siblings sent along when present
+ATTACHMENTS = (("notice", "通知", (".pdf",)), ("annotated", "批注", ()))
 MIME_TYPES = {
     ".docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
     ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -199,22 +200,22 @@ def _attachments(out: Path, unit: dict) -> tuple:
     """-> ([(shown name, path)], missing descriptions, stale PDFs left out)."""
     found, missing, stale = [], [], []
     files = unit.get("files") or {}
-    for kind, label, suffixes in ATTACHMENTS:
+    for kind, label, siblings in ATTACHMENTS:
         rel = files.get(kind)
         path = out / rel if rel else None
         if path is None or not path.is_file():
             missing.append(f"{label}{'（' + rel + '）' if rel else ''}")
             continue
-        for suffix in suffixes:
-            candidate = path.with_suffix(suffix)
-            if candidate == path:
-                found.append((f"{label}-{candidate.name}", candidate))
-            elif candidate.is_file():
-                # a PDF older than its .docx is from an earlier build (rebuilt without --pdf)
-                if candidate.stat().st_mtime >= path.stat().st_mtime:
-                    found.append((f"{label}-{candidate.name}", candidate))
-                else:
-                    stale.append(candidate.name)
+        found.append((f"{label}-{path.name}", path))
+        for suffix in siblings:
+            sibling = path.with_suffix(suffix)
+            if not sibling.is_file():
+                continue
+            # a PDF older than its .docx is from an earlier build (rebuilt without --pdf)
+            if sibling.stat().st_mtime >= path.stat().st_mtime:
+                found.append((f"{label}-{sibling.name}", sibling))
+            else:
+                stale.append(sibling.name)
     return found, missing, stale
 
 
@@ -392,12 +393,7 @@ class SendLog:
     def history(self, name: str, as_of: str) -> dict:
         """Read through the locked handle itself: on Windows a lock bars every other handle."""
         self.fh.seek(0)
-        try:
-            text = self.fh.read().decode("utf-8-sig")
-            return _history(csv.DictReader(io.StringIO(text, newline="")), name, as_of)
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise MailProblem(f"{self.path} 无法读取（{exc}）；发送记录是避免重复发送的依据，"
-                              "请恢复该文件后再运行") from None
+        return _history(self.path, self.fh.read(), name, as_of)
 
     def _write(self, row, prefix: bytes = b"") -> None:
         line = io.StringIO()
@@ -416,9 +412,13 @@ class SendLog:
         self.fh.close()
 
 
-def _history(rows, name: str, as_of: str) -> dict:
+def _history(path, raw: bytes, name: str, as_of: str) -> dict:
     """unit code -> UnitHistory for one period (考核名称 and 统计截止日期) of a send log."""
     history = {}
+    try:
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise MailProblem(f"{path} 无法读取（{exc}）；发送记录是避免重复发送的依据，请恢复该文件后再运行") from None
     for row in rows:
         if row.get("考核名称") != name or row.get("统计截止日期") != as_of:
             continue
@@ -433,12 +433,12 @@ def _history(rows, name: str, as_of: str) -> dict:
 def read_history(path, name: str, as_of: str) -> dict:
     """The send log's history without taking its lock (for a dry run)."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            return _history(csv.DictReader(fh), name, as_of)
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise MailProblem(f"{path} 无法读取（{exc}）；发送记录是避免重复发送的依据，请恢复该文件后再运行") from None
+    except OSError as exc:
+        raise MailProblem(f"{path} 无法读取（{exc}）") from None
+    return _history(path, raw, name, as_of)
 
 
 # -- sending --------------------------------------------------------------------------------------
