@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import itertools
 import os
 import re
 import shutil
@@ -668,14 +669,14 @@ def _notice_one(job: NoticeJob, task):
     # The unit travels pickled in the task: a forked worker that read it from the inherited
     # result instead would dirty (copy) the pages around every unit it touched, ending with a
     # private copy of most of the parent's results (3.6 GB PSS at 2000 × 150 before).
-    code, path, ur = task
+    path, ur = task
     cat = job.cats[ur.category]
     try:
         render(job.template, lambda: notice_context(job.result, cat, ur, job.grade_order), Path(path),
                job.when)
     except TemplateProblem as exc:
-        return path, str(exc)
-    return path, ""
+        return ur.code, path, str(exc)
+    return ur.code, path, ""
 
 
 def write_documents(result, scheme, out_dir, when, templates=None, charts: bool = True,
@@ -723,25 +724,23 @@ def write_notices(result, scheme, out_dir, when, templates=None, jobs: int = Non
     job = NoticeJob(result, cats, _grade_order(result, scheme), template, when)
     if not result.units:
         return []
-    tasks = [(u.code, str(folder / f"{names[u.code]}.docx"), u) for u in result.units]
-    first_path, problem = _notice_one(job, tasks[0])      # a broken template fails here, once
+    tasks = [(str(folder / f"{names[u.code]}.docx"), u) for u in result.units]
+    first = _notice_one(job, tasks[0])      # a broken template fails here, once
     if progress:
         progress(1)
-    if problem:
-        result.issues.append(Issue(ERROR, str(template), "", "", problem))
+    if first[2]:
+        result.issues.append(Issue(ERROR, str(template), "", "", first[2]))
         return []
-    paths, problems = [Path(first_path)], {}
-    for path, problem in parallel_map(_notice_one, job, tasks[1:], len(tasks) - 1, jobs, progress):
+    paths, problems = [], {}
+    rest = parallel_map(_notice_one, job, tasks[1:], len(tasks) - 1, jobs, progress)
+    for code, path, problem in itertools.chain([first], rest):
         if problem:
-            problems.setdefault(problem, 0)
-            problems[problem] += 1
+            problems[problem] = problems.get(problem, 0) + 1
         else:
+            result.files.setdefault(code, {})["notice"] = Path(path)
             paths.append(Path(path))
     for problem, count in problems.items():
         result.issues.append(Issue(ERROR, str(template), "", "", f"{problem}（{count}个单位）"))
-    code_of = {path: code for code, path, _ in tasks}
-    for path in paths:
-        result.files.setdefault(code_of[str(path)], {})["notice"] = path
     return paths
 
 
