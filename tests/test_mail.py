@@ -519,6 +519,19 @@ def test_a_second_mail_run_on_the_same_folder_waits_for_the_first(city):
     assert code == 2 and "正被另一个 tzreport mail 使用" in output
 
 
+def test_results_json_reformatted_by_someone_is_still_read_and_still_checked(city):
+    import json
+    path = city / "results.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    header, units = mailer.read_results(path)
+    assert len(units) == 14 and "indicators" not in units[0] and header["assessment"]["year"] == 2026
+    data["schema"] = 0
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    code, output = run("mail", city, "--sender", SENDER, "--dry-run")
+    assert code == 2 and "不是本版本 tzreport 写出的（schema 0）" in output
+
+
 def test_mail_needs_a_build_and_a_host(tmp_path):
     code, output = run("mail", tmp_path, "--sender", SENDER, "--dry-run")
     assert code == 2 and "无法发送：" in output and "results.json 不存在：请先运行 tzreport build" in output

@@ -106,23 +106,18 @@ def read_results(path, drop=("indicators",)) -> tuple:
     Reads the file line by line in the layout ``write_results`` gives it (one unit a line), so a
     province's file is never held whole; a file someone reformatted is read in one piece."""
     path = Path(path)
+
+    def trim(unit: dict) -> dict:
+        return {k: v for k, v in unit.items() if k not in drop}
+
     try:
         with open(path, encoding="utf-8") as fh:
-            if fh.readline().strip() != "{":
+            try:
+                header, units = _read_lines(fh, trim)
+            except ValueError:       # not our line layout (pretty-printed, say)
                 fh.seek(0)
-                data = json.load(fh)
-                units = data.pop("units")
-                return data, [{k: v for k, v in u.items() if k not in drop} for u in units]
-            header, units = {}, []
-            for line in fh:
-                if line.startswith('"units":['):
-                    break
-                header.update(json.loads("{" + line.rstrip().rstrip(",") + "}"))
-            for line in fh:
-                if line.startswith("]"):
-                    break
-                unit = json.loads(line.lstrip(","))
-                units.append({k: v for k, v in unit.items() if k not in drop})
+                header = json.load(fh)
+                units = [trim(u) for u in header.pop("units")]
     except FileNotFoundError:
         raise ResultsUnreadable(f"{path} 不存在：请先运行 tzreport build") from None
     except (OSError, UnicodeDecodeError, ValueError, KeyError, AttributeError) as exc:
@@ -131,3 +126,21 @@ def read_results(path, drop=("indicators",)) -> tuple:
         raise ResultsUnreadable(f"{path} 不是本版本 tzreport 写出的（schema {header.get('schema')}），"
                                 "请重新运行 tzreport build")
     return header, units
+
+
+def _read_lines(fh, trim) -> tuple:
+    """The layout of ``write_results``: "{", a header key a line, "units":[, a unit a line, "]…"."""
+    if fh.readline().strip() != "{":
+        raise ValueError("not one item a line")
+    header, units = {}, []
+    for line in fh:
+        if line.startswith('"units":['):
+            break
+        header.update(json.loads("{" + line.rstrip().rstrip(",") + "}"))
+    else:
+        raise ValueError("no units")
+    for line in fh:
+        if line.startswith("]"):
+            return header, units
+        units.append(trim(json.loads(line.lstrip(","))))
+    raise ValueError("units not closed")
