@@ -66,6 +66,14 @@ class Params:
     issuer: str = ""            # 发文机关
     doc_number: str = ""        # 发文字号
     addressee: str = ""         # 主送
+    # SPEC 2.1 / 4.2: the 公文 elements of the documents (blank = not printed)
+    results_doc_number: str = ""   # 结果通报字号 (考核结果通报)
+    notice_doc_number: str = ""    # 通知字号 (通知/<单位>)
+    written_date: Optional[dt.date] = None   # 成文日期 (--date overrides)
+    printer: str = ""              # 印发机关 (版记)
+    print_date: Optional[dt.date] = None     # 印发日期 (版记)
+    cc: str = ""                   # 抄送 (版记)
+    method_doc: str = ""           # 考核办法 as cited: 《…办法》（…〔2026〕3号）
     total_bonus_cap: Optional[float] = None   # 加分总上限
     honor_bonus_cap: Optional[float] = None   # 表彰加分上限
     yellow_band: float = 10.0                 # 黄灯区间 (percentage points)

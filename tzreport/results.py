@@ -58,7 +58,10 @@ def header_dict(result: BuildResult) -> dict:
             "as_of": params.as_of.isoformat() if params.as_of else None,
             "schedule": result.schedule_fraction, "schedule_method": params.schedule_method,
             "issuer": params.issuer, "doc_number": params.doc_number,
-            "addressee": params.addressee,
+            "addressee": params.addressee, "results_doc_number": params.results_doc_number,
+            "notice_doc_number": params.notice_doc_number,
+            "written_date": params.written_date.isoformat() if params.written_date else None,
+            "method_doc": params.method_doc,
         },
         "categories": [{"name": c, "full_score": result.full_scores[c],
                         "units": sum(1 for u in result.units if u.category == c)}

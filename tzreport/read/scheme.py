@@ -80,6 +80,15 @@ def read_params(book: Workbook, report: Reporter) -> Params:
     params.issuer = text_of(seen.get("发文机关", ("",))[0])
     params.doc_number = text_of(seen.get("发文字号", ("",))[0])
     params.addressee = text_of(seen.get("主送", ("",))[0])
+    for key, attr in (("结果通报字号", "results_doc_number"), ("通知字号", "notice_doc_number"),
+                      ("印发机关", "printer"), ("抄送", "cc"), ("考核办法", "method_doc")):
+        setattr(params, attr, text_of(seen.get(key, ("",))[0]))
+    for key, attr in (("成文日期", "written_date"), ("印发日期", "print_date")):
+        if key in seen:
+            day, error = parse_date(seen[key][0])
+            if error:
+                report.error("参数", seen[key][1], f"{key}：{error}")
+            setattr(params, attr, day)
     params.total_bonus_cap = num("加分总上限")
     params.honor_bonus_cap = num("表彰加分上限")
     params.full_score = num("满分")
