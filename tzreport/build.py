@@ -10,12 +10,13 @@ import datetime as dt
 from pathlib import Path
 
 from .fileio import fixed_time
-from .grading import advancement, apply_consequences, assign_grades, assign_ranks
+from .grading import (advancement, apply_consequences, apply_rank_changes, assign_grades,
+                      assign_ranks)
 from .model import (BEST, ERROR, INFO, RANKING, ST_BLANK, ST_NO_DATA, ST_NOT_APPLICABLE,
                     ST_NOT_SUBMITTED, ST_OK, TARGETED_METHODS, WARNING, BuildResult, Issue)
 from .planning import plan, rank_indicators
 from .read import BuildError, load_inputs
-from .scoring import schedule_fraction, score_indicator, score_unit
+from .scoring import full_score, schedule_fraction, score_indicator, score_unit
 
 
 def _categories(scheme) -> list:
@@ -47,7 +48,8 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
     for category in categories:
         inds = scheme.indicators_of(category)
         members = [u for u in scheme.units if u.category == category]
-        full_scores[category] = sum(i.weight for i in inds)
+        weights = scheme.major_weights.get(category) or None    # SPEC 3.7
+        full_scores[category] = full_score(inds, weights)
 
         def lookup(unit, ind):
             """-> (actual, the unit's reported Value or None); 考核办 indicators come from the scheme."""
@@ -94,16 +96,23 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
                 else:
                     status = ST_NOT_SUBMITTED if sub is None else ST_BLANK
                 r = score_indicator(ind, target, actual, status, p, params, peers.get(ind.code, ()),
-                                    scheme.bands.get(ind.key, ()))
+                                    scheme.bands.get(ind.key, ()), scheme.qualitative_levels)
                 if value is not None:
                     r.previous, r.note = value.previous, value.note
                 plan(r, ind, params.as_of)
                 rows.append(r)
             ur = score_unit(unit, rows, full_scores[category], params, sub.claims if sub else [],
-                            scheme.honor_levels, deductions.get(unit.code, []), sub is not None)
+                            scheme.honor_levels, deductions.get(unit.code, []), sub is not None,
+                            weights, scheme.bonus_caps, scheme.honor_classes)
             category_results.append(ur)
         rank_indicators(category_results, inds)
         assign_ranks(category_results)
+        rule = scheme.advance_rules.get(category)
+        if rule is not None:
+            # SPEC 3.10: rank on 综合得分 before 进位, apply 进位/退位/保位 points, rank again.
+            apply_rank_changes(category_results, rule, scheme.ranks, params.year, scheme.bonus_caps,
+                               params)
+            assign_ranks(category_results)
         assign_grades(category_results, scheme.grades)
         apply_consequences(category_results, scheme.consequences, scheme.history, params.year)
         advancement(category_results, scheme.grades)

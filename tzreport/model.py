@@ -27,6 +27,9 @@ TOTAL, GROWTH = "总量", "增速"
 VETO_NONE, VETO_LOWEST, VETO_NOT_FIRST = "否", "是", "否优"
 GREEN, YELLOW, RED = "绿", "黄", "红"
 QUALITATIVE_RATIO = {"完成": 1.0, "基本完成": 0.6, "未完成": 0.0}
+VOTE_VALUES = {"好": 100.0, "较好": 80.0, "一般": 60.0, "差": 0.0}   # 测评票值 default (SPEC 3.9)
+# 加分类别 (SPEC 3.8): the classes bonuses fall into by default.
+BONUS_INDICATOR, BONUS_HONOR, BONUS_ADVANCE, BONUS_PLACE = "指标加分", "表彰加分", "进位加分", "名次加分"
 
 # Status of one indicator for one unit.
 ST_OK = "正常"
@@ -113,6 +116,8 @@ class Indicator:
     last_factor: float = 0.6                 # 末位系数
     rank_step: Optional[float] = None        # 名次递减
     veto: str = VETO_NONE
+    deduction_cap: Optional[float] = None    # 扣分上限 (SPEC 3.8)
+    bonus_class: str = BONUS_INDICATOR       # 加分类别 of its bonus (SPEC 3.8)
     source: str = "单位"                      # 数据来源: 单位 / 考核办
     lead: str = ""                           # 牵头单位
     support: str = ""                        # 配合单位
@@ -174,6 +179,17 @@ class BonusClaim:
 
 
 @dataclass
+class AdvanceRule:
+    """进位奖励 of one 考核类别 (SPEC 3.10); None = not set."""
+    per_up: Optional[float] = None           # 每进一位
+    per_down: Optional[float] = None         # 每退一位
+    up_cap: Optional[float] = None           # 进位上限
+    down_cap: Optional[float] = None         # 退位上限
+    hold_rank: Optional[int] = None          # 保位名次
+    hold_points: Optional[float] = None      # 保位加分
+
+
+@dataclass
 class Scheme:
     params: Params
     units: list                                   # [Unit]
@@ -187,6 +203,14 @@ class Scheme:
     office_values: dict = field(default_factory=dict)  # (unit_code, indicator_code) -> (value, where)
     deductions: list = field(default_factory=list)
     file: str = ""
+    # The rule forms of SPEC 3.7–3.10; empty = the rules of 3.2–3.5, unchanged.
+    major_weights: dict = field(default_factory=dict)   # category -> {大类: 权重} (3.7)
+    bonus_caps: dict = field(default_factory=dict)      # 加分类别 -> 上限 or None (3.8)
+    honor_classes: dict = field(default_factory=dict)   # 加分标准 级别 -> 类别 (3.8)
+    qualitative_levels: dict = field(default_factory=lambda: dict(QUALITATIVE_RATIO))  # best first (3.9)
+    vote_values: dict = field(default_factory=lambda: dict(VOTE_VALUES))  # 票别 -> 分值 (3.9)
+    ranks: dict = field(default_factory=dict)           # unit_code -> {year: 名次} (3.10)
+    advance_rules: dict = field(default_factory=dict)   # category -> AdvanceRule (3.10)
 
     def indicators_of(self, category: str) -> list:
         return [i for i in self.indicators if i.category == category]
@@ -240,6 +264,7 @@ class IndicatorResult:
     explain: str = ""                            # the arithmetic, in Chinese
     previous: Optional[float] = None             # 上年同期
     note: str = ""                               # 完成说明
+    bonus_class: str = BONUS_INDICATOR           # 加分类别 of ``bonus`` (SPEC 3.8)
     # 倒排计划 (SPEC 3.6), for indicators short of the annual target
     remaining: Optional[float] = None
     per_day: Optional[float] = None
@@ -264,9 +289,13 @@ class UnitResult:
     group: str
     submitted: bool
     indicators: list = field(default_factory=list)   # [IndicatorResult]
-    subtotals: dict = field(default_factory=dict)    # 大类 -> rescaled subtotal
+    subtotals: dict = field(default_factory=dict)    # 大类 -> rescaled subtotal (3.7: 权重_k·R_k)
     raw_score: float = 0.0
-    scale: float = 1.0                               # 满分 / Σ applicable w
+    scale: float = 1.0                               # 满分 / Σ applicable w (3.7: Σ_K 权重 / Σ_K_u 权重)
+    # SPEC 3.7, weighted categories only: 大类 -> 权重_k / Σ w_i applicable in k (an indicator's
+    # points times this, times ``scale``, are its points in the base). Empty = unweighted.
+    major_factors: dict = field(default_factory=dict)
+    major_weights: dict = field(default_factory=dict)  # 大类 -> 权重_k of the weighted parts
     base: float = 0.0
     indicator_bonus: float = 0.0
     honor_bonus: float = 0.0
@@ -284,8 +313,17 @@ class UnitResult:
     history: dict = field(default_factory=dict)      # year -> grade, the last three years
     advance: dict = field(default_factory=dict)      # 争先进位 figures (SPEC 3.6)
     honor_items: list = field(default_factory=list)  # [(item, level, points)]
+    # SPEC 3.8: per 加分类别 {"name", "raw", "cap", "granted"}, in a fixed order; then 加分总上限.
+    bonus_classes: list = field(default_factory=list)
+    bonus_before_total_cap: float = 0.0
+    # SPEC 3.10: {"last_rank", "rank_before", "delta", "kind", "points", "text"}; empty = no rule.
+    rank_change: dict = field(default_factory=dict)
     email: str = ""                                  # 单位 sheet 邮箱 (as written), for tzreport mail
     contact: str = ""                                # 联系人
+
+    def factor(self, major: str) -> float:
+        """What one point of an indicator of ``major`` is worth in the base (SPEC 3.3 / 3.7)."""
+        return self.major_factors.get(major, 1.0) * self.scale
 
 
 @dataclass

@@ -25,7 +25,7 @@ SUBMISSION_HEADER = ("指标编码", "一级指标", "二级指标", "计量单�
                      "上年同期", "完成说明")
 INDICATOR_HEADER = ("指标编码", "考核类别", "大类", "一级指标", "二级指标", "计量单位", "分值", "计分方法",
                     "方向", "数值类型", "序时", "扣分率", "超额加分", "加分上限", "得分下限", "末位系数",
-                    "名次递减", "一票否决", "数据来源", "牵头单位", "配合单位")
+                    "名次递减", "一票否决", "数据来源", "牵头单位", "配合单位", "扣分上限")
 
 
 def _book(path: Path, constant_memory: bool = False):
@@ -53,9 +53,9 @@ def _sheet(wb, name: str, header, rows, widths=None):
 
 def _ind(code, category, major, level1, level2, measure, weight, method="完成率", direction="",
          value_type="", prorate="", rate=None, excess=None, cap=None, floor=None, last=None,
-         step=None, veto="", source="", lead="", support=""):
+         step=None, veto="", source="", lead="", support="", deduction_cap=None):
     return (code, category, major, level1, level2, measure, weight, method, direction, value_type,
-            prorate, rate, excess, cap, floor, last, step, veto, source, lead, support)
+            prorate, rate, excess, cap, floor, last, step, veto, source, lead, support, deduction_cap)
 
 
 def _r(x, digits=1):
@@ -115,9 +115,10 @@ TOWN_INDICATORS = [
          lead="县发展和改革局"),
     _ind("ZB14", TOWN, "目标任务", "重点工作", "乡村振兴重点任务", "", 4, method="定性",
          lead="县农业农村局"),
-    _ind("ZB15", TOWN, "社会评价", "社会评价", "群众满意度调查", "分", 12, method="测评", source="考核办",
+    # 社会评价 is scored on its own 100-point scale and weighted 20 by the 大类 sheet (SPEC 3.7).
+    _ind("ZB15", TOWN, "社会评价", "社会评价", "群众满意度调查", "分", 60, method="测评", source="考核办",
          lead="县统计局"),
-    _ind("ZB16", TOWN, "社会评价", "社会评价", "民主测评", "分", 8, method="测评", source="考核办"),
+    _ind("ZB16", TOWN, "社会评价", "社会评价", "民主测评", "分", 40, method="测评", source="考核办"),
 ]
 DEPT_INDICATORS = [
     _ind("BM01", DEPT, "目标任务", "重点工作", "年度重点工作任务", "", 20, method="定性"),
@@ -209,6 +210,8 @@ def write_county(path: Path) -> None:
     _sheet(wb, "单位", ("单位编码", "单位名称", "考核类别", "分组", "邮箱", "联系人", "别名"), units,
            {1: 18, 4: 24})
     _sheet(wb, "指标", INDICATOR_HEADER, TOWN_INDICATORS + DEPT_INDICATORS, {3: 12, 4: 26, 19: 18, 20: 18})
+    # "目标任务占80%，社会评价占20%" for 镇街; 部门 keep their 分值 as they are (no rows).
+    _sheet(wb, "大类", ("考核类别", "大类", "权重"), [(TOWN, "目标任务", 80), (TOWN, "社会评价", 20)])
     targets, values, office = _county_targets(rng)
     _sheet(wb, "目标", ("单位", "指标编码", "确保目标", "力争目标", "不允许值"), targets)
     _sheet(wb, "分档标准", ("指标编码", "下限", "得分比例"), [
@@ -286,7 +289,8 @@ CITY_INDICATORS = [
          excess=1, cap=2, lead="市人力资源和社会保障局", support="市统计局"),
     _ind("A07", CITY, "人民生活", "收入", "农村居民人均可支配收入", "元", 6, method="功效系数",
          lead="市农业农村局", support="市统计局"),
-    _ind("A08", CITY, "社会发展", "就业", "城镇新增就业", "人", 6, lead="市人力资源和社会保障局"),
+    _ind("A08", CITY, "社会发展", "就业", "城镇新增就业", "人", 6, lead="市人力资源和社会保障局",
+         deduction_cap=3),
     _ind("A09", CITY, "社会发展", "民生", "民生实事", "", 6, method="定性", lead="市政府办公室"),
     _ind("A10", CITY, "资源环境", "节能", "单位地区生产总值能耗", "吨标准煤/万元", 6, direction="逆向",
          floor=0.8, lead="市发展和改革委员会"),
@@ -362,7 +366,7 @@ def write_city(folder: Path) -> None:
     _sheet(wb, "参数", ("项目", "值"), [
         ("考核名称", "云州市2026年度县市区目标责任考核"), ("考核年度", 2026), ("统计截止日期", "2026-12-31"),
         ("发文机关", "云州市年度目标责任考核领导组办公室"), ("发文字号", "云考办〔2027〕1号"),
-        ("主送", "各县（市、区）党委、人民政府"), ("满分", 100), ("加分总上限", 6), ("表彰加分上限", 3),
+        ("主送", "各县（市、区）党委、人民政府"), ("满分", 100), ("加分总上限", 5),
         ("结果通报字号", "云考办〔2027〕2号"), ("通知字号", "云考办〔2027〕3号"), ("成文日期", "2027-01-20"),
         ("抄送", "市委办公室，市人大常委会办公室，市政府办公室，市政协办公室，市纪委监委"),
         ("印发机关", "云州市年度目标责任考核领导组办公室"), ("印发日期", "2027-01-20"),
@@ -382,9 +386,17 @@ def write_city(folder: Path) -> None:
             "永宁县": ("一般", "一般"), "长乐县": ("好", "好"), "丰泽县": ("较好", "一般"), "怀远县": ("一般", "较好"),
             "临川县": ("较好", "好"), "青阳县": ("差", "一般"), "石城县": ("较好", "较好"), "宁远县": ("较好", "较好"),
             "和平县": ("一般", "较好"), "静乐县": ("一般", "差")}
-    _sheet(wb, "历年等次", ("单位", "年度", "等次"),
-           [(n, y, g[k]) for n, g in hist.items() for k, y in enumerate((2024, 2025))])
-    _sheet(wb, "加分标准", ("级别", "分值"), [("国家级", 2), ("省级", 1), ("市级", 0.5)])
+    # Last year's 综合排名 (SPEC 3.10); 和平县's was not recorded, so it gets no 进位 points.
+    ranks = {"长乐县": 1, "凤台区": 2, "临川县": 3, "龙山区": 4, "安泽县": 5, "宁远县": 6, "清源县": 7,
+             "石城县": 8, "怀远县": 9, "丰泽县": 10, "永宁县": 11, "青阳县": 12, "静乐县": 13}
+    _sheet(wb, "历年等次", ("单位", "年度", "等次", "名次"),
+           [(n, y, g[k], ranks.get(n) if y == 2025 else None)
+            for n, g in hist.items() for k, y in enumerate((2024, 2025))])
+    _sheet(wb, "进位奖励", ("考核类别", "每进一位", "每退一位", "进位上限", "退位上限", "保位名次", "保位加分"),
+           [(CITY, 0.3, 0.2, None, 1, 3, 0.5)])
+    _sheet(wb, "加分类别", ("类别", "上限"), [("指标加分", 3), ("表彰加分", 2), ("进位加分", 1)])
+    _sheet(wb, "加分标准", ("级别", "分值", "类别"),
+           [("国家级", 2, "表彰加分"), ("省级", 1, "表彰加分"), ("市级", 0.5, "表彰加分")])
     _sheet(wb, "考核办评分", ("单位", "指标编码", "得分", "好", "较好", "一般", "差"), office)
     _sheet(wb, "扣分与否决", ("单位", "事项", "扣分", "一票否决"), [
         ("怀远县", "耕地保护督察发现违法占地问题", 1.5, "否"),

@@ -1,11 +1,11 @@
-"""Scoring (SPEC 3.1–3.3): one indicator for one unit, then one unit. Pure functions only."""
+"""Scoring (SPEC 3.1–3.3, 3.7–3.9): one indicator for one unit, then one unit. Pure functions only."""
 from __future__ import annotations
 
 import bisect
 import calendar
 import datetime as dt
 
-from .model import (BANDS, BEST, COMPLETION, CONTROL, EFFICACY, GREEN, LIGHT_METHODS, QUALITATIVE,
+from .model import (BONUS_HONOR, BONUS_INDICATOR, BANDS, BEST, COMPLETION, CONTROL, EFFICACY, GREEN, LIGHT_METHODS, QUALITATIVE,
                     QUALITATIVE_RATIO, RANKING, RED, REVERSE, ST_NO_DATA, ST_NOT_APPLICABLE, ST_OK,
                     TARGETED_METHODS, TOTAL, VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST, YELLOW,
                     IndicatorResult, Indicator, Params, Target, UnitResult)
@@ -233,11 +233,15 @@ def score_bands(ind: Indicator, actual: float, bands: list) -> Outcome:
                           f" = {fmt(score)}")
 
 
-def score_qualitative(ind: Indicator, actual: str) -> Outcome:
-    ratio = QUALITATIVE_RATIO[actual]
+def score_qualitative(ind: Indicator, actual: str, levels: dict = None) -> Outcome:
+    """SPEC 3.2 定性 with the scheme's 定性等级 (3.9): the highest level lights 绿, the lowest 红 and
+    is the one that triggers a 一票否决, any other 黄. Default 完成 1 / 基本完成 0.6 / 未完成 0."""
+    levels = levels or QUALITATIVE_RATIO
+    ratio = levels[actual]
+    top, bottom = max(levels.values()), min(levels.values())
     score = ind.weight * ratio
-    light = {1.0: GREEN, 0.6: YELLOW}.get(ratio, RED)
-    veto = ind.veto if actual == "未完成" else VETO_NONE
+    light = GREEN if ratio == top else RED if ratio == bottom else YELLOW
+    veto = ind.veto if ratio == bottom and top != bottom else VETO_NONE
     text = f"{actual}，{fmt(ratio)} × 分值{fmt(ind.weight)} = {fmt(score)}"
     if veto != VETO_NONE:
         text += "；触发一票否决" if veto == VETO_LOWEST else "；触发一票否优"
@@ -250,10 +254,11 @@ def score_appraisal(ind: Indicator, actual: float) -> Outcome:
 
 
 def score_indicator(ind: Indicator, target, actual, status: str, p: float, params: Params,
-                    peers: list = (), bands: list = ()) -> IndicatorResult:
-    """One indicator for one unit. ``status`` says whether it applies and was reported."""
+                    peers: list = (), bands: list = (), levels: dict = None) -> IndicatorResult:
+    """One indicator for one unit. ``status`` says whether it applies and was reported;
+    ``levels`` the scheme's 定性等级 (SPEC 3.9, default 完成/基本完成/未完成)."""
     result = IndicatorResult(ind.code, ind.name, ind.major, ind.method, ind.weight, status=status,
-                             actual=actual)
+                             actual=actual, bonus_class=ind.bonus_class)
     if target is not None:
         result.target, result.stretch = target.target, target.stretch
     if status in (ST_NOT_APPLICABLE, ST_NO_DATA):
@@ -278,10 +283,15 @@ def score_indicator(ind: Indicator, target, actual, status: str, p: float, param
     elif method == BANDS:
         out = score_bands(ind, actual, bands)
     elif method == QUALITATIVE:
-        out = score_qualitative(ind, actual)
+        out = score_qualitative(ind, actual, levels)
     else:
         out = score_appraisal(ind, actual)
     result.score = min(ind.weight, max(0.0, out.score))
+    if ind.deduction_cap is not None and method in TARGETED_METHODS and \
+            result.score < ind.weight - ind.deduction_cap:
+        # SPEC 3.8 扣分上限: a reported shortfall loses at most this many points.
+        result.score = max(0.0, ind.weight - ind.deduction_cap)
+        out.explain += f"；扣分以{fmt(ind.deduction_cap)}分为限，得{fmt(result.score)}"
     result.bonus = max(0.0, out.bonus)
     result.light, result.delta, result.completion_rate = out.light, out.delta, out.completion
     result.schedule_gap, result.veto, result.explain = out.gap, out.veto, out.explain
@@ -311,29 +321,109 @@ def honor_bonus(claims, levels: dict, cap):
     return total, items
 
 
+def weighted_base(results: list, weights: dict):
+    """SPEC 3.7: each 大类 k on its own scale R_k = Σ score / Σ w over the indicators of k that
+    apply, weighted: Base = Σ_{K_u} 权重_k·R_k × (Σ_K 权重_k / Σ_{K_u} 权重_k). A 大类 without a row
+    in ``weights`` weighs Σ w of its indicators.
+
+    -> (raw Σ_{K_u} 权重_k·R_k, scale, subtotals {k: 权重_k·R_k}, factors {k: 权重_k/Σ w applicable},
+    used weights {k: 权重_k})."""
+    all_w, applied_w, scored = {}, {}, {}
+    for r in results:
+        all_w[r.major] = all_w.get(r.major, 0.0) + r.weight
+        applied_w.setdefault(r.major, 0.0)
+        scored.setdefault(r.major, 0.0)
+        if r.applies:
+            applied_w[r.major] += r.weight
+            scored[r.major] += r.score
+    used = {k: float(weights[k]) if k in weights else all_w[k] for k in all_w}
+    subtotals, factors, raw, weight_u = {}, {}, 0.0, 0.0
+    for k in all_w:
+        if applied_w[k] > 0:
+            factors[k] = used[k] / applied_w[k]
+            subtotals[k] = used[k] * (scored[k] / applied_w[k])
+            raw += subtotals[k]
+            weight_u += used[k]
+        else:
+            subtotals[k] = 0.0
+    full = sum(used.values())
+    return raw, (full / weight_u if weight_u > 0 else 0.0), subtotals, factors, used
+
+
+def full_score(indicators: list, weights: dict = None) -> float:
+    """The category's 满分: Σ 分值 (SPEC 3.3), or Σ_K 权重_k with 大类 rows (3.7)."""
+    if not weights:
+        return sum(i.weight for i in indicators)
+    all_w = {}
+    for ind in indicators:
+        all_w[ind.major] = all_w.get(ind.major, 0.0) + ind.weight
+    return sum(float(weights[k]) if k in weights else w for k, w in all_w.items())
+
+
+def bonus_cap_of(name: str, caps: dict, params: Params):
+    """上限 of a 加分类别 (SPEC 3.8): its row in 加分类别; 表彰加分 defaults to 参数 表彰加分上限."""
+    cap = caps.get(name) if caps else None
+    if cap is None and name == BONUS_HONOR:
+        cap = params.honor_bonus_cap
+    return cap
+
+
+def settle_bonus(ur: UnitResult, raw: dict, caps: dict, params: Params) -> None:
+    """SPEC 3.8: B = min(加分总上限, Σ_类别 min(上限_类别, Σ its items)); then 综合得分 (3.3)."""
+    classes, before = [], 0.0
+    for name, points in raw.items():
+        cap = bonus_cap_of(name, caps, params)
+        granted = min(cap, points) if cap is not None else points
+        before += granted
+        classes.append({"name": name, "raw": points, "cap": cap, "granted": granted})
+    ur.bonus_classes = classes
+    ur.bonus_before_total_cap = before
+    ur.bonus = min(before, params.total_bonus_cap) if params.total_bonus_cap is not None else before
+    ur.total = ur.base + ur.bonus - ur.deduction
+
+
 def score_unit(unit, results: list, full_score: float, params: Params, claims, honor_levels,
-               deductions, submitted: bool) -> UnitResult:
-    """SPEC 3.3: rescaled base, capped bonus, deductions, vetoes."""
+               deductions, submitted: bool, major_weights: dict = None, bonus_caps: dict = None,
+               honor_classes: dict = None) -> UnitResult:
+    """SPEC 3.3: rescaled base, capped bonus, deductions, vetoes. With ``major_weights`` (the 大类
+    rows of the unit's category) the base is 3.7's; ``bonus_caps`` and ``honor_classes`` are the
+    加分类别 上限 and the 类别 of each 加分标准 级别 (3.8)."""
     ur = UnitResult(unit.code, unit.name, unit.category, unit.group, submitted, indicators=results,
                     email=unit.email, contact=unit.contact)
     applicable = [r for r in results if r.applies]
-    weight = sum(r.weight for r in applicable)
-    ur.raw_score = sum(r.score for r in applicable)
-    ur.scale = full_score / weight if weight > 0 else 0.0
-    ur.base = ur.raw_score * ur.scale
-    for r in results:
-        ur.subtotals.setdefault(r.major, 0.0)
-        if r.applies:
-            ur.subtotals[r.major] += r.score * ur.scale
-    ur.indicator_bonus = sum(r.bonus for r in applicable)
-    ur.honor_bonus, ur.honor_items = honor_bonus(claims, honor_levels, params.honor_bonus_cap)
-    bonus = ur.indicator_bonus + ur.honor_bonus
-    if params.total_bonus_cap is not None:
-        bonus = min(bonus, params.total_bonus_cap)
-    ur.bonus = bonus
+    if major_weights:
+        ur.raw_score, ur.scale, ur.subtotals, ur.major_factors, ur.major_weights = \
+            weighted_base(results, major_weights)
+        ur.base = ur.raw_score * ur.scale
+    else:
+        weight = sum(r.weight for r in applicable)
+        ur.raw_score = sum(r.score for r in applicable)
+        ur.scale = full_score / weight if weight > 0 else 0.0
+        ur.base = ur.raw_score * ur.scale
+        for r in results:
+            ur.subtotals.setdefault(r.major, 0.0)
+            if r.applies:
+                ur.subtotals[r.major] += r.score * ur.scale
+    # SPEC 3.8: every bonus in its 加分类别. Indicator bonuses first (指标加分 unless the 指标 says),
+    # then 表彰加分 items by their 加分标准 类别.
+    raw, from_indicators = {}, set()
+    for r in applicable:
+        name = r.bonus_class or BONUS_INDICATOR
+        raw[name] = raw.get(name, 0.0) + r.bonus
+        from_indicators.add(name)
+    if BONUS_INDICATOR not in raw:
+        raw[BONUS_INDICATOR] = 0.0
+        from_indicators.add(BONUS_INDICATOR)
+    _, ur.honor_items = honor_bonus(claims, honor_levels, None)
+    for item, level, points in ur.honor_items:
+        name = (honor_classes or {}).get(level) or BONUS_HONOR
+        raw[name] = raw.get(name, 0.0) + points
     ur.deduction_items = [(d.item, d.points) for d in deductions]
     ur.deduction = sum(d.points for d in deductions)
-    ur.total = ur.base + ur.bonus - ur.deduction
+    settle_bonus(ur, raw, bonus_caps or {}, params)
+    ur.indicator_bonus = sum(c["granted"] for c in ur.bonus_classes if c["name"] in from_indicators)
+    ur.honor_bonus = sum((c["granted"] for c in ur.bonus_classes if c["name"] not in from_indicators),
+                         0.0)
     ur.reds = sum(1 for r in applicable if r.light == RED)
     for r in applicable:
         if r.veto != VETO_NONE:

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import math
 
-from ..model import (APPRAISAL, BANDS, COMPLETION, CONTROL, EFFICACY, FORWARD, GROWTH, METHODS,
-                     REVERSE, TOTAL, VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST,
-                     ConsequenceRule, Deduction, GradeRule, Indicator, Params,
+from ..model import (APPRAISAL, BANDS, BONUS_HONOR, BONUS_INDICATOR,
+                     COMPLETION, CONTROL, EFFICACY, FORWARD, GROWTH, INFO, METHODS, QUALITATIVE,
+                     QUALITATIVE_RATIO, REVERSE, TOTAL, VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST,
+                     VOTE_VALUES, AdvanceRule, ConsequenceRule, Deduction, GradeRule, Indicator, Params,
                      Scheme, Target, Unit)
 from .table import Reporter, read_table
 from .values import (is_blank, normalise_text, parse_choice, parse_date, parse_int, parse_number,
-                     parse_ratio, parse_yes_no, split_aliases, text_of, code_of)
+                     parse_qualitative, parse_ratio, parse_yes_no, split_aliases, text_of, code_of)
 from .workbook import Workbook
 
 SCHEME_SHEETS = ("参数", "单位", "指标")   # a workbook holding these is a scheme
-VOTE_COLUMNS = ("好", "较好", "一般", "差")
-VOTE_WEIGHTS = {"好": 100, "较好": 80, "一般": 60, "差": 0}
+VOTE_COLUMNS = tuple(VOTE_VALUES)                 # default 票别 (SPEC 3.9 测评票值 replaces them)
+VOTE_WEIGHTS = VOTE_VALUES
 VETO_CHOICES = (VETO_NONE, VETO_LOWEST, VETO_NOT_FIRST)
 
 
@@ -137,10 +138,10 @@ def read_units(book: Workbook, report: Reporter) -> list:
 
 INDICATOR_OPTIONAL = ("大类", "一级指标", "二级指标", "计量单位", "计分方法", "方向", "数值类型", "序时",
                       "扣分率", "超额加分", "加分上限", "得分下限", "末位系数", "名次递减", "一票否决",
-                      "数据来源", "牵头单位", "配合单位")
+                      "数据来源", "牵头单位", "配合单位", "扣分上限", "加分类别")
 
 
-def read_indicators(book: Workbook, report: Reporter, categories: set) -> list:
+def read_indicators(book: Workbook, report: Reporter, categories: set, bonus_caps: dict = None) -> list:
     rows = read_table(book.sheet("指标"), ("指标编码", "考核类别", "分值"), INDICATOR_OPTIONAL,
                       report) or []
     indicators, seen = [], {}
@@ -192,7 +193,19 @@ def read_indicators(book: Workbook, report: Reporter, categories: set) -> list:
             rank_step=_num(row, "名次递减", report, "指标"),
             veto=choice("一票否决", VETO_CHOICES, VETO_NONE),
             source=choice("数据来源", ("单位", "考核办"), "单位"),
-            lead=text_of(row.get("牵头单位")), support=text_of(row.get("配合单位")), order=order)
+            lead=text_of(row.get("牵头单位")), support=text_of(row.get("配合单位")), order=order,
+            bonus_class=text_of(row.get("加分类别")) or BONUS_INDICATOR)
+        cap = _num(row, "扣分上限", report, "指标")    # SPEC 3.8
+        if cap is not None and cap < 0:
+            report.error("指标", row.ref("扣分上限"), f"指标“{code}”扣分上限不能为负数，按不设上限处理")
+            cap = None
+        elif cap is not None and method not in (COMPLETION, CONTROL, EFFICACY):
+            report.warning("指标", row.ref("扣分上限"),
+                           f"指标“{code}”按{method}计分，扣分上限只用于完成率、控制和功效系数，已忽略")
+            cap = None
+        ind.deduction_cap = cap
+        if text_of(row.get("加分类别")):
+            _uncapped(report, bonus_caps, "指标", row.ref("加分类别"), f"指标“{code}”", ind.bonus_class)
         last = _num(row, "末位系数", report, "指标")
         if last is not None:
             ind.last_factor = last
@@ -344,11 +357,13 @@ def read_history(book: Workbook, report: Reporter, units: UnitIndex, grade_names
     history = {}
     if "历年等次" not in book.sheet_names:
         return history
-    rows = read_table(book.sheet("历年等次"), ("单位", "年度", "等次"), (), report) or []
+    rows = read_table(book.sheet("历年等次"), ("单位", "年度", "等次"), ("名次",), report) or []
     for row in rows:
         unit = units.find(row.get("单位"))
         year, error = parse_int(row.get("年度"))
         grade = text_of(row.get("等次"))
+        if not grade and row.has("名次") and not is_blank(row.get("名次")):
+            continue   # a row giving only last year's 名次 (SPEC 3.10): read by read_ranks
         if unit is None:
             report.warning("历年等次", row.ref("单位"), f"未知单位“{text_of(row.get('单位'))}”，该行未读取")
         elif error or year is None:
@@ -361,23 +376,199 @@ def read_history(book: Workbook, report: Reporter, units: UnitIndex, grade_names
     return history
 
 
-def read_honor_levels(book: Workbook, report: Reporter) -> dict:
+def read_honor_levels(book: Workbook, report: Reporter, classes: dict = None,
+                      bonus_caps: dict = None) -> dict:
+    """加分标准: 级别 -> 分值; with a 类别 column, ``classes`` gets 级别 -> 加分类别 (SPEC 3.8)."""
     levels = {}
     if "加分标准" in book.sheet_names:
-        for row in read_table(book.sheet("加分标准"), ("级别", "分值"), (), report) or []:
+        for row in read_table(book.sheet("加分标准"), ("级别", "分值"), ("类别",), report) or []:
             points = _num(row, "分值", report, "加分标准")
             if points is not None:
                 levels[text_of(row.get("级别"))] = points
+                if classes is not None and text_of(row.get("类别")):
+                    classes[text_of(row.get("级别"))] = text_of(row.get("类别"))
+                    _uncapped(report, bonus_caps, "加分标准", row.ref("类别"),
+                              f"加分标准“{text_of(row.get('级别'))}”", text_of(row.get("类别")))
     return levels
 
 
-def read_office_values(book: Workbook, report: Reporter, units: UnitIndex, indicators: dict) -> dict:
-    """考核办评分: a score per unit and indicator, or vote counts 好/较好/一般/差."""
+# -- the rule forms of SPEC 3.7–3.10 (optional sheets; absent = the rules above, unchanged) ---------
+def read_major_weights(book: Workbook, report: Reporter, indicators: list, categories: set) -> dict:
+    """大类 (SPEC 3.7): 考核类别, 大类, 权重 -> {category: {大类: 权重}}."""
+    weights = {}
+    if "大类" not in book.sheet_names:
+        return weights
+    majors = {}
+    for ind in indicators:
+        majors.setdefault(ind.category, set()).add(ind.major)
+    seen = {}
+    for row in read_table(book.sheet("大类"), ("考核类别", "大类", "权重"), (), report) or []:
+        category, major = text_of(row.get("考核类别")), text_of(row.get("大类"))
+        if not category or not major:
+            report.error("大类", row.ref("考核类别" if not category else "大类"), "考核类别和大类不能为空，该行未读取")
+            continue
+        if (category, major) in seen:
+            report.error("大类", row.ref("大类"),
+                         f"{category}的大类“{major}”重复（第{seen[(category, major)]}行已有），该行未读取")
+            continue
+        weight, error = parse_number(row.get("权重"), percent_ok=True)
+        if error or weight is None or weight < 0:
+            report.error("大类", row.ref("权重"), f"{category}“{major}”的权重{error or '应为非负数'}，该行未读取，"
+                         "该大类按其指标分值合计计算")
+            continue
+        if category not in categories:
+            report.warning("大类", row.ref("考核类别"), f"考核类别“{category}”没有任何单位，该行不起作用")
+        elif major not in majors.get(category, ()):
+            report.warning("大类", row.ref("大类"), f"考核类别“{category}”没有大类为“{major}”的指标，该行不起作用")
+            continue
+        seen[(category, major)] = row.excel_row
+        weights.setdefault(category, {})[major] = weight
+    return weights
+
+
+def read_bonus_caps(book: Workbook, report: Reporter) -> dict:
+    """加分类别 (SPEC 3.8): 类别 -> 上限 (None = uncapped)."""
+    caps = {}
+    if "加分类别" not in book.sheet_names:
+        return caps
+    for row in read_table(book.sheet("加分类别"), ("类别",), ("上限",), report) or []:
+        name = text_of(row.get("类别"))
+        if not name:
+            continue
+        if name in caps:
+            report.error("加分类别", row.ref("类别"), f"加分类别“{name}”重复，该行未读取")
+            continue
+        cap = _num(row, "上限", report, "加分类别")
+        if cap is not None and cap < 0:
+            report.error("加分类别", row.ref("上限"), f"加分类别“{name}”的上限不能为负数，按不封顶处理")
+            cap = None
+        caps[name] = cap
+    return caps
+
+
+def _uncapped(report: Reporter, caps, sheet: str, cell: str, who: str, name: str) -> None:
+    """A 类别 without a row in 加分类别 (when that sheet has rows): uncapped, said as info (SPEC 3.8)."""
+    if caps and name not in caps and name != BONUS_HONOR:
+        report.add(INFO, sheet, cell, f"{who}的加分类别“{name}”在加分类别表中没有对应行，该类加分不封顶")
+
+
+def read_levels(book: Workbook, report: Reporter) -> dict:
+    """定性等级 (SPEC 3.9): 等级 -> 得分比例, best first; absent or empty = 完成/基本完成/未完成."""
+    if "定性等级" not in book.sheet_names:
+        return dict(QUALITATIVE_RATIO)
+    levels = {}
+    for row in read_table(book.sheet("定性等级"), ("等级", "得分比例"), (), report) or []:
+        word = normalise_text(row.get("等级")).replace(" ", "") if not is_blank(row.get("等级")) else ""
+        if not word:
+            continue
+        if word in levels:
+            report.error("定性等级", row.ref("等级"), f"定性等级“{word}”重复，该行未读取")
+            continue
+        ratio, error = parse_ratio(row.get("得分比例"))
+        if error or ratio is None or not 0 <= ratio <= 1:
+            report.error("定性等级", row.ref("得分比例"),
+                         f"“{word}”的得分比例{error or '应在0–100%之间'}，该行未读取")
+            continue
+        levels[word] = ratio
+    if not levels:
+        report.error("定性等级", "A1", "定性等级表没有可用的等级，按 完成/基本完成/未完成 计分")
+        return dict(QUALITATIVE_RATIO)
+    return dict(sorted(levels.items(), key=lambda kv: -kv[1]))
+
+
+def read_vote_values(book: Workbook, report: Reporter) -> dict:
+    """测评票值 (SPEC 3.9): 票别 -> 分值; absent or empty = 好 100 / 较好 80 / 一般 60 / 差 0."""
+    if "测评票值" not in book.sheet_names:
+        return dict(VOTE_VALUES)
+    values = {}
+    for row in read_table(book.sheet("测评票值"), ("票别", "分值"), (), report) or []:
+        name = text_of(row.get("票别")).replace(" ", "")
+        if not name:
+            continue
+        if name in values:
+            report.error("测评票值", row.ref("票别"), f"票别“{name}”重复，该行未读取")
+            continue
+        value = _num(row, "分值", report, "测评票值")
+        if value is None:
+            continue
+        if not 0 <= value <= 100:
+            report.error("测评票值", row.ref("分值"), f"票别“{name}”的分值{text_of(value)}不在0–100之间，该行未读取")
+            continue
+        values[name] = value
+    if not values:
+        report.error("测评票值", "A1", "测评票值表没有可用的票别，按 好100/较好80/一般60/差0 计算")
+        return dict(VOTE_VALUES)
+    return values
+
+
+def read_ranks(book: Workbook, report: Reporter, units: UnitIndex) -> dict:
+    """历年等次 名次 (SPEC 3.10): unit code -> {year: 名次}."""
+    ranks = {}
+    if "历年等次" not in book.sheet_names:
+        return ranks
+    sheet = book.sheet("历年等次")
+    rows = read_table(sheet, ("单位", "年度"), ("名次",), report) or []
+    for row in rows:
+        if not row.has("名次") or is_blank(row.get("名次")):
+            continue
+        unit = units.find(row.get("单位"))
+        year, _ = parse_int(row.get("年度"))
+        rank, error = parse_int(row.get("名次"))
+        if error or rank == 0:
+            report.error("历年等次", row.ref("名次"), f"名次{error or '应从1起'}，该行名次未读取")
+            continue
+        if unit is None or year is None:
+            continue   # reported once by read_history
+        ranks.setdefault(unit.code, {})[year] = rank
+    return ranks
+
+
+ADVANCE_COLUMNS = ("每进一位", "每退一位", "进位上限", "退位上限", "保位名次", "保位加分")
+
+
+def read_advance_rules(book: Workbook, report: Reporter, categories: set) -> dict:
+    """进位奖励 (SPEC 3.10): one row per 考核类别."""
+    rules = {}
+    if "进位奖励" not in book.sheet_names:
+        return rules
+    for row in read_table(book.sheet("进位奖励"), ("考核类别",), ADVANCE_COLUMNS, report) or []:
+        category = text_of(row.get("考核类别"))
+        if not category:
+            continue
+        if category in rules:
+            report.error("进位奖励", row.ref("考核类别"), f"考核类别“{category}”重复，该行未读取")
+            continue
+        if category not in categories:
+            report.warning("进位奖励", row.ref("考核类别"), f"考核类别“{category}”没有任何单位，该行不起作用")
+            continue
+        rule = AdvanceRule()
+        for col, attr in zip(ADVANCE_COLUMNS, ("per_up", "per_down", "up_cap", "down_cap", "hold_rank",
+                                               "hold_points")):
+            if col == "保位名次":
+                value, error = parse_int(row.get(col))
+                if error:
+                    report.error("进位奖励", row.ref(col), f"保位名次{error}，按不设保位处理")
+            else:
+                value = _num(row, col, report, "进位奖励")
+                if value is not None and value < 0:
+                    report.error("进位奖励", row.ref(col), f"{col}应为正数（表示分数），已按绝对值处理")
+                    value = -value
+            setattr(rule, attr, value)
+        rules[category] = rule
+    return rules
+
+
+def read_office_values(book: Workbook, report: Reporter, units: UnitIndex, indicators: dict,
+                       votes: dict = None, levels: dict = None) -> dict:
+    """考核办评分: a score per unit and indicator, or vote counts in the 票别 columns of 测评票值
+    (default 好/较好/一般/差; SPEC 3.9). A 定性 indicator's 得分 is one of the 定性等级 words."""
     values = {}
     if "考核办评分" not in book.sheet_names:
         return values
+    vote_values = votes or VOTE_VALUES
+    vote_columns = tuple(vote_values)
     sheet = book.sheet("考核办评分")
-    rows = read_table(sheet, ("单位", "指标编码"), ("得分",) + VOTE_COLUMNS, report) or []
+    rows = read_table(sheet, ("单位", "指标编码"), ("得分",) + vote_columns, report) or []
     for row in rows:
         unit = units.find(row.get("单位"))
         code = code_of(row.get("指标编码"))
@@ -397,19 +588,26 @@ def read_office_values(book: Workbook, report: Reporter, units: UnitIndex, indic
             report.error(sheet.name, row.ref("指标编码"), f"{unit.name}的指标“{code}”评分重复，该行未读取")
             continue
         where = (report.file, sheet.name, row.ref("得分"))
+        if row.has("得分") and not is_blank(row.get("得分")) and ind.method == QUALITATIVE:
+            value, error = parse_qualitative(row.get("得分"), levels)
+            if error:
+                report.error(sheet.name, row.ref("得分"), f"{ind.code} {ind.name}：{error}，该行未读取")
+                continue
+            values[(unit.code, code)] = (value, where)
+            continue
         if row.has("得分") and not is_blank(row.get("得分")):
             value = _num(row, "得分", report, sheet.name, percent_ok=True)
-        elif any(row.has(v) and not is_blank(row.get(v)) for v in VOTE_COLUMNS):
+        elif any(row.has(v) and not is_blank(row.get(v)) for v in vote_columns):
             votes = {}
-            for v in VOTE_COLUMNS:
+            for v in vote_columns:
                 n, error = parse_number(row.get(v)) if row.has(v) else (None, None)
                 if error or (n is not None and (n < 0 or n != int(n))):
                     report.error(sheet.name, row.ref(v), error or f"票数“{text_of(row.get(v))}”不是非负整数")
                     n = None
                 votes[v] = n or 0
             total = sum(votes.values())
-            value = sum(VOTE_WEIGHTS[v] * votes[v] for v in VOTE_COLUMNS) / total if total else None
-            where = (report.file, sheet.name, row.ref(VOTE_COLUMNS[0]))
+            value = sum(vote_values[v] * votes[v] for v in vote_columns) / total if total else None
+            where = (report.file, sheet.name, row.ref(next(v for v in vote_columns if row.has(v))))
         else:
             continue
         if value is None:
@@ -448,25 +646,35 @@ def read_scheme(book: Workbook, file_label: str, issues: list) -> Scheme:
     params = read_params(book, report)
     units = read_units(book, report)
     index = UnitIndex(units)
-    indicators = read_indicators(book, report, {u.category for u in units})
+    bonus_caps = read_bonus_caps(book, report)
+    indicators = read_indicators(book, report, {u.category for u in units}, bonus_caps)
     by_key = {i.key: i for i in indicators}
     grades = read_grades(book, report)
     grade_names = {g.name for g in grades}
+    categories = {u.category for u in units}
+    honor_classes = {}
+    levels = read_levels(book, report)
+    votes = read_vote_values(book, report)
     scheme = Scheme(
         params=params, units=units, indicators=indicators,
         targets=read_targets(book, report, index, by_key),
         bands=read_bands(book, report, by_key), grades=grades,
         consequences=read_consequences(book, report, grade_names),
         history=read_history(book, report, index, grade_names),
-        honor_levels=read_honor_levels(book, report),
-        office_values=read_office_values(book, report, index, by_key),
-        deductions=read_deductions(book, report, index), file=file_label)
+        honor_levels=read_honor_levels(book, report, honor_classes, bonus_caps),
+        office_values=read_office_values(book, report, index, by_key, votes, levels),
+        deductions=read_deductions(book, report, index), file=file_label,
+        major_weights=read_major_weights(book, report, indicators, categories),
+        bonus_caps=bonus_caps, honor_classes=honor_classes,
+        qualitative_levels=levels, vote_values=votes, ranks=read_ranks(book, report, index),
+        advance_rules=read_advance_rules(book, report, categories))
     check_scheme(scheme, report)
     return scheme
 
 
 def check_scheme(scheme: Scheme, report: Reporter) -> None:
     """Cross-sheet checks: weights that do not add up, quotas that cannot be met."""
+    from ..scoring import full_score
     category_of = {u.code: u.category for u in scheme.units}
     targeted = {(category_of[unit], code) for unit, code in scheme.targets}
     for category in sorted({u.category for u in scheme.units}, key=_first_seen(scheme)):
@@ -474,7 +682,8 @@ def check_scheme(scheme: Scheme, report: Reporter) -> None:
         if not inds:
             report.error("指标", "", f"考核类别“{category}”没有任何指标")
             continue
-        total = sum(i.weight for i in inds)
+        weights = scheme.major_weights.get(category)
+        total = full_score(inds, weights)    # SPEC 3.7: Σ 大类权重 where the 大类 sheet has rows
         full = scheme.params.full_score
         if full is not None and not math.isclose(total, full, abs_tol=1e-6):
             report.error("指标", "", f"考核类别“{category}”的分值合计为{text_of(total)}，与参数表满分"

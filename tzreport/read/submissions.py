@@ -52,16 +52,17 @@ def applies(scheme, unit, ind) -> bool:
     return ind.method not in TARGETED_METHODS or (unit.code, ind.code) in scheme.targets
 
 
-def read_value(row, ind, report: Reporter, sheet, expected: bool = True) -> Value:
+def read_value(row, ind, report: Reporter, sheet, expected: bool = True, levels: dict = None) -> Value:
     """The 本期累计完成 (and 上年同期, 完成说明) of one row for indicator ``ind``.
 
-    ``expected``: whether the indicator applies to the unit, so that a blank is worth a warning."""
+    ``expected``: whether the indicator applies to the unit, so that a blank is worth a warning;
+    ``levels``: the scheme's 定性等级 (SPEC 3.9), the words a 定性 value may take."""
     raw = row.get("本期累计完成")
     ref = row.ref("本期累计完成")
     where = (report.file, sheet.name, ref)
     value = Value(note=text_of(row.get("完成说明")) if row.has("完成说明") else "", where=where)
     if ind.method == QUALITATIVE:
-        value.actual, error = parse_qualitative(raw)
+        value.actual, error = parse_qualitative(raw, levels)
     else:
         percent_ok = ind.measure == "%" or ind.value_type == GROWTH or ind.method == APPRAISAL
         value.actual, error = parse_number(raw, ind.measure, percent_ok)
@@ -164,7 +165,8 @@ def read_submission(book: Workbook, file_label: str, scheme, index: UnitIndex, i
             continue
         seen[code] = row.excel_row
         submission.row_of[code] = row.excel_row
-        submission.values[code] = read_value(row, ind, report, sheet, applies(scheme, unit, ind))
+        submission.values[code] = read_value(row, ind, report, sheet, applies(scheme, unit, ind),
+                                             scheme.qualitative_levels)
         _check_target(row, ind, scheme, unit, report, sheet)
     _report_missing(submission, scheme, unit, report, sheet.name)
     if CLAIM_SHEET in book.sheet_names:
@@ -229,7 +231,8 @@ def read_consolidated(book: Workbook, file_label: str, scheme, index: UnitIndex,
         unit_seen[code] = row.excel_row
         sub.row_of[code] = row.excel_row
         ind = by_key[(unit.category, code)]
-        sub.values[code] = read_value(row, ind, report, sheet, applies(scheme, unit, ind))
+        sub.values[code] = read_value(row, ind, report, sheet, applies(scheme, unit, ind),
+                                             scheme.qualitative_levels)
         _check_target(row, ind, scheme, unit, report, sheet)
     for code, sub in submissions.items():
         report.unit = code

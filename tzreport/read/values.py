@@ -130,8 +130,9 @@ def parse_choice(value, choices, default=None):
     return default, f'"{value}" 应为 {"、".join(choices)} 之一'
 
 
-def parse_qualitative(value):
-    return parse_choice(value, tuple(QUALITATIVE_RATIO))
+def parse_qualitative(value, levels: dict = None):
+    """A 定性 word among the scheme's 定性等级 (SPEC 3.9; default 完成/基本完成/未完成)."""
+    return parse_choice(value, tuple(levels or QUALITATIVE_RATIO))
 
 
 def parse_ratio(value):
