@@ -58,15 +58,23 @@ def test_county_sample_builds_cleanly_and_prints_the_ranking(county):
 
 def test_mid_year_build_leaves_social_evaluation_out_and_stays_on_scale(county):
     code, output, data = county
-    assert "“群众满意度调查”（ZB15，12分）暂无评分数据，本次对所有单位不计" in output
+    assert "“群众满意度调查”（ZB15，60分）暂无评分数据，本次对所有单位不计，“社会评价”按本大类其余指标折算" in output
     assert {(e["category"], e["code"]) for e in data["excluded_indicators"]} == {("镇街", "ZB15"),
                                                                               ("部门", "BM07")}
     infos = [i for i in data["issues"] if i["severity"] == "info"]
     assert len(infos) == 2
     for unit in data["units"]:
+        scores = {i["code"]: i["score"] for i in unit["indicators"]}
         if unit["category"] == "镇街":
-            assert unit["scale"] == pytest.approx(100 / 88)          # 100 − 12 applies
-            assert unit["base"] == pytest.approx(unit["raw_score"] * 100 / 88)
+            # SPEC 3.7 (大类 目标任务 80, 社会评价 20): ZB15 (60 of 社会评价's 100) is left out inside
+            # its part, so 社会评价 = 20 × ZB16/40; 目标任务's 分值 add to 80, so it is Σ its scores.
+            assert unit["scale"] == 1.0                                 # both parts still apply
+            assert unit["subtotals"]["社会评价"] == pytest.approx(20 * scores["ZB16"] / 40)
+            assert unit["subtotals"]["目标任务"] == pytest.approx(
+                sum(v for k, v in scores.items() if k not in ("ZB15", "ZB16")))
+        else:
+            assert unit["scale"] == pytest.approx(100 / 90)          # 部门: 100 − 10 (BM07) applies
+            assert unit["base"] == pytest.approx(unit["raw_score"] * 100 / 90)
         zb15 = [i for i in unit["indicators"] if i["code"] in ("ZB15", "BM07")]
         assert all(i["status"] == "暂无数据" and i["light"] is None for i in zb15)
         assert sum(unit["subtotals"].values()) == pytest.approx(unit["base"])

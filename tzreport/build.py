@@ -65,9 +65,11 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
             if ind.from_office and not any((u.code, ind.code) in scheme.office_values for u in members):
                 no_data.add(ind.code)
                 excluded.append((category, ind.code, ind.name))
+                rest = (f"“{ind.major}”按本大类其余指标折算" if weights else   # SPEC 3.7 / 3.3
+                        f"其余指标按满分{full_scores[category]:g}分折算")
                 issues.append(Issue(INFO, scheme.file, "考核办评分", "",
                                     f"{category}：“{ind.name}”（{ind.code}，{ind.weight:g}分）暂无评分数据，"
-                                    f"本次对所有单位不计，其余指标按满分{full_scores[category]:g}分折算"))
+                                    f"本次对所有单位不计，{rest}"))
         peers = {}
         for ind in inds:
             if ind.method in (RANKING, BEST) and ind.code not in no_data:

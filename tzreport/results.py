@@ -44,6 +44,12 @@ def unit_dict(ur, indicators, files: dict = None) -> dict:
         "honor_items": [{"item": i, "level": lv, "points": p} for i, lv, p in ur.honor_items],
         "deduction_items": [{"item": i, "points": p} for i, p in ur.deduction_items],
         "reds": ur.reds, "advance": ur.advance,
+        # SPEC 3.7: 权重_k of the weighted parts ({} = unweighted); 3.8: every 加分类别 with its 上限
+        # and what it granted, then the sum before 加分总上限; 3.10: the 进位 figures ({} = no rule).
+        "major_weights": ur.major_weights,
+        "bonus_classes": [dict(c) for c in ur.bonus_classes],
+        "bonus_before_total_cap": ur.bonus_before_total_cap,
+        "rank_change": dict(ur.rank_change),
         "indicators": [indicator_dict(r, indicators[(ur.category, r.code)])
                        for r in ur.indicators],
     }

@@ -30,6 +30,7 @@ from ..read.values import cn_date
 from .common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LIGHT_COLOURS, PERCENT, POINTS,
                      SEVERITY_CN, history_text, number_text, put, score_text,
                      tie_counts, value_format, veto_text, wrapped_lines)
+from . import rule_forms
 from .template import HEADER_ROW, SUBMISSION_SHEET, blank_for, write_template
 
 OUTPUT_FOLDER = "批注"
@@ -366,17 +367,22 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
            f"基础得分{score_text(ur.base)} + 加分{score_text(ur.bonus)} − 扣分{score_text(ur.deduction)}"
            f"（满分{number_text(full)}）", POINTS)
     for major, subtotal in ur.subtotals.items():
-        w.pair(f"  其中：{major}", float(score_text(subtotal)), "", POINTS)
+        w.pair(f"  其中：{major}", float(score_text(subtotal)), rule_forms.part_note(ur, major), POINTS)
     if abs(ur.scale - 1) > 1e-9:
-        w.pair("折算系数", round(ur.scale, 4),
-               f"本单位适用指标分值合计{number_text(full / ur.scale)}分，按满分{number_text(full)}分折算")
+        w.pair("折算系数", round(ur.scale, 4), rule_forms.part_scale_note(ur, full))
     bonus_note = [f"指标超额加分{score_text(ur.indicator_bonus)}"]
     if ur.honor_items:
         bonus_note.append("表彰加分" + score_text(ur.honor_bonus) + "（"
                           + "；".join(f"{i}，{lv}{number_text(p)}分" for i, lv, p in ur.honor_items) + "）")
     if params.total_bonus_cap is not None:
-        bonus_note.append(f"加分总上限{number_text(params.total_bonus_cap)}分")
+        bonus_note.append(rule_forms.total_cap_note(ur, params.total_bonus_cap)
+                          or f"加分总上限{number_text(params.total_bonus_cap)}分")
     w.pair("加分", float(score_text(ur.bonus)), "，".join(bonus_note), POINTS)
+    for name, granted, text in rule_forms.bonus_class_lines(ur):     # SPEC 3.8: which cap cut it
+        w.pair(f"  其中：{name}", float(score_text(granted)), text, POINTS)
+    if ur.rank_change:                                              # SPEC 3.10
+        w.pair("进位", rule_forms.rank_change_points(ur), rule_forms.rank_change_text(ur),
+               "+0.00;-0.00;0")
     w.pair("扣分", float(score_text(ur.deduction)),
            "；".join(f"{item}（{number_text(p)}分）" for item, p in ur.deduction_items) or "无", POINTS)
     tied = "，并列" if ctx.ties.get((ur.category, ur.rank), 0) > 1 else ""

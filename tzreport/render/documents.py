@@ -27,7 +27,7 @@ from ..model import (COMPLETION, CONTROL, ERROR, FORWARD, GREEN, GROWTH, INFO, Q
 from ..parallel import parallel_map
 from ..planning import days_left
 from ..read.values import cn_date
-from . import prose
+from . import prose, rule_forms
 from .charts import ChartFontMissing, lights_chart, totals_chart
 from .common import LIGHT_COLOURS, display_width, number_text, score_text
 from .doc_templates import NOTICE, PROGRESS, RESULTS
@@ -451,6 +451,10 @@ def notice_context(result, cat: Category, ur, grade_order: list) -> dict:
     tied = cat.rank_counts[ur.rank] > 1
     grade = f"考核等次为“{ur.grade}”" if final else f"按当前进度测算，等次为“{ur.grade}”"
     parts = [f"基础得分{score_text(ur.base)}分"]
+    if ur.major_weights:    # SPEC 3.7: the parts, each 权重_k·R_k
+        parts[0] += ("（" + "、".join(f"{k}{score_text(ur.subtotals.get(k, 0.0))}分"
+                                     for k in ur.major_weights) + "，按大类权重"
+                     + "、".join(number_text(w) for w in ur.major_weights.values()) + "计）")
     if ur.bonus:
         parts.append(f"加分{score_text(ur.bonus)}分")
     if ur.deduction:
@@ -460,6 +464,13 @@ def notice_context(result, cat: Category, ur, grade_order: list) -> dict:
                 f"第{ur.rank}位，{grade}。"]
     if not ur.submitted:
         overview.append("你单位未报送完成情况，由单位填报的指标均按0分计。")
+    if ur.rank_change:      # SPEC 3.10
+        overview.append(f"你单位{rule_forms.rank_change_text(ur)}。")
+    cut = [f"{name}{text}" for (name, _, text) in rule_forms.bonus_class_lines(ur)
+           if name in rule_forms.cut_classes(ur)]
+    total_cut = rule_forms.total_cap_note(ur, result.params.total_bonus_cap)
+    if cut or total_cut:    # SPEC 3.8: which cap cut the unit's bonus
+        overview.append(f"你单位{'；'.join(cut + ([total_cut] if total_cut else []))}。")
     lit = [r for r in ur.indicators if _lit(r)]
     counts = [sum(1 for r in lit if r.light == light) for light in (GREEN, YELLOW, RED)]
     if lit:
@@ -479,7 +490,8 @@ def notice_context(result, cat: Category, ur, grade_order: list) -> dict:
         rows.append({"name": ind.name, "target": _figure(r.target), "actual": _figure(r.actual),
                      "progress": _progress_cell(r, ind), "light": r.light or "—",
                      "fill": LIGHT_COLOURS[r.light][0] if r.light in LIGHT_COLOURS else "FFFFFF",
-                     "score": f"{score_text(r.score * ur.scale)}/{number_text(r.weight * ur.scale)}",
+                     "score": f"{score_text(r.score * ur.factor(r.major))}/"
+                              f"{number_text(r.weight * ur.factor(r.major))}",
                      "rank": r.rank if r.rank is not None else "—"})
     ctx["indicator_summary"] = [f"你单位参加考核的指标{len(rows)}{prose.ITEM}，完成情况见下表（得分已按满分"
                                 f"{number_text(cat.full_score)}分折算；完成率为累计完成占年度目标的比例，"

@@ -12,6 +12,7 @@ from ..model import (COMPLETION, EFFICACY, GREEN, GROWTH, LIGHT_METHODS, QUALITA
                      ST_NO_DATA, ST_NOT_APPLICABLE, TOTAL, YELLOW)
 from ..planning import days_left
 from ..read.values import cn_date
+from . import rule_forms
 from .common import (AMOUNT, LIGHT_COLOURS, PERCENT, POINTS, SEVERITY_CN, TableBook, score_text,
                      tie_counts, value_format, veto_text)
 
@@ -27,9 +28,14 @@ def _majors(result) -> list:
 
 def _ranking(book: TableBook, result):
     majors = _majors(result)
+    # SPEC 3.8 / 3.10: a column per further 加分类别 (e.g. 进位加分) and one for the 进位 points.
+    extra = list(dict.fromkeys(c["name"] for u in result.units for c in u.bonus_classes
+                               if c["name"] not in ("指标加分", "表彰加分") and c["raw"] > 1e-9))
+    advance = any(u.rank_change for u in result.units)
     header = (["考核类别", "分组", "排名", "单位"] + majors
-              + ["基础得分", "指标加分", "表彰加分", "加分合计", "扣分", "综合得分", "等次", "一票否决",
-                 "红灯数", "说明"])
+              + ["基础得分", "指标加分", "表彰加分"] + extra + ["加分合计", "扣分"]
+              + (["进位"] if advance else [])
+              + ["综合得分", "等次", "一票否决", "红灯数", "说明"])
     ties = tie_counts(result.units)
     rows = []
     for u in result.units:
@@ -41,12 +47,22 @@ def _ranking(book: TableBook, result):
         if u.grade_note:
             notes.append(u.grade_note)
         notes += [f"{item}（{veto_text(v)}）" for v, item in u.veto_reasons]
+        notes += [f"{name}{text}" for name, _, text in rule_forms.bonus_class_lines(u)
+                  if name in rule_forms.cut_classes(u)]
+        cut = rule_forms.total_cap_note(u, result.params.total_bonus_cap)
+        notes += [cut] if cut else []
+        notes += [rule_forms.rank_change_text(u)] if u.rank_change else []
+        granted = {c["name"]: c["granted"] for c in u.bonus_classes}
         rows.append([u.category, u.group, u.rank, u.name]
                     + [_published(u.subtotals[m]) if m in u.subtotals else None for m in majors]
-                    + [_published(u.base), _published(u.indicator_bonus), _published(u.honor_bonus),
-                       _published(u.bonus), _published(u.deduction), _published(u.total), u.grade,
+                    + [_published(u.base), _published(u.indicator_bonus), _published(u.honor_bonus)]
+                    + [_published(granted[n]) if n in granted else None for n in extra]
+                    + [_published(u.bonus), _published(u.deduction)]
+                    + ([rule_forms.rank_change_points(u)] if advance else [])
+                    + [_published(u.total), u.grade,
                        veto_text(u.veto) if u.veto != "否" else "", u.reds, "；".join(notes)])
-    formats = [None, None, "0", None] + [POINTS] * (len(majors) + 6) + [None, None, "0", None]
+    formats = ([None, None, "0", None] + [POINTS] * (len(majors) + 5 + len(extra))
+               + (["+0.00;-0.00;0"] if advance else []) + [POINTS, None, None, "0", None])
     excluded = "；".join(f"{c}“{name}”（{code}）暂无评分数据，本次不计，其余指标按满分折算"
                         for c, code, name in result.excluded)
     ws, head = book.sheet("综合排名", f"{book.title}综合排名", header, rows, formats,

@@ -26,6 +26,11 @@ INSTRUCTIONS = ("填表说明：1. 只填写浅黄色单元格（本期累计完
                 "5. 有表彰奖励的，在“加分申报”表逐项填写事项、级别和文件依据。")
 
 
+def instructions(levels=tuple(QUALITATIVE_RATIO)) -> str:
+    """填表说明 naming the scheme's own 定性 words (SPEC 3.9)."""
+    return INSTRUCTIONS.replace("完成、基本完成、未完成", "、".join(levels))
+
+
 @dataclass
 class Blank:
     """What one unit's submission workbook is made from (small: it travels to worker processes)."""
@@ -33,18 +38,23 @@ class Blank:
     unit: object              # Unit
     rows: list                # [(Indicator, Target or None)], scheme order, those that apply
     honor_levels: tuple = ()  # 加分标准 级别, for the 加分申报 dropdown
+    levels: tuple = tuple(QUALITATIVE_RATIO)   # 定性等级 words, best first (SPEC 3.9)
 
 
 def blank_for(scheme, unit) -> Blank:
     rows = [(ind, scheme.targets.get((unit.code, ind.code)))
             for ind in scheme.indicators_of(unit.category) if applies(scheme, unit, ind)]
-    return Blank(scheme.params.name, unit, rows, tuple(scheme.honor_levels))
+    return Blank(scheme.params.name, unit, rows, tuple(scheme.honor_levels),
+                 tuple(scheme.qualitative_levels))
 
 
-def _validation(ind) -> dict:
+def _validation(ind, levels=tuple(QUALITATIVE_RATIO)) -> dict:
     if ind.method == QUALITATIVE:
-        return {"validate": "list", "source": list(QUALITATIVE_RATIO),
-                "error_title": "请从列表选择", "error_message": "定性指标只能填“完成”“基本完成”或“未完成”"}
+        words = "或".join(f"“{w}”" for w in levels)   # the scheme's 定性等级 (SPEC 3.9)
+        if len(levels) > 2:
+            words = "".join(f"“{w}”" for w in levels[:-1]) + f"或“{levels[-1]}”"
+        return {"validate": "list", "source": list(levels),
+                "error_title": "请从列表选择", "error_message": f"定性指标只能填{words}"}
     if ind.method == APPRAISAL:
         return {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100,
                 "error_title": "请填写0–100的分数", "error_message": "测评得分应在0到100之间"}
@@ -81,7 +91,7 @@ def write_template(target, blank: Blank, as_of, when, values=None, claims=()) ->
     ws.set_row(0, 30)
     ws.merge_range(1, 0, 1, 3, f"填报单位：{unit.name}", f_label)
     ws.merge_range(1, 6, 1, last, f"统计截止：{cn_date(as_of)}" if as_of else "统计截止：", f_label)
-    ws.merge_range(2, 0, 2, last, INSTRUCTIONS, f_note)
+    ws.merge_range(2, 0, 2, last, instructions(blank.levels), f_note)
     ws.set_row(2, 48)
     ws.write_row(HEADER_ROW - 1, 0, HEADER, f_head)
     ws.set_row(HEADER_ROW - 1, 30)
@@ -109,7 +119,7 @@ def write_template(target, blank: Blank, as_of, when, values=None, claims=()) ->
         _write_input(ws, r, 6, value.actual if value else None, f_input)
         _write_input(ws, r, 7, value.previous if value else None, f_input)
         _write_input(ws, r, 8, value.note if value else None, f_input_text)
-        ws.data_validation(r, 6, r, 6, _validation(ind))
+        ws.data_validation(r, 6, r, 6, _validation(ind, blank.levels))
         if ind.method != QUALITATIVE:
             ws.data_validation(r, 7, r, 7, {"validate": "decimal", "criteria": "between",
                                             "minimum": -1e15, "maximum": 1e15,
