@@ -154,7 +154,10 @@ def test_notice_of_jinjixiang(september):
     doc = Document(out / "通知" / "金鸡乡.docx")
     check_layout(doc)
     text = all_text(doc)
-    assert "你单位综合得分78.15分（基础得分78.15分），在镇街12个单位中居第12位，按当前进度测算，等次为“较差”。" in text
+    # SPEC 3.7 (大类 目标任务 80, 社会评价 20): 目标任务 61.35 of its 80; 民主测评 92.8 → 37.12 of 社会评价's
+    # 40 applicable points (群众满意度调查 has no data yet) → 20 × 37.12/40 = 18.56; 61.35 + 18.56 = 79.91.
+    assert "你单位综合得分79.91分（基础得分79.91分），在镇街12个单位中居第12位，按当前进度测算，等次为“较差”。" in text
+    assert "你单位基础得分按大类权重计算：目标任务（权重80）61.35分、社会评价（权重20）18.56分。" in text
     assert "你单位因“环境保护目标责任”指标被一票否决。" in text
     # 倒排计划 of 固定资产投资: (36400 − 23980) = 12420 over 92 days = 135 a day
     assert "固定资产投资距年度目标还差12420万元，剩余92天需日均完成135万元、月均完成4106.25万元。" in text

@@ -451,10 +451,6 @@ def notice_context(result, cat: Category, ur, grade_order: list) -> dict:
     tied = cat.rank_counts[ur.rank] > 1
     grade = f"考核等次为“{ur.grade}”" if final else f"按当前进度测算，等次为“{ur.grade}”"
     parts = [f"基础得分{score_text(ur.base)}分"]
-    if ur.major_weights:    # SPEC 3.7: the parts, each 权重_k·R_k
-        parts[0] += ("（" + "、".join(f"{k}{score_text(ur.subtotals.get(k, 0.0))}分"
-                                     for k in ur.major_weights) + "，按大类权重"
-                     + "、".join(number_text(w) for w in ur.major_weights.values()) + "计）")
     if ur.bonus:
         parts.append(f"加分{score_text(ur.bonus)}分")
     if ur.deduction:
@@ -464,6 +460,10 @@ def notice_context(result, cat: Category, ur, grade_order: list) -> dict:
                 f"第{ur.rank}位，{grade}。"]
     if not ur.submitted:
         overview.append("你单位未报送完成情况，由单位填报的指标均按0分计。")
+    if ur.major_weights:    # SPEC 3.7: the parts, each 权重_k·R_k
+        overview.append("你单位基础得分按大类权重计算：" + "、".join(
+            f"{k}（权重{number_text(w)}）{score_text(ur.subtotals.get(k, 0.0))}分"
+            for k, w in ur.major_weights.items()) + "。")
     if ur.rank_change:      # SPEC 3.10
         overview.append(f"你单位{rule_forms.rank_change_text(ur)}。")
     cut = [f"{name}{text}" for (name, _, text) in rule_forms.bonus_class_lines(ur)

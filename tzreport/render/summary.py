@@ -51,7 +51,7 @@ def _ranking(book: TableBook, result):
                   if name in rule_forms.cut_classes(u)]
         cut = rule_forms.total_cap_note(u, result.params.total_bonus_cap)
         notes += [cut] if cut else []
-        notes += [rule_forms.rank_change_text(u)] if u.rank_change else []
+        notes += [u.rank_change["text"]] if u.rank_change else []
         granted = {c["name"]: c["granted"] for c in u.bonus_classes}
         rows.append([u.category, u.group, u.rank, u.name]
                     + [_published(u.subtotals[m]) if m in u.subtotals else None for m in majors]
