@@ -111,6 +111,9 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
         assign_ranks(category_results)
         rule = scheme.advance_rules.get(category)
         if rule is not None:
+            if not any(scheme.ranks.get(u.code, {}).get(params.year - 1) for u in members):
+                issues.append(Issue(INFO, scheme.file, "进位奖励", "",
+                                    f"{category}：历年等次表没有{params.year - 1}年度的名次，本次不计进位加分"))
             # SPEC 3.10: rank on 综合得分 before 进位, apply 进位/退位/保位 points, rank again.
             apply_rank_changes(category_results, rule, scheme.ranks, params.year, scheme.bonus_caps,
                                params)

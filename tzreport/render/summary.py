@@ -63,8 +63,16 @@ def _ranking(book: TableBook, result):
                        veto_text(u.veto) if u.veto != "否" else "", u.reds, "；".join(notes)])
     formats = ([None, None, "0", None] + [POINTS] * (len(majors) + 5 + len(extra))
                + (["+0.00;-0.00;0"] if advance else []) + [POINTS, None, None, "0", None])
-    excluded = "；".join(f"{c}“{name}”（{code}）暂无评分数据，本次不计，其余指标按满分折算"
+    weighted = {}    # SPEC 3.7: categories whose parts are weighted, with their 权重
+    for u in result.units:
+        if u.major_weights:
+            weighted.setdefault(u.category, u.major_weights)
+    excluded = "；".join(f"{c}“{name}”（{code}）暂无评分数据，本次不计，"
+                        + ("本大类其余指标折算" if c in weighted else "其余指标按满分折算")
                         for c, code, name in result.excluded)
+    parts = "；".join(f"{c}各大类得分为权重×得分率（" + "、".join(f"{k}{w:g}" for k, w in ws_.items()) + "）"
+                     for c, ws_ in weighted.items())
+    excluded = "；".join(x for x in (parts, excluded) if x)
     ws, head = book.sheet("综合排名", f"{book.title}综合排名", header, rows, formats,
                           note=f"说明：{excluded}" if excluded else "",
                           min_widths={3: 10, len(header) - 1: 12}, max_width=36)
