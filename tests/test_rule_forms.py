@@ -318,7 +318,7 @@ def test_bad_rule_forms_are_reported_with_file_sheet_and_cell(tmp_path):
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 MAJORS = ("目标任务", "社会评价", "党的建设")
-weights_st = st.floats(0, 100, allow_nan=False)
+weights_st = st.floats(0, 100, allow_nan=False, allow_subnormal=False)   # 权重 as typed
 
 
 @st.composite
@@ -408,3 +408,17 @@ def test_city_outputs_show_caps_and_rank_changes(tmp_path):
     # 扣分与否决 item 1.5 → 1.9.
     h = unit["怀远县"]
     assert h.rank_change["points"] == pytest.approx(-0.4) and h.deduction == pytest.approx(1.9)
+
+
+def test_office_qualitative_value_is_one_of_the_levels(tmp_path):
+    path = _level_scheme(tmp_path, extra={
+        "指标": [("指标编码", "考核类别", "大类", "二级指标", "分值", "计分方法", "数据来源"),
+               ("Q01", "镇街", "目标任务", "领导评价", 100, "定性", "考核办")],
+        "考核办评分": [("单位", "指标编码", "得分"), ("城关镇", "Q01", "良"), ("龙泉镇", "Q01", "完成")],
+        "完成情况": [("单位", "指标编码", "本期累计完成")]})
+    result, _ = _evaluate(path)
+    town, other = (next(u for u in result.units if u.name == n) for n in ("城关镇", "龙泉镇"))
+    assert town.total == pytest.approx(85.0)                   # 良 0.85 × 100
+    assert other.indicators[0].status == "未填报" and other.total == 0.0
+    errors = [(i.sheet, i.cell) for i in result.issues if i.severity == "error"]
+    assert ("考核办评分", "C3") in errors                        # "完成" is not among 优/良/中/差

@@ -6,7 +6,7 @@ import math
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from .model import BONUS_ADVANCE, VETO_LOWEST, VETO_NOT_FIRST
-from .scoring import fmt, round2, settle_bonus
+from .scoring import add_bonus, fmt, round2
 
 
 def slots_for_ratio(ratio: float, n: int, rounding: str = "四舍五入") -> int:
@@ -84,9 +84,7 @@ def apply_rank_changes(units: list, rule, ranks: dict, year: int, caps: dict, pa
         change = rank_change(rule, ranks.get(ur.code, {}).get(year - 1), ur.rank)
         ur.rank_change = change
         if change["points"] > 0:
-            raw = {c["name"]: c["raw"] for c in ur.bonus_classes}
-            raw[BONUS_ADVANCE] = raw.get(BONUS_ADVANCE, 0.0) + change["points"]
-            settle_bonus(ur, raw, caps, params)
+            add_bonus(ur, BONUS_ADVANCE, change["points"], caps, params)
         elif change["points"] < 0:
             ur.deduction_items.append((f"退位扣分（较上年后退{-change['delta']}位）", -change["points"]))
             ur.deduction += -change["points"]

@@ -382,6 +382,14 @@ def settle_bonus(ur: UnitResult, raw: dict, caps: dict, params: Params) -> None:
     ur.total = ur.base + ur.bonus - ur.deduction
 
 
+def add_bonus(ur: UnitResult, name: str, points: float, caps: dict, params: Params) -> None:
+    """Points that come after the unit's own scoring (3.10 进位加分, 3.11 名次加分) into their 加分类别;
+    3.8's caps and 综合得分 are settled again."""
+    raw = {c["name"]: c["raw"] for c in ur.bonus_classes}
+    raw[name] = raw.get(name, 0.0) + points
+    settle_bonus(ur, raw, caps, params)
+
+
 def score_unit(unit, results: list, full_score: float, params: Params, claims, honor_levels,
                deductions, submitted: bool, major_weights: dict = None, bonus_caps: dict = None,
                honor_classes: dict = None) -> UnitResult:
