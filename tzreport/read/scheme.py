@@ -517,8 +517,10 @@ def read_ranks(book: Workbook, report: Reporter, units: UnitIndex) -> dict:
         if error or rank == 0:
             report.error("历年等次", row.ref("名次"), f"名次{error or '应从1起'}，该行名次未读取")
             continue
+        if unit is None and not text_of(row.get("等次")):    # read_history skipped this row
+            report.warning("历年等次", row.ref("单位"), f"未知单位“{text_of(row.get('单位'))}”，该行未读取")
         if unit is None or year is None:
-            continue   # reported once by read_history
+            continue   # else reported by read_history
         ranks.setdefault(unit.code, {})[year] = rank
     return ranks
 

@@ -28,9 +28,10 @@ def _majors(result) -> list:
 
 def _ranking(book: TableBook, result):
     majors = _majors(result)
-    # SPEC 3.8 / 3.10: a column per further 加分类别 (e.g. 进位加分) and one for the 进位 points.
-    extra = list(dict.fromkeys(c["name"] for u in result.units for c in u.bonus_classes
-                               if c["name"] not in ("指标加分", "表彰加分") and c["raw"] > 1e-9))
+    # SPEC 3.8 / 3.10: a column for the classes granted after scoring (进位加分, 3.11's 名次加分;
+    # the others are within 指标加分 / 表彰加分) and one for the signed 进位 points.
+    extra = [name for name in ("进位加分", "名次加分")
+             if any(c["name"] == name and c["raw"] > 1e-9 for u in result.units for c in u.bonus_classes)]
     advance = any(u.rank_change for u in result.units)
     header = (["考核类别", "分组", "排名", "单位"] + majors
               + ["基础得分", "指标加分", "表彰加分"] + extra + ["加分合计", "扣分"]
