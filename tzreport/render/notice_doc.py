@@ -1,0 +1,178 @@
+"""What 通知/<单位>.docx says to one unit (SPEC 4, 4.1): its total and rank, its lights, a table of
+every indicator (计量单位, 目标, 完成, 完成率 or the difference in words, 亮灯, 得分, 排名), what it
+lost and where it is last, 倒排计划 (not at the year end), its grades and 整改.
+
+Scores in the table are the indicator's own (as in 批注, 汇总 and results.json); the unit's
+rescaling to the category's 满分 (SPEC 3.3, 3.7) is said once, on its own line.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..model import CONTROL, FORWARD, GROWTH, RED, TOTAL, YELLOW
+from ..planning import days_left
+from . import prose
+from .common import LIGHT_COLOURS, number_text, score_text
+from .facts import (control_fact, control_words, is_year_end, needs_rectification, notice_title, reported,
+                    unit_lights, unreported, veto_sentence)
+from .progress_doc import numbered
+
+
+def notice_context(result, cat, ur, grade_order: list) -> dict:
+    from .documents import _common
+    ctx = _common(result)
+    final = is_year_end(result.params.as_of) or result.schedule_fraction >= 1 - 1e-12
+    ctx["final"] = final
+    ctx["addressee"] = ur.name
+    ctx["unit"] = ur.name
+    ctx["title"] = notice_title(ur.name, result.params.as_of, ctx["year"])
+    ctx["intro"] = [f"现将你单位{ctx['year']}年度目标任务完成情况和考核结果通知如下，请认真对照，查找差距，抓好整改。"
+                    if final else
+                    f"现将你单位截至{ctx['as_of']}目标任务完成情况通知如下，请认真对照，查找差距，抓好落实。"]
+    tied = cat.rank_counts[ur.rank] > 1
+    grade = f"考核等次为“{ur.grade}”" if final else f"按当前进度测算，等次为“{ur.grade}”"
+    parts = [f"基础得分{score_text(ur.base)}分"]
+    if ur.bonus:
+        parts.append(f"加分{score_text(ur.bonus)}分")
+    if ur.deduction:
+        parts.append(f"扣分{score_text(ur.deduction)}分")
+    lead = f"{ctx['year']}年度，" if final else f"截至{ctx['as_of']}，序时进度为{ctx['schedule']}。"
+    overview = [f"{lead}你单位综合得分{score_text(ur.total)}分（{'，'.join(parts)}），在{cat.words}"
+                f"{len(cat.units)}个单位中{'并列' if tied else '居'}第{ur.rank}位，{grade}。"]
+    if not ur.submitted:
+        overview.append("你单位未报送报表，各项指标按0分计。")
+    green, yellow, red, blank = unit_lights(ur)
+    if ur.submitted and green + yellow + red:
+        overview.append(f"参与亮灯的指标{green + yellow + red}{prose.ITEM}，"
+                        f"{prose.lights_phrase(green, yellow, red, blank, final)}。")
+    codes = {i.code for i in result.indicators}
+    veto = veto_sentence(ur, codes, subject="你单位", final=final)
+    if veto:
+        overview.append(veto + "。")
+    step = ur.advance.get("next_rank")
+    if step and not final:
+        overview.append(f"你单位距前一名（第{step['rank']}位{step['unit']}）还差{number_text(step['points_needed'])}分。")
+    ctx["overview"] = overview
+    rows = []
+    for k, (r, ind) in enumerate(zip(ur.indicators, cat.indicators)):
+        if not r.applies:
+            continue
+        missing = unreported(r)
+        rows.append({"name": ind.name, "measure": ind.measure or "—", "target": target_cell(r, ind),
+                     "actual": missing or _figure(r.actual), "progress": missing or progress_cell(r, ind),
+                     "light": r.light or "—",
+                     "fill": LIGHT_COLOURS[r.light][0] if r.light in LIGHT_COLOURS else "FFFFFF",
+                     "score": f"{score_text(r.score)}/{number_text(r.weight)}",
+                     "rank": rank_cell(cat, ur, k)})
+    ctx["indicator_summary"] = [f"你单位参加考核的指标{len(rows)}{prose.ITEM}，完成情况见下表（完成率为累计完成占"
+                                f"年度目标的比例，增速、逆向和控制类指标为与目标或控制线的差距；排名为在"
+                                f"{cat.words}中的位次）。", scale_line(ur, cat)]
+    ctx["indicator_tables"] = [{"caption": "", "rows": rows}]
+    ctx["weak"] = _weak(ur, cat)
+    ctx["plans"] = [] if final else _unit_plans(ur, cat, result.params.as_of)
+    ctx["heads"] = numbered([("overview", "总体情况", True), ("indicators", "各项指标完成情况", True),
+                             ("weak", "失分和滞后指标", True), ("plans", "倒排计划", not final),
+                             ("history", "近三年考核等次", True),
+                             ("rectification", "整改要求", needs_rectification(ur, grade_order))])
+    history = "、".join(f"{year}年度“{g}”" if g else f"{year}年度无记录"
+                        for year, g in sorted(ur.history.items()) if year != ctx["year"])
+    current = f"{ctx['year']}年度{'' if final else '（按当前进度测算）'}“{ur.grade}”"
+    ctx["history"] = [f"你单位{history + '，' if history else ''}{current}。"]
+    if ur.consequences:
+        lead = "根据考核结果，" if final else "如年底考核结果与当前测算一致，按照考核办法，"
+        ctx["history"].append(f"{lead}{'；'.join(ur.consequences)}。")
+    ctx["rectification"] = []
+    if needs_rectification(ur, grade_order):
+        ctx["grade_phrase"] = f"{ctx['year']}年度{grade}" if final else grade
+        red_names = [ind.name for r, ind in zip(ur.indicators, cat.indicators) if reported(r) and r.light == RED]
+        focus = red_names or [x["name"] for x in ur.advance.get("lost_most", [])[:3]]
+        ctx["rectification"] = [f"整改重点：{prose.join_names(focus)}{'等' if len(focus) > 1 else ''}指标。"
+                                if focus else "请对照各项指标逐项查找差距。"]
+    else:
+        ctx["grade_phrase"] = ""
+    return ctx
+
+
+def _figure(x, digits: int = 2) -> str:
+    return number_text(x, digits) if isinstance(x, (int, float)) else (x or "—")
+
+
+def scale_line(ur, cat) -> str:
+    """The unit's rescaling (SPEC 3.3, 3.7), said once: the table's scores are the indicators' own."""
+    if abs(ur.scale - 1) < 1e-9:
+        return f"各项得分合计{score_text(ur.raw_score)}分，即基础得分。"
+    return (f"各项得分合计{score_text(ur.raw_score)}分，按{cat.words}满分{number_text(cat.full_score)}分"
+            f"折算（折算系数{number_text(ur.scale, 4)}），基础得分{score_text(ur.base)}分。")
+
+
+def target_cell(r, ind) -> str:
+    """The annual target or control line (the 序时控制数 is in the sentence beside the table)."""
+    return "—" if r.target is None else _figure(r.target)
+
+
+def progress_cell(r, ind) -> str:
+    """完成率 only where higher is better (forward 总量); otherwise the difference in words: a 逆向
+    indicator, a growth rate in 个百分点, a control line against L' and L (SPEC 4.1)."""
+    fact = control_fact(r, ind)
+    if fact is not None:     # short enough for the column; the sentence gives both figures
+        return {"over_annual": "突破控制线", "over_prorated": "超序时控制数",
+                "within": "未超序时控制数" if fact.prorates else "未突破控制线"}[fact.state]
+    forward_total = ind.value_type == TOTAL and ind.direction == FORWARD
+    if r.completion_rate is not None and forward_total:
+        return f"{number_text(r.completion_rate * 100, 1, keep_zeros=True)}%"
+    if not isinstance(r.actual, float) or r.target is None:
+        return "—"
+    gap = r.actual - r.target
+    unit = "个百分点" if ind.value_type == GROWTH else ""
+    size = number_text(abs(gap), 1 if unit else 2)
+    if float(size) == 0:
+        return "与目标持平"
+    if ind.direction != FORWARD:
+        return f"{'超过' if gap > 0 else '低于'}目标值{size}{unit}"
+    return f"{'高于' if gap > 0 else '低于'}目标{size}{unit}"
+
+
+def rank_cell(cat, ur, k: int):
+    r = ur.indicators[k]
+    if r.rank is None or not reported(r):
+        return "—"
+    return r.rank
+
+
+def _weak(ur, cat) -> list:
+    weak = [prose.lost_sentence([(x["name"], x["lost"]) for x in ur.advance.get("lost_most", [])])]
+    red = [ind.name for r, ind in zip(ur.indicators, cat.indicators) if reported(r) and r.light == RED]
+    yellow = [ind.name for r, ind in zip(ur.indicators, cat.indicators) if reported(r) and r.light == YELLOW]
+    blank = [ind.name for r, ind in zip(ur.indicators, cat.indicators) if unreported(r)]
+    if ur.submitted:
+        weak.append(f"亮红灯的指标：{prose.join_names(red)}。" if red else "没有亮红灯的指标。")
+        if yellow:
+            weak.append(f"亮黄灯的指标：{prose.join_names(yellow)}。")
+        if blank:
+            weak.append(f"未填报的指标：{prose.join_names(blank)}，按0分计。")
+    for r, ind in zip(ur.indicators, cat.indicators):
+        fact = control_fact(r, ind)
+        if fact is not None and (fact.prorates or fact.state != "within"):
+            weak.append(f"{ind.name}：{control_words(fact, ind.measure)}。")
+    last = [(ind.name, ur.indicators[k].rank, cat.tied_last(k)) for k, ind in enumerate(cat.indicators)
+            if cat.is_last(ur, k)]
+    if last:
+        named = "、".join(f"{name}（{'并列' if tied else ''}第{rank}位）" for name, rank, tied in last)
+        weak.append(f"有{len(last)}{prose.ITEM}指标在{cat.words}中位居末位：{named}。")
+    return weak
+
+
+def _unit_plans(ur, cat, as_of: dt.date) -> list:
+    days = days_left(as_of)
+    lines = []
+    for r, ind in zip(ur.indicators, cat.indicators):
+        if not reported(r):
+            continue
+        if r.per_day is not None:
+            lines.append(prose.pace_sentence(ind.name, r.remaining, ind.measure, days, r.per_day,
+                                             r.per_month))
+        elif r.remaining is not None and ind.value_type == GROWTH:
+            lines.append(f"{ind.name}：{prose.growth_progress(r.actual, r.target)}，需加快进度。")
+    return [f"{n}.{line}" for n, line in enumerate(lines, 1)] or ["你单位各项总量指标均已完成年度目标。"]
+
+
