@@ -83,10 +83,11 @@ def lit(r) -> bool:
 
 def unit_lights(ur) -> tuple:
     """(green, yellow, red, blank): counts over the unit's indicators; a blank value lights red
-    (SPEC 3.2) and is counted in ``red`` and again in ``blank`` so a sentence can say "其中未填报"."""
+    (SPEC 3.2) and is counted in ``red`` and again in ``blank`` so a sentence can say "其中未填报".
+    A unit that sent nothing (未报送) has no lights to count: it is said as such instead."""
     green = sum(1 for r in ur.indicators if lit(r) and r.light == GREEN)
     yellow = sum(1 for r in ur.indicators if lit(r) and r.light == YELLOW)
-    blank = sum(1 for r in ur.indicators if unreported(r) and r.light == RED)
+    blank = sum(1 for r in ur.indicators if unreported(r) == ST_BLANK and r.light == RED)
     red = sum(1 for r in ur.indicators if lit(r) and r.light == RED) + blank
     return green, yellow, red, blank
 
@@ -183,7 +184,8 @@ class Category:
 
     @property
     def ranked(self) -> list:
-        return [(u.name, u.rank) for u in self.units]
+        """(name, rank) of the units that reported: 未报送 is no 末位 (SPEC 4.1)."""
+        return [(u.name, u.rank) for u in self.units if u.submitted]
 
     @property
     def missing(self) -> list:

@@ -52,7 +52,8 @@ def schedule_sentence(scope: str, noun: str, on: list, behind: list, final: bool
     if not behind:
         return f"{scope}{total}{ITEM}{noun}全部{reach}。"
     if not on:
-        return f"{scope}{total}{ITEM}{noun}均{miss}。"
+        names = join_names(behind) if total <= 5 else ""
+        return f"{scope}{names}{total}{ITEM}{noun}均{miss}。"
     caught = "完成年度目标" if final else "赶上序时进度"
     return (f"{scope}{total}{ITEM}{noun}中，除{join_names(on)}{len(on)}{ITEM}指标{caught}外，"
             f"{join_names(behind)}{'等' if len(behind) > 1 else ''}{len(behind)}{ITEM}{missed}。")
