@@ -59,9 +59,10 @@ def _matrix(path: Path) -> dict:
 def _notice(path: Path) -> dict:
     """indicator name -> (完成率/差距, 得分/分值, 排名) from the 通知's table."""
     table = Document(path).tables[0]
-    head = [c.text for c in table.rows[0].cells]
+    head = [c.text.replace("\n", "") for c in table.rows[0].cells]
     name, progress, score, rank = (head.index(x) for x in ("指标", "完成率/差距", "得分/分值", "排名"))
-    return {row.cells[name].text: (row.cells[progress].text, row.cells[score].text, row.cells[rank].text)
+    return {row.cells[name].text.replace("\n", ""): (row.cells[progress].text.replace("\n", ""),
+                                                    row.cells[score].text, row.cells[rank].text)
             for row in table.rows[1:]}
 
 

@@ -228,6 +228,20 @@ def _tables_readable(b) -> None:
                 cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
+def _widths_from_context(table, var: str) -> None:
+    """Column widths filled in when the document is written (``{{ t.widths[i] }}``, twips), so
+    they follow the text of that unit's table: no word broken across lines. The widths given to
+    ``Builder.table`` stay as Word's defaults in a clerk's copy until it is rendered."""
+    from docx.oxml.ns import qn
+    for i, col in enumerate(table._tbl.tblGrid.iterchildren(qn("w:gridCol"))):
+        col.set(qn("w:w"), f"{{{{ {var}[{i}] }}}}")
+    for row in table.rows:
+        for i, cell in enumerate(row.cells):
+            tcw = cell._tc.get_or_add_tcPr().find(qn("w:tcW"))
+            if tcw is not None:
+                tcw.set(qn("w:w"), f"{{{{ {var}[{i}] }}}}")
+
+
 def _part(b, key: str, kind: str, var: str):
     """A numbered 一、 section that may be absent: its heading comes from ``heads`` (documents
     number the sections present, e.g. no 倒排计划 at the year end)."""
@@ -304,10 +318,11 @@ def notice_template(path) -> None:
     _part(b, "overview", "paragraphs", "overview")
     _part(b, "indicators", "paragraphs", "indicator_summary")
     b.table("indicator_tables", [
-        ("指标", "{{ r.name }}"), ("计量单位", "{{ r.measure }}"), ("目标", "{{ r.target }}"),
-        ("完成", "{{ r.actual }}"), ("完成率/差距", "{{ r.progress }}"),
-        ("亮灯", "{% cellbg r.fill %}{{ r.light }}"), ("得分/分值", "{{ r.score }}"), ("排名", "{{ r.rank }}")],
+        ("指标", "{{ r.name }}"), ("计量\n单位", "{{ r.measure }}"), ("目标", "{{ r.target }}"),
+        ("完成", "{{ r.actual }}"), ("完成率/\n差距", "{{ r.progress }}"),
+        ("亮灯", "{% cellbg r.fill %}{{ r.light }}"), ("得分/\n分值", "{{ r.score }}"), ("排名", "{{ r.rank }}")],
         [44, 14, 16, 18, 27, 8, 19, 10])
+    _widths_from_context(b.doc.tables[-1], "t.widths")
     _part(b, "weak", "paragraphs", "weak")
     _part(b, "plans", "paragraphs", "plans")
     _part(b, "history", "paragraphs", "history")

@@ -95,13 +95,16 @@ def unit_lights(ur) -> tuple:
 # -- amounts ----------------------------------------------------------------------------------------
 
 def amount(x, measure: str) -> str:
-    """A figure with its unit as a 通报 prints it: 769800万元 → "76.98亿元"; 12件; 0.46吨/万元."""
+    """A figure with its unit as a 通报 prints it: 769800万元 → "76.98亿元", 9167.98万元 → "9168万元";
+    12件; 0.46吨/万元."""
     if not isinstance(x, (int, float)):
         return str(x or "—")
     if measure == "万元" and abs(x) >= 10000:
         return f"{number_text(x / 10000, 2)}亿元"
     if measure == "元" and abs(x) >= 1e8:
         return f"{number_text(x / 1e8, 2)}亿元"
+    if measure == "万元" and abs(x) >= 1000:     # "9168万元", not "9167.98万元"
+        return f"{number_text(x, 0)}万元"
     return f"{number_text(x)}{measure}"
 
 

@@ -67,7 +67,7 @@ def notice_context(result, cat, ur, grade_order: list) -> dict:
     ctx["indicator_summary"] = [f"你单位参加考核的指标{len(rows)}{prose.ITEM}，完成情况见下表（完成率为累计完成占"
                                 f"年度目标的比例，增速、逆向和控制类指标为与目标或控制线的差距；排名为在"
                                 f"{cat.words}中的位次）。", scale_line(ur, cat)]
-    ctx["indicator_tables"] = [{"caption": "", "rows": rows}]
+    ctx["indicator_tables"] = [{"caption": "", "widths": lay_out(rows), "rows": rows}]
     ctx["weak"] = _weak(ur, cat)
     ctx["plans"] = [] if final else _unit_plans(ur, cat, result.params.as_of)
     ctx["heads"] = numbered([("overview", "总体情况", True), ("indicators", "各项指标完成情况", True),
@@ -176,3 +176,89 @@ def _unit_plans(ur, cat, as_of: dt.date) -> list:
     return [f"{n}.{line}" for n, line in enumerate(lines, 1)] or ["你单位各项总量指标均已完成年度目标。"]
 
 
+
+
+# -- the table's columns, from its text ---------------------------------------------------------------
+
+TABLE_PT = 10            # 表格文字 / 表头 size (doc_templates STYLES)
+AREA_PT = 156 / 25.4 * 72   # the 156 mm type area
+CELL_PAD_PT = 12         # Word's default cell margins (2 × 0.19 cm) and a little air
+HEADERS = ("指标", "计量\n单位", "目标", "完成", "完成率/\n差距", "亮灯", "得分/\n分值", "排名")
+KEYS = ("name", "measure", "target", "actual", "progress", "light", "score", "rank")
+# words an indicator name may be broken after or before ("农村居民人均可支配收入" | "增速")
+NAME_WORDS = ("增速", "增加值", "总额", "总值", "收入", "能耗", "投资", "资金", "外资", "人数", "批次",
+              "任务", "责任", "建设", "开工率", "满意度", "完成数", "测评", "评价", "事故", "上访", "项目")
+
+
+def _width(text: str) -> float:
+    """Points a line of ``text`` takes at TABLE_PT (CJK one em, digits and Latin half)."""
+    from .common import display_width
+    return max((display_width(line) for line in str(text).split("\n")), default=0) * TABLE_PT / 2
+
+
+def _name_splits(name: str) -> list:
+    """Places an indicator name can be broken between words."""
+    cuts = set()
+    for word in NAME_WORDS:
+        start = name.find(word)
+        while start >= 0:
+            for cut in (start, start + len(word)):
+                if 0 < cut < len(name):
+                    cuts.add(cut)
+            start = name.find(word, start + 1)
+    return sorted(cuts)
+
+
+def _break_name(name: str, room: float) -> str:
+    if _width(name) <= room:
+        return name
+    fits = [c for c in _name_splits(name) if _width(name[:c]) <= room and _width(name[c:]) <= room]
+    if fits:
+        cut = max(fits)
+        return name[:cut] + "\n" + name[cut:]
+    return name
+
+
+def _break_phrase(text: str) -> str:
+    """"高于目标0.5个百分点" → "高于目标" / "0.5个百分点"; "吨标准煤/万元" → "吨标准煤/" / "万元"."""
+    import re
+    found = re.match(r"^(\D+?)(\d.*)$", text)
+    if found:
+        return found.group(1) + "\n" + found.group(2)
+    if "/" in text:
+        head, _, tail = text.partition("/")
+        return head + "/\n" + tail
+    return text
+
+
+def _least(key: str, text: str) -> float:
+    """The narrowest a cell can be without breaking a word."""
+    if key == "name":
+        cuts = _name_splits(text)
+        return min([_width(text)] + [max(_width(text[:c]), _width(text[c:])) for c in cuts])
+    if key in ("progress", "measure"):
+        return _width(_break_phrase(text))
+    return _width(text)
+
+
+def lay_out(rows: list) -> list:
+    """Column widths (twips) for the 通知 table from its text, and line breaks put between words
+    where a cell must take two lines: no word is broken by Word across lines (issue 11)."""
+    cols = list(zip(*[[str(r[k]) for k in KEYS] for r in rows])) if rows else [[] for _ in KEYS]
+    want = [max([_width(h)] + [_width(t) for t in col]) for h, col in zip(HEADERS, cols)]
+    least = [max([_width(h)] + [_least(k, t) for t in col]) for k, h, col in zip(KEYS, HEADERS, cols)]
+    room = AREA_PT - CELL_PAD_PT * len(KEYS)
+    widths = list(want)
+    for k in (KEYS.index("progress"), KEYS.index("measure"), KEYS.index("name")):
+        over = sum(widths) - room
+        if over > 0:
+            widths[k] = max(least[k], widths[k] - over)
+    spare = room - sum(widths)
+    if spare > 0:      # what is left goes to the names, which read best on one line
+        widths[0] += spare
+    for r in rows:
+        for k, key in enumerate(KEYS):
+            text = str(r[key])
+            if _width(text) > widths[k] + 0.01:
+                r[key] = _break_name(text, widths[k]) if key == "name" else _break_phrase(text)
+    return [round((w + CELL_PAD_PT) * 20) for w in widths]
