@@ -186,7 +186,7 @@ def test_year_end_says_nothing_of_schedules(december, doc):
 def test_year_end_progress_is_a_report_of_the_year(december):
     _, progress, _, _ = december
     text = _text(progress)
-    assert progress["title"] == "关于测试县2026年度目标责任考核2026年度目标任务完成情况的通报"
+    assert progress["title"] == "关于测试县2026年度目标责任考核全年目标任务完成情况的通报"
     assert progress["heads"]["indicators"] == "二、年度目标完成情况"
     # I01 at p = 1: 2000 / 3000 of the annual target, the yardstick is the year
     assert "1.一般公共预算收入：合计完成2000万元，完成年度目标的66.7%；" in text

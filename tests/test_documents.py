@@ -205,7 +205,7 @@ def test_year_end_results_bulletin(year_end):
     for words in (notice, all_text(progress)):
         assert "序时" not in words and "倒排" not in words and "统计截止日已到年底" not in words
     assert "关于青峰县2026年度镇（街道）和县直部门" in styled(progress, "公文标题")[0]
-    assert "2026年度目标任务完成情况的通报" in styled(progress, "公文标题")[0].replace("\n", "")
+    assert "目标责任考核全年目标任务完成情况的通报" in styled(progress, "公文标题")[0].replace("\n", "")
     assert styled(progress, "一级标题") == ["一、总体情况", "二、年度目标完成情况", "三、存在问题",
                                         "四、一票否决和一票否优情况", "五、下步工作要求"]
 

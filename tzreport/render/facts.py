@@ -125,6 +125,21 @@ def pace(remaining: float, per_month, measure: str, months: float) -> str:
     return f"{span}月均需完成{amount(per_month, measure)}"
 
 
+def wrap_names(names: list, chars: float) -> str:
+    """"柳河镇、金鸡乡" for a table cell ``chars`` characters wide: lines break between names, never
+    inside one ("柳/河镇")."""
+    from .common import display_width
+    lines, line = [], ""
+    for name in names:
+        piece = f"{line}、{name}" if line else name
+        if line and display_width(piece + "、") / 2 > chars:
+            lines.append(line + "、")
+            line = name
+        else:
+            line = piece
+    return "\n".join(lines + ([line] if line else []))
+
+
 # -- control lines ----------------------------------------------------------------------------------
 
 @dataclass

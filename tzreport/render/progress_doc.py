@@ -14,7 +14,7 @@ from . import prose
 from .charts import lights_chart, totals_chart
 from .common import number_text, score_text
 from .facts import (amount, categories, cn_numeral, control_fact, grade_order, is_year_end,
-                    method_citation, period_text, reported, unit_lights, veto_sentence)
+                    method_citation, period_text, reported, unit_lights, veto_sentence, wrap_names)
 
 
 def is_final(result) -> bool:
@@ -45,7 +45,7 @@ def progress_context(result, scheme, charts: dict) -> dict:
     cite = method_citation(result.params)
     ctx["final"] = final
     if final:
-        ctx["title"] = f"关于{result.params.name}{ctx['year']}年度目标任务完成情况的通报"
+        ctx["title"] = f"关于{result.params.name}全年目标任务完成情况的通报"
         ctx["intro"] = [f"{cite}，考核办对各单位{ctx['year']}年度目标任务完成情况进行了统计。"
                         "现将有关情况通报如下。"]
     else:
@@ -82,7 +82,8 @@ def progress_context(result, scheme, charts: dict) -> dict:
                                 for u in cat.units]} for cat in cats]
     ctx["lights"] = [{"caption": cat.words if many else "", "rows": [
         {"name": ind.name, "units": sum(len(x) for x in lights), "green": len(lights[0]),
-         "yellow": len(lights[1]), "red": len(lights[2]), "red_units": prose.join_names(lights[2], 30) or "—"}
+         "yellow": len(lights[1]), "red": len(lights[2]),
+         "red_units": (wrap_names(lights[2][:30], 13) + ("等" if len(lights[2]) > 30 else "")) or "—"}
         for k, ind in cat.lit_columns() for lights in [cat.lights_of(k)]]} for cat in cats]
     return ctx
 
