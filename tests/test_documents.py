@@ -161,6 +161,19 @@ def test_every_unit_has_its_own_notice(september):
         assert "{{" not in text and "None" not in text
 
 
+def test_last_place_agrees_with_the_rank(september):
+    """白马镇 开工率 is 4th with 8 others (a 分档 step 9 of 12 share): no 末位 to speak of. 金鸡乡's
+    末位 indicators each carry the rank its table prints."""
+    out, result = september
+    text = all_text(Document(out / "通知" / "白马镇.docx"))
+    assert "位居末位" not in text
+    doc = Document(out / "通知" / "金鸡乡.docx")
+    line = next(p.text for p in doc.paragraphs if "位居末位" in p.text)
+    ranks = {row.cells[0].text.replace("\n", ""): row.cells[7].text for row in doc.tables[0].rows[1:]}
+    for name, rank in re.findall(r"([^：、（）]+)（第(\d+)位", line):
+        assert ranks[name] == rank, name
+
+
 def test_notice_of_jinjixiang(september):
     """金鸡乡 (rank 12 of 12, 较差, vetoed on 环境保护目标责任) as its notice reads."""
     out, _ = september
