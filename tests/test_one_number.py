@@ -107,3 +107,15 @@ def test_no_completion_rate_for_a_reverse_indicator(built):
         for i in u["indicators"]:
             if i["code"] in reverse:
                 assert i["completion_rate"] is None
+
+
+def test_points_lost_in_a_notice_are_the_tables_points(built):
+    """"失分较多的指标是党风廉政建设（失10分）" — 分值 − 得分 as the table prints them, not rescaled."""
+    out, _, data = built
+    for u in data["units"]:
+        doc = Document(out / "通知" / f"{u['name']}.docx")
+        line = next((p.text for p in doc.paragraphs if p.text.startswith("失分")), "")
+        by_name = {i["name"]: i for i in u["indicators"]}
+        for name, points in re.findall(r"([^、是]+)（失([\d.]+)分）", line):
+            i = by_name[name]
+            assert points == number_text(i["weight"] - i["score"]), (u["name"], name)

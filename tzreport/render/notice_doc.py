@@ -140,7 +140,10 @@ def rank_cell(cat, ur, k: int):
 
 
 def _weak(ur, cat) -> list:
-    weak = [prose.lost_sentence([(x["name"], x["lost"]) for x in ur.advance.get("lost_most", [])])]
+    # points lost on the indicator's own 分值, as the table prints them (not rescaled, SPEC 4.1)
+    lost = sorted(((ind.name, r.weight - r.score) for r, ind in zip(ur.indicators, cat.indicators)
+                   if r.applies), key=lambda x: -x[1])
+    weak = [prose.lost_sentence(lost)]
     red = [ind.name for r, ind in zip(ur.indicators, cat.indicators) if reported(r) and r.light == RED]
     yellow = [ind.name for r, ind in zip(ur.indicators, cat.indicators) if reported(r) and r.light == YELLOW]
     blank = [ind.name for r, ind in zip(ur.indicators, cat.indicators) if unreported(r)]
