@@ -107,10 +107,10 @@ def test_last_place_pace_and_grades():
     # over 92 days = 92 × 12 ÷ 365 = 3.02 months ("后3个月"); 12420 ÷ (92 ÷ (365 ÷ 12)) = 4106.25
     # a month, written "4106万元" (whole 万元 past 1000).
     assert prose.pace_sentence("固定资产投资", 12420, "万元", 92, 12420 / 92, 12420 / (92 / (365 / 12))) == \
-        "固定资产投资距年度目标还差1.24亿元，后3个月月均需完成4106万元。"
+        "固定资产投资距年度目标还差1.24亿元，后3个月需月均完成4106万元。"
     # a count: 73 件 over 3 months = 24.13 a month → 25 whole 件; 2 件 → under one a month: no pace
     assert prose.pace_sentence("专项工作", 73, "件", 92, None, 73 / (92 / (365 / 12))) == \
-        "专项工作距年度目标还差73件，后3个月月均需完成25件。"
+        "专项工作距年度目标还差73件，后3个月需月均完成25件。"
     assert prose.pace_sentence("专项工作", 2, "件", 92, None, 2 / (92 / (365 / 12))) == "专项工作距年度目标还差2件。"
     # 7779.5 万元 is written whole, as a 通报 does: 7780万元
     assert prose.pace_sentence("一般公共预算收入", 7779.5, "万元", 0) == "一般公共预算收入距年度目标还差7780万元。"

@@ -112,17 +112,17 @@ COUNT_MEASURES = ("件", "个", "项", "次", "批次", "人", "户", "家", "�
 
 
 def pace(remaining: float, per_month, measure: str, months: float) -> str:
-    """倒排 pace where a pace means something: "后3个月月均需完成8.31亿元"; a count (件, 批次 …)
+    """倒排 pace where a pace means something: "后3个月需月均完成8.31亿元"; a count (件, 批次 …)
     needs a whole thing a month or it is just "还需完成N件"."""
     if per_month is None or months <= 0:
         return ""
-    if measure in COUNT_MEASURES:      # whole things: "月均需完成25件", none below one a month
+    if measure in COUNT_MEASURES:      # whole things: "需月均完成25件", none below one a month
         if per_month < 1:
             return ""
         per_month = float(math.ceil(per_month - 1e-9))
     span = f"后{number_text(months, 0)}个月" if abs(months - round(months)) < 0.05 else \
         f"剩余{number_text(months, 1)}个月"
-    return f"{span}月均需完成{amount(per_month, measure)}"
+    return f"{span}需月均完成{amount(per_month, measure)}"
 
 
 def wrap_names(names: list, chars: float) -> str:

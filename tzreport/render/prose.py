@@ -134,7 +134,7 @@ def last_place_sentence(counts: list) -> str:
 
 def pace_sentence(name: str, remaining: float, measure: str, days: int, per_day: float = None,
                   per_month: float = None) -> str:
-    """倒排计划 as a 通报 writes it: "固定资产投资距年度目标还差1.24亿元，后3个月月均需完成4140万元。"
+    """倒排计划 as a 通报 writes it: "固定资产投资距年度目标还差1.24亿元，后3个月需月均完成4140万元。"
     — amounts in 亿元 past 1亿, a monthly pace only where a pace means something (SPEC 4.1: no
     "日均完成0.12件")."""
     from .facts import amount, pace
