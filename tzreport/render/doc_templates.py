@@ -297,8 +297,9 @@ def results_template(path) -> None:
     b.sections("grades")
     b.paragraphs("missing")
     b.outline([("二、通报表扬", "paragraphs", "praise"),
-               ("三、一票否决和一票否优", "paragraphs", "vetoes"), ("四、结果运用", "paragraphs", "consequences")])
-    b.p("一级标题", "五、有关要求")
+               ("三、一票否决和一票否优", "paragraphs", "vetoes"), ("四、存在问题", "sections", "problems"),
+               ("五、结果运用", "paragraphs", "consequences")])
+    b.p("一级标题", "六、有关要求")
     b.p("Normal", "希望受到表扬的单位珍惜荣誉、再接再厉，在新的一年里争创更好成绩。考核等次为{{ low_grades }}的单位"
                   "要认真查找差距，深刻剖析原因，制定整改措施，于30日内将整改方案报送考核办。各单位要以此次考核"
                   "为契机，进一步强化目标意识、责任意识，推动各项工作再上新台阶。")

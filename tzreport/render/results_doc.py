@@ -1,6 +1,6 @@
 """What 考核结果通报.docx says at the year end (SPEC 3.4–3.5, 4.1): the 办法 it follows, a 总体评价,
 the grades, 通报表扬 of the scheme's first grade, 一票否决 / 否优 with the reason, 未报送 units,
-结果运用 grouped by what befalls the units, and the 要求."""
+存在问题 (as the 进展通报 states them), 结果运用 grouped by what befalls the units, and the 要求."""
 from __future__ import annotations
 
 from . import prose
@@ -37,6 +37,9 @@ def results_context(result, scheme) -> dict:
     missing = [u.name for u in result.units if not u.submitted]
     ctx["missing"] = [f"{prose.join_names(missing)}{len(missing)}个单位未报送年度完成情况，由单位填报的"
                       "指标均按0分计。"] if missing else []
+    from .progress_doc import _problems
+    ctx["problems"] = [{"heading": f"（{cn_numeral(n)}）{cat.words}" if many else "", "chart": "",
+                        "paragraphs": _problems(cat, True)} for n, cat in enumerate(cats, 1)]
     ctx["consequences"] = consequence_lines(result.units) or ["本年度没有需要运用考核结果的情形。"]
     ctx["tables"] = [{"caption": cat.words if many else "", "rows": [
         {"rank": u.rank, "name": u.name, "total": score_text(u.total), "grade": u.grade,
