@@ -20,6 +20,7 @@ from tzreport.read import load_inputs
 from tzreport.build import evaluate
 from tzreport.render import documents
 from tzreport.render.common import score_text
+from tzreport.render.facts import category_words
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_workbooks"
@@ -96,9 +97,10 @@ def test_progress_bulletin_layout_and_head(september):
     assert styled(doc, "公文标题") == ["关于青峰县2026年度镇（街道）和县直部门\n目标责任考核1—9月进展情况的通报"]
     assert styled(doc, "主送") == ["各镇人民政府、街道办事处，县直各部门："]
     assert styled(doc, "成文日期") == ["2026年9月30日"]
-    assert styled(doc, "一级标题") == ["一、总体情况", "二、分指标完成情况", "三、滞后指标及责任单位",
-                                   "四、倒排计划", "五、下步工作要求"] * 1
-    assert "（一）镇街" in styled(doc, "二级标题") and "（二）部门" in styled(doc, "二级标题")
+    # 4.1: 存在问题 and the vetoes (金鸡乡, 县自然资源局 是; 白马镇, 柳河镇 否优) have their sections
+    assert styled(doc, "一级标题") == ["一、总体情况", "二、分指标完成情况", "三、存在问题",
+                                   "四、一票否决和一票否优情况", "五、倒排计划", "六、下步工作要求"]
+    assert "（一）镇（街道）" in styled(doc, "二级标题") and "（二）县直部门" in styled(doc, "二级标题")
     # no tag survived rendering, and nothing printed "None"
     text = all_text(doc)
     assert "{{" not in text and "{%" not in text and "None" not in text and "项项" not in text
@@ -117,11 +119,22 @@ def test_progress_bulletin_sentences(september):
     zb02 = [next(i for i in u["indicators"] if i["code"] == "ZB02") for u in towns]
     actual, target = sum(i["actual"] for i in zb02), sum(i["target"] for i in zb02)
     assert (actual, target) == (769800, 1019200)
-    # 769800 / 1019200 = 75.53%, 0.5 points above the 75% schedule
-    assert "固定资产投资：合计完成769800万元，完成年度目标的75.5%，高于序时进度0.5个百分点" in text
+    # 769800 万元 = 76.98亿元; 769800 / 1019200 = 75.53%, 0.5 points above the 75% schedule
+    assert "固定资产投资：合计完成76.98亿元，完成年度目标的75.5%，高于序时进度0.5个百分点" in text
+    assert "769800万元" not in text and "日均" not in text
+    assert text.count("根据《青峰县镇（街道）和县直部门年度目标责任考核办法》（青办发〔2026〕3号）") == 1
     assert "综合得分居前3位的分别是龙泉镇、城关镇、青山镇。综合得分居末位的是金鸡乡。" in text
-    assert re.search(r"从指标看，\d+项镇街考核指标中，除.+\d项指标赶上序时进度外，.+等\d项未赶上进度。", text)
-    assert "生产安全事故死亡人数" in text and "已突破控制线" in text
+    assert re.search(r"从指标看，\d+项镇（街道）考核指标中，除.+\d项指标赶上序时进度外，.+等\d项未赶上进度。", text)
+    # 柳河镇 2 deaths against a line of 1 (no 序时): over the annual line. 越级上访 (序时): 白马镇 12
+    # against 13 × 75% = 9.75 is over the 序时控制数 only, never "突破" (SPEC 4.1)
+    assert "10.生产安全事故死亡人数：柳河镇已突破年度控制线" in text
+    assert "11.越级上访批次：城关镇、青山镇、白马镇、新华街道、东关街道、凤凰镇、石桥镇、桃源镇超过序时控制数，" \
+        "但未突破年度控制线" in text
+    assert "越级上访批次：" not in [line for line in text.splitlines() if "已突破" in line]
+    # ties kept: 石桥镇 and 桃源镇 both have 2 red lights
+    assert "亮红灯较多的是金鸡乡（6项）、柳河镇（5项）、石桥镇（2项）、桃源镇（2项）。" in text
+    assert "按当前完成情况，金鸡乡因“环境保护目标责任”指标被一票否决，年度考核将定为最低等次。" in text
+    assert "按当前完成情况，柳河镇因“生产安全事故死亡人数”指标被一票否优，年度考核不得评为第一等次。" in text
     assert "（牵头单位：县发展和改革局；配合单位：县统计局）" in text
     assert "距年底仅剩92天" in text
     # attachment 1: every unit with its published total
@@ -141,11 +154,24 @@ def test_every_unit_has_its_own_notice(september):
         tie = sum(1 for v in data["units"] if v["category"] == u["category"] and v["rank"] == u["rank"]) > 1
         assert styled(doc, "主送") == [f"{u['name']}："]
         assert f"你单位综合得分{score_text(u['total'])}分" in text, u["name"]
-        assert f"在{u['category']}{peers}个单位中{'并列' if tie else '居'}第{u['rank']}位" in text
+        assert f"在{category_words(u['category'])}{peers}个单位中{'并列' if tie else '居'}第{u['rank']}位" in text
         assert f"等次为“{u['grade']}”" in text
         rectify = u["grade"] in ("一般", "较差") or u["veto"] == "是"
         assert ("六、整改要求" in styled(doc, "一级标题")) == rectify, u["name"]
         assert "{{" not in text and "None" not in text
+
+
+def test_last_place_agrees_with_the_rank(september):
+    """白马镇 开工率 is 4th with 8 others (a 分档 step 9 of 12 share): no 末位 to speak of. 金鸡乡's
+    末位 indicators each carry the rank its table prints."""
+    out, result = september
+    text = all_text(Document(out / "通知" / "白马镇.docx"))
+    assert "位居末位" not in text
+    doc = Document(out / "通知" / "金鸡乡.docx")
+    line = next(p.text for p in doc.paragraphs if "位居末位" in p.text)
+    ranks = {row.cells[0].text.replace("\n", ""): row.cells[7].text for row in doc.tables[0].rows[1:]}
+    for name, rank in re.findall(r"([^：、（）]+)（第(\d+)位", line):
+        assert ranks[name] == rank, name
 
 
 def test_notice_of_jinjixiang(september):
@@ -156,21 +182,21 @@ def test_notice_of_jinjixiang(september):
     text = all_text(doc)
     # SPEC 3.7 (大类 目标任务 80, 社会评价 20): 目标任务 61.35 of its 80; 民主测评 92.8 → 37.12 of 社会评价's
     # 40 applicable points (群众满意度调查 has no data yet) → 20 × 37.12/40 = 18.56; 61.35 + 18.56 = 79.91.
-    assert "你单位综合得分79.91分（基础得分79.91分），在镇街12个单位中居第12位，按当前进度测算，等次为“较差”。" in text
-    assert "你单位基础得分按大类权重计算：目标任务（权重80）61.35分、社会评价（权重20）18.56分。" in text
-    assert "你单位因“环境保护目标责任”指标被一票否决。" in text
-    # 倒排计划 of 固定资产投资: (36400 − 23980) = 12420 over 92 days = 135 a day
-    assert "固定资产投资距年度目标还差12420万元，剩余92天需日均完成135万元、月均完成4106.25万元。" in text
+    assert "你单位综合得分79.91分（基础得分79.91分），在镇（街道）12个单位中居第12位，按当前进度测算，等次为“较差”。" in text
+    assert "你单位基础得分按大类权重计算：目标任务（权重80）61.35分、社会评价（权重20）18.56分，基础得分79.91分。" in text
+    assert "你单位因“环境保护目标责任”指标被一票否决，年度考核将定为最低等次。" in text
+    # 倒排计划 of 固定资产投资: (36400 − 23980) = 12420 万元 = 1.24亿元; 12420 ÷ (92 ÷ (365 ÷ 12)) = 4106.25 → 4106万元
+    assert "固定资产投资距年度目标还差1.24亿元，后3个月需月均完成4106万元。" in text
     assert "你单位2024年度“良好”、2025年度“一般”，2026年度（按当前进度测算）“较差”。" in text
     assert "整改重点：地区生产总值增速、" in text and "等指标。" in text
     # one red light: no 等 after a single name
     assert "整改重点：党风廉政建设指标。" in all_text(Document(out / "通知" / "县自然资源局.docx"))
     table = doc.tables[0]
     row = next(r for r in table.rows if r.cells[0].text == "固定资产投资")
-    # 23980 / 36400 = 65.88% of the year's target; yellow; ranked 12th
-    assert [c.text for c in row.cells[1:5]] == ["36400", "23980", "65.9%", "黄"]
-    assert row.cells[6].text == "12"
-    fill = row.cells[4]._tc.tcPr.find(qn("w:shd")).get(qn("w:fill"))
+    # 23980 / 36400 = 65.88% of the year's target; yellow; ranked 12th; its own score of 分值 10
+    assert [c.text for c in row.cells[1:6]] == ["万元", "36400", "23980", "65.9%", "黄"]
+    assert row.cells[7].text == "12"
+    fill = row.cells[5]._tc.tcPr.find(qn("w:shd")).get(qn("w:fill"))
     assert fill == "FFEB9C"
 
 
@@ -187,10 +213,18 @@ def test_year_end_results_bulletin(year_end):
     excellent = [u.name for u in result.units if u.grade == "优秀"]
     assert f"对评为“优秀”等次的{'、'.join(excellent)}{len(excellent)}个单位予以通报表扬。" in text
     assert "金鸡乡因“环境保护目标责任”指标被一票否决，考核等次为“较差”。" in text
-    assert "三、一票否决" in styled(doc, "一级标题") and "四、结果运用" in styled(doc, "一级标题")
+    assert styled(doc, "一级标题") == ["一、考核结果", "二、通报表扬", "三、一票否决和一票否优", "四、存在问题",
+                                   "五、结果运用", "六、有关要求"]
     notice = all_text(Document(out / "通知" / "金鸡乡.docx"))
     assert "金鸡乡2026年度" in styled(Document(out / "通知" / "金鸡乡.docx"), "公文标题")[0]
-    assert "统计截止日已到年底，不再安排倒排计划。" in notice
+    # SPEC 4.1: at the year end nothing speaks of 序时 or 倒排计划, in the 通知 or the 进展通报
+    progress = Document(out / "进展通报.docx")
+    for words in (notice, all_text(progress)):
+        assert "序时" not in words and "倒排" not in words and "统计截止日已到年底" not in words
+    assert "关于青峰县2026年度镇（街道）和县直部门" in styled(progress, "公文标题")[0]
+    assert "目标责任考核全年目标任务完成情况的通报" in styled(progress, "公文标题")[0].replace("\n", "")
+    assert styled(progress, "一级标题") == ["一、总体情况", "二、年度目标完成情况", "三、存在问题",
+                                        "四、一票否决和一票否优情况", "五、下步工作要求"]
 
 
 def test_no_results_bulletin_before_year_end(september):

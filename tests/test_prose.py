@@ -8,7 +8,7 @@ from tzreport.render import prose
     # all on schedule
     (["生产总值", "财政收入", "固定资产投资"], [], "全县3项市考经济指标全部达到序时进度。"),
     # none
-    ([], ["生产总值", "财政收入"], "全县2项市考经济指标均未达到序时进度。"),
+    ([], ["生产总值", "财政收入"], "全县生产总值、财政收入2项市考经济指标均未达到序时进度。"),
     # exactly one indicator in all, either way
     (["财政收入"], [], "全县1项市考经济指标（财政收入）达到序时进度。"),
     ([], ["财政收入"], "全县1项市考经济指标（财政收入）未达到序时进度。"),
@@ -53,7 +53,7 @@ def test_total_progress(completion, schedule, expected):
 @pytest.mark.parametrize("actual, target, expected", [
     (6.1, 7.0, "增长6.1%，低于目标0.9个百分点"),
     (8.25, 7.0, "增长8.3%，高于目标1.3个百分点"),      # half up, not half even
-    (7.0, 7.0, "增长7%，与目标持平"),
+    (7.0, 7.0, "增长7.0%，与目标持平"),     # one decimal, as beside 6.1%
     (-2.4, 5.0, "下降2.4%，低于目标7.4个百分点"),
 ])
 def test_growth_progress(actual, target, expected):
@@ -64,12 +64,19 @@ def test_growth_progress(actual, target, expected):
 
 @pytest.mark.parametrize("warning, crossed, expected", [
     (["维稳信访", "安全生产"], [], "维稳信访、安全生产指标虽未突破控制线，但形势不容乐观。"),
-    ([], ["安全生产"], "安全生产指标已突破控制线。"),
-    (["维稳信访"], ["安全生产"], "安全生产指标已突破控制线，维稳信访指标虽未突破控制线，但形势不容乐观。"),
+    ([], ["安全生产"], "安全生产指标已突破年度控制线。"),
+    (["维稳信访"], ["安全生产"], "安全生产指标已突破年度控制线，维稳信访指标虽未突破控制线，但形势不容乐观。"),
     ([], [], ""),
 ])
 def test_control_sentence(warning, crossed, expected):
     assert prose.control_sentence(warning, crossed) == expected
+
+
+def test_control_sentence_over_the_prorated_line_only():
+    # SPEC 4.1: above L' but not L is "超过序时控制数", never "突破" (and never "低于控制线")
+    text = prose.control_sentence([], [], ["越级上访"])
+    assert text == "越级上访指标超过序时控制数，但未突破年度控制线。"
+    assert "已突破" not in text
 
 
 @pytest.mark.parametrize("ranked, expected", [
@@ -96,11 +103,17 @@ def test_last_place_pace_and_grades():
         "金鸡乡有9项指标位居末位，柳河镇、桃源镇分别有7项、3项。"
     assert prose.last_place_sentence([("龙泉镇", 0)]) == ""
     assert prose.last_place_sentence([]) == ""
-    # 倒排计划 of 金鸡乡 ZB02 at 30 September: 36400 − 23980 = 12420 万元 over 92 days;
-    # 12420 ÷ 92 = 135 a day; 12420 ÷ (92 ÷ (365 ÷ 12)) = 4106.25 a month.
+    # 倒排计划 of 金鸡乡 ZB02 at 30 September: 36400 − 23980 = 12420 万元 = 1.242亿元 → "1.24亿元"
+    # over 92 days = 92 × 12 ÷ 365 = 3.02 months ("后3个月"); 12420 ÷ (92 ÷ (365 ÷ 12)) = 4106.25
+    # a month, written "4106万元" (whole 万元 past 1000).
     assert prose.pace_sentence("固定资产投资", 12420, "万元", 92, 12420 / 92, 12420 / (92 / (365 / 12))) == \
-        "固定资产投资距年度目标还差12420万元，剩余92天需日均完成135万元、月均完成4106.25万元。"
-    assert prose.pace_sentence("一般公共预算收入", 7779.5, "万元", 0) == "一般公共预算收入距年度目标还差7779.5万元。"
+        "固定资产投资距年度目标还差1.24亿元，后3个月需月均完成4106万元。"
+    # a count: 73 件 over 3 months = 24.13 a month → 25 whole 件; 2 件 → under one a month: no pace
+    assert prose.pace_sentence("专项工作", 73, "件", 92, None, 73 / (92 / (365 / 12))) == \
+        "专项工作距年度目标还差73件，后3个月需月均完成25件。"
+    assert prose.pace_sentence("专项工作", 2, "件", 92, None, 2 / (92 / (365 / 12))) == "专项工作距年度目标还差2件。"
+    # 7779.5 万元 is written whole, as a 通报 does: 7780万元
+    assert prose.pace_sentence("一般公共预算收入", 7779.5, "万元", 0) == "一般公共预算收入距年度目标还差7780万元。"
     assert prose.grade_sentence("优秀", ["城关镇", "东关街道"]) == "评为“优秀”等次的单位（2个）：城关镇、东关街道。"
     assert prose.grade_sentence("较差", []) == "没有单位评为“较差”等次。"
     assert prose.join_names(["财政收入", "", "财政收入", "外资"]) == "财政收入、外资"

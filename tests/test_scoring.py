@@ -58,12 +58,13 @@ COMPLETION_CASES = [
     # 力争目标 without 加分上限 and no 超额加分: no bonus
     (dict(), 1300, 1000, 1200, 1.0, 10.0, 0.0, "绿", 1.3, 1000),
     # 总量 逆向 (能耗): δ=(0.5−0.55)/0.5=−0.1 → 10−0.1×10=9; d=−(1.1−1)×100=−10 → 黄
-    (dict(direction="逆向"), 0.55, 0.5, None, 1.0, 9.0, 0.0, "黄", 1.1, 0.5),
+    # (no 完成率 for 逆向, SPEC 4.1: 0.55/0.5 = 110% would read as over-fulfilment)
+    (dict(direction="逆向"), 0.55, 0.5, None, 1.0, 9.0, 0.0, "黄", None, 0.5),
     # 总量 逆向 better than target: δ=+0.1 → 10; d=+10 → 绿
-    (dict(direction="逆向"), 0.45, 0.5, None, 1.0, 10.0, 0.0, "绿", 0.9, 0.5),
+    (dict(direction="逆向"), 0.45, 0.5, None, 1.0, 10.0, 0.0, "绿", None, 0.5),
     # 总量 逆向 序时 (cumulative, less is better): T'=75, A=90 → δ=(75−90)/75=−0.2 → 8;
     # d=−(0.9−0.75)×100=−15 → 红
-    (dict(direction="逆向", prorate=True), 90, 100, None, 0.75, 8.0, 0.0, "红", 0.9, 75),
+    (dict(direction="逆向", prorate=True), 90, 100, None, 0.75, 8.0, 0.0, "红", None, 75),
     # 扣分率 0.5 per 1%: δ=−0.1 → 10−0.5×10=5
     (dict(deduction_rate=0.5), 900, 1000, None, 1.0, 5.0, 0.0, "黄", 0.9, 1000),
     # 得分下限 60%: 1+δ=0.55 < 0.6 → 0
@@ -105,7 +106,9 @@ def test_completion(kw, actual, target, stretch, p, exp_score, exp_bonus, light,
 
 def test_completion_explains_its_arithmetic():
     r = score(ind(prorate=True), 600.0, 1000, p=0.75)
-    assert r.explain == "实际600，序时目标750（1000×75%），完成率80% × 分值10 = 8"
+    # 600 / 750 = 80% of the prorated target it scores on; 600 / 1000 = 60% of the annual target,
+    # the 完成率 every table prints: the comment says which is which
+    assert r.explain == "实际600，序时目标750（1000×75%），完成序时目标的80%（年度目标的60%） × 分值10 = 8"
 
 
 def test_growth_yellow_band_is_a_setting():

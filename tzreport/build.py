@@ -78,8 +78,11 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
         category_results = []
         for unit in members:
             sub = by_unit.get(unit.code)
-            if sub is None:
-                issues.append(Issue(WARNING, "", "", "", f"{unit.name}未报送", unit.code))
+            if sub is None:    # named at every build; at the year end it decides a grade (SPEC 4.1)
+                final = (params.as_of.month, params.as_of.day) == (12, 31)
+                issues.append(Issue(WARNING, "", "", "", f"{unit.name}未报送" + (
+                    f"{params.year}年度完成情况，由单位填报的指标均按0分计，考核结果通报中列为未报送"
+                    if final else "，由单位填报的指标均按0分计"), unit.code))
             rows = []
             for ind in inds:
                 target = scheme.targets.get((unit.code, ind.code))
@@ -153,6 +156,7 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     issues = []
     scheme, submissions = load_inputs(inputs, issues, progress=_stage(progress, "读取报表"),
                                       jobs=jobs, skip=[out])
+    _require_submissions(scheme, submissions, issues)
     result = evaluate(scheme, submissions, issues, as_of)
     when = fixed_time(result.params.as_of)
     out.mkdir(parents=True, exist_ok=True)
@@ -165,6 +169,17 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
         writer(result, scheme, out, when)
     write_results(result, out / "results.json")   # last: it lists the problems of every stage
     return result
+
+
+def _require_submissions(scheme, submissions: list, issues: list) -> None:
+    """SPEC 4.1 / 5: with no unit's submission read, every unit would be graded on nothing (all 差,
+    诫勉谈话 …); stop with exit 2 before anything is written, naming what went wrong."""
+    if submissions or not any(not ind.from_office for ind in scheme.indicators):
+        return
+    problems = [f"{i.file} {i.message}".strip() for i in issues if i.severity == ERROR][:3]
+    detail = f"（{'；'.join(problems)}）" if problems else ""
+    raise BuildError(f"没有读到任何单位的报表{detail}，未生成任何文件。请把各单位的报表与考核方案一起作为输入"
+                     "（文件或文件夹）")
 
 
 def _stage(progress, name: str, total: int = None):

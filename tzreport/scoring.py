@@ -108,12 +108,17 @@ def score_completion(ind: Indicator, target: Target, actual: float, p: float,
         rate = ind.deduction_rate if ind.deduction_rate is not None else w / 100
         if ind.floor is not None and 1 + delta < ind.floor:
             score = 0.0
-            explain.append(f"实际{fmt(actual)}，{target_text}，完成{pct(1 + delta)}，低于得分下限"
+            explain.append(f"实际{fmt(actual)}，{target_text}，完成{'序时目标的' if ind.prorate else ''}"
+                           f"{pct(1 + delta)}，低于得分下限"
                            f"{pct(ind.floor)}，得0分")
         else:
             score = max(0.0, w + rate * delta * 100)
             if ind.deduction_rate is None and ind.direction != REVERSE:
-                explain.append(f"实际{fmt(actual)}，{target_text}，完成率{pct(actual / tp)} × 分值{fmt(w)}"
+                # which 完成率: against the prorated target it scores on, and the annual one every
+                # table prints (SPEC 4.1 one number everywhere)
+                rate_text = (f"完成序时目标的{pct(actual / tp)}（年度目标的{pct(completion)}）"
+                             if ind.prorate else f"完成率{pct(actual / tp)}")
+                explain.append(f"实际{fmt(actual)}，{target_text}，{rate_text} × 分值{fmt(w)}"
                                f" = {fmt(score)}")
             else:
                 explain.append(f"实际{fmt(actual)}，{target_text}，差{fmt(-delta * 100)}% × 每1%扣"
@@ -124,6 +129,8 @@ def score_completion(ind: Indicator, target: Target, actual: float, p: float,
         explain.append(f"实际{fmt(actual)}%，目标{fmt(t)}%，差{fmt(-delta)}个百分点 × 每个百分点扣"
                        f"{fmt(rate, 3)}分，{fmt(w)} − {fmt(-rate * delta)} = {fmt(score)}")
     bonus = _excess_bonus(ind, delta, actual, tp, sp, explain)
+    if ind.direction == REVERSE:   # A/T of a less-is-better figure is no 完成率 (SPEC 4.1)
+        completion = None
     return Outcome(score, "；".join(explain), bonus, _light(d, band), delta, completion, d,
                    prorated=tp)
 

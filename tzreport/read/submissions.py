@@ -161,6 +161,9 @@ def read_submission(book: Workbook, file_label: str, scheme, index: UnitIndex, i
         if not code:
             continue
         ind = by_key.get((unit.category, code))
+        if ind is not None and ind.from_office and code not in seen:
+            # not read, but 批注 puts the 考核办's score on the unit's own row (SPEC 4.1)
+            submission.row_of.setdefault(code, row.excel_row)
         if not _accept_row(code, ind, unit, seen, row, report, sheet):
             continue
         seen[code] = row.excel_row

@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from ..fileio import save_openpyxl, unique_names
 from ..parallel import parallel_map
-from ..model import COMPLETION, CONTROL, EFFICACY, ST_OK, TOTAL
+from ..model import COMPLETION, CONTROL, EFFICACY, REVERSE, ST_OK, TOTAL
 from ..planning import days_left
 from ..read.values import cn_date
 from .common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LIGHT_COLOURS, PERCENT, POINTS,
@@ -207,8 +207,13 @@ def _values(ctx: Context, r, ind) -> list:
     total_light = ind.value_type == TOTAL and ind.method in (COMPLETION, EFFICACY, CONTROL)
     p_i = (ctx.schedule_fraction if ind.prorate else 1.0) if total_light else None
     light = r.light if r.status == ST_OK else (f"{r.light}·{r.status}" if r.light else r.status)
-    return [r.completion_rate, p_i, r.schedule_gap, light, r.score, r.bonus or None, r.rank,
+    return [_rate(r, ind), p_i, r.schedule_gap, light, r.score, r.bonus or None, r.rank,
             r.remaining, r.per_day, r.per_dekad]
+
+
+def _rate(r, ind):
+    """完成率 only where higher is better: a 逆向 indicator's A/T is not a completion (SPEC 4.1)."""
+    return None if ind.direction == REVERSE else r.completion_rate
 
 
 def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(),
@@ -444,7 +449,7 @@ def _indicator_section(ctx: Context, w: _Writer, ur) -> None:
     for r in ur.indicators:
         ind = ctx.indicators[(ur.category, r.code)]
         actual = r.actual if r.actual is not None else r.status
-        rows.append((r.code, r.name, ind.measure, r.target, actual, r.completion_rate,
+        rows.append((r.code, r.name, ind.measure, r.target, actual, _rate(r, ind),
                      r.light or ("" if r.applies else r.status), r.weight,
                      r.score if r.applies else None, r.bonus or None, r.rank,
                      r.explain or r.status))

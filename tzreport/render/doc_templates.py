@@ -51,8 +51,8 @@ STYLES = {
     "附件标识": (HEITI, BODY_SIZE, None, False, dict(align=LEFT, line=LINE)),
     "附件标题": (XIAOBIAOSONG, 18, None, False, dict(align=CENTER, line=LINE, after=LINE / 2)),
     "表题": (KAITI, 14, None, False, dict(align=LEFT, line=24, before=6, size=14)),
-    "表头": (HEITI, 11, None, False, dict(align=CENTER, line=None, size=11)),
-    "表格文字": (FANGSONG, 11, None, False, dict(align=CENTER, line=None, size=11)),
+    "表头": (HEITI, 10, None, False, dict(align=CENTER, line=None, size=10)),
+    "表格文字": (FANGSONG, 10, None, False, dict(align=CENTER, line=None, size=10)),
     "图片": (FANGSONG, BODY_SIZE, None, False, dict(align=CENTER, line=None, before=6, after=6)),
     "页码": (SONGTI, 14, None, False, dict(line=None, size=14)),
 }
@@ -195,16 +195,83 @@ REQUIREMENTS = [
      "考核办将持续跟踪督查目标任务推进情况，定期通报，考核结果与领导班子和领导干部评先评优、选拔任用挂钩。"),
 ]
 
+# At the year end (p = 1) the 进展通报 reports the year's completion: no 序时, no 倒排计划 (SPEC 4.1).
+REQUIREMENTS_FINAL = [
+    ("（一）认真总结，巩固成果。",
+     "各单位要全面总结本年度目标任务完成情况，对已完成的指标巩固提升，对未完成的指标逐项分析原因、"
+     "明确责任，形成书面材料报送考核办。"),
+    ("（二）聚焦短板，抓好整改。",
+     "对亮红灯、黄灯和位居末位的指标，牵头单位要会同配合单位深入剖析原因，制定整改措施，在新的年度"
+     "目标任务中加以改进。"),
+    ("（三）夯实基础，规范报送。",
+     "各单位要加强基层基础数据统计工作，按时、准确报送完成情况，对报送数据的真实性负责。"),
+    ("（四）严格考核，强化运用。",
+     "考核办将根据考核办法兑现奖惩，考核结果与领导班子和领导干部评先评优、选拔任用挂钩。"),
+]
+
+
+def _tables_readable(b) -> None:
+    """Table text off the document grid (rows as high as their text, not snapped to 28.95 pt
+    lines) and every cell centred vertically."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    for name in ("表头", "表格文字"):
+        ppr = b.doc.styles[name].element.get_or_add_pPr()
+        if ppr.find(qn("w:snapToGrid")) is None:
+            snap = OxmlElement("w:snapToGrid")
+            snap.set(qn("w:val"), "0")
+            ppr.insert(0, snap)
+    for table in b.doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def _widths_from_context(table, var: str) -> None:
+    """Column widths filled in when the document is written (``{{ t.widths[i] }}``, twips), so
+    they follow the text of that unit's table: no word broken across lines. The widths given to
+    ``Builder.table`` stay as Word's defaults in a clerk's copy until it is rendered."""
+    from docx.oxml.ns import qn
+    for i, col in enumerate(table._tbl.tblGrid.iterchildren(qn("w:gridCol"))):
+        col.set(qn("w:w"), f"{{{{ {var}[{i}] }}}}")
+    for row in table.rows:
+        for i, cell in enumerate(row.cells):
+            tcw = cell._tc.get_or_add_tcPr().find(qn("w:tcW"))
+            if tcw is not None:
+                tcw.set(qn("w:w"), f"{{{{ {var}[{i}] }}}}")
+
+
+def _part(b, key: str, kind: str, var: str):
+    """A numbered 一、 section that may be absent: its heading comes from ``heads`` (documents
+    number the sections present, e.g. no 倒排计划 at the year end)."""
+    b.tag(f"{{%p if heads.{key} %}}")
+    b.p("一级标题", f"{{{{ heads.{key} }}}}")
+    getattr(b, kind)(var)
+    b.tag("{%p endif %}")
+
 
 def progress_template(path) -> None:
     b = Builder("目标任务进展情况通报")
     b.letterhead()
     b.paragraphs("intro")
-    b.outline([("一、总体情况", "sections", "overview"), ("二、分指标完成情况", "sections", "indicators"),
-               ("三、滞后指标及责任单位", "sections", "lagging"), ("四、倒排计划", "sections", "plans")])
-    b.p("一级标题", "五、下步工作要求")
+    b.tag("{%p if heads.overview %}")
+    b.p("一级标题", "{{ heads.overview }}")
+    b.paragraphs("summary")
+    b.sections("overview")
+    b.tag("{%p endif %}")
+    _part(b, "indicators", "sections", "indicators")
+    _part(b, "problems", "sections", "problems")
+    _part(b, "vetoes", "paragraphs", "vetoes")
+    _part(b, "plans", "sections", "plans")
+    b.p("一级标题", "{{ heads.requirements }}")
+    b.tag("{%p if final %}")
+    for lead, text in REQUIREMENTS_FINAL:
+        b.lead_in(lead, text)
+    b.tag("{%p else %}")
     for lead, text in REQUIREMENTS:
         b.lead_in(lead, text)
+    b.tag("{%p endif %}")
     b.p("附件说明", "附件：1．各单位综合得分排名表")
     p = b.p("附件说明", "2．各项指标亮灯情况统计表")
     p.paragraph_format.space_before = Pt(0)
@@ -215,9 +282,10 @@ def progress_template(path) -> None:
                         ("基础得分", "{{ r.base }}"), ("加分", "{{ r.bonus }}"), ("扣分", "{{ r.deduction }}"),
                         ("红灯数", "{{ r.reds }}")], [13, 46, 21, 21, 16, 16, 17])
     b.attachment_page("附件2", "各项指标亮灯情况统计表")
-    b.table("lights", [("指标", "{{ r.name }}"), ("考核单位数", "{{ r.units }}"), ("绿灯", "{{ r.green }}"),
+    b.table("lights", [("指标", "{{ r.name }}"), ("单位数", "{{ r.units }}"), ("绿灯", "{{ r.green }}"),
                        ("黄灯", "{{ r.yellow }}"), ("红灯", "{{ r.red }}"), ("红灯单位", "{{ r.red_units }}")],
-            [42, 18, 13, 13, 13, 51])
+            [46, 17, 13, 13, 13, 54])
+    _tables_readable(b)
     b.save(path)
 
 
@@ -225,9 +293,13 @@ def results_template(path) -> None:
     b = Builder("年度目标责任考核结果通报")
     b.letterhead()
     b.paragraphs("intro")
-    b.outline([("一、考核结果", "sections", "grades"), ("二、通报表扬", "paragraphs", "praise"),
-               ("三、一票否决", "paragraphs", "vetoes"), ("四、结果运用", "paragraphs", "consequences")])
-    b.p("一级标题", "五、有关要求")
+    b.outline([("一、考核结果", "paragraphs", "summary")])
+    b.sections("grades")
+    b.paragraphs("missing")
+    b.outline([("二、通报表扬", "paragraphs", "praise"),
+               ("三、一票否决和一票否优", "paragraphs", "vetoes"), ("四、存在问题", "sections", "problems"),
+               ("五、结果运用", "paragraphs", "consequences")])
+    b.p("一级标题", "六、有关要求")
     b.p("Normal", "希望受到表扬的单位珍惜荣誉、再接再厉，在新的一年里争创更好成绩。考核等次为{{ low_grades }}的单位"
                   "要认真查找差距，深刻剖析原因，制定整改措施，于30日内将整改方案报送考核办。各单位要以此次考核"
                   "为契机，进一步强化目标意识、责任意识，推动各项工作再上新台阶。")
@@ -236,6 +308,7 @@ def results_template(path) -> None:
     b.attachment_page("附件", "{{ year }}年度目标责任考核结果汇总表")
     b.table("tables", [("排名", "{{ r.rank }}"), ("单位", "{{ r.name }}"), ("综合得分", "{{ r.total }}"),
                        ("等次", "{{ r.grade }}"), ("说明", "{{ r.note }}")], [14, 50, 24, 18, 50])
+    _tables_readable(b)
     b.save(path)
 
 
@@ -243,21 +316,25 @@ def notice_template(path) -> None:
     b = Builder("目标任务完成情况通知")
     b.letterhead()
     b.paragraphs("intro")
-    b.outline([("一、总体情况", "paragraphs", "overview"),
-               ("二、各项指标完成情况", "paragraphs", "indicator_summary")])
+    _part(b, "overview", "paragraphs", "overview")
+    _part(b, "indicators", "paragraphs", "indicator_summary")
     b.table("indicator_tables", [
-        ("指标", "{{ r.name }}"), ("目标", "{{ r.target }}"), ("完成", "{{ r.actual }}"),
-        ("完成率/差距", "{{ r.progress }}"), ("亮灯", "{% cellbg r.fill %}{{ r.light }}"),
-        ("得分/分值", "{{ r.score }}"), ("排名", "{{ r.rank }}")], [40, 19, 19, 24, 12, 26, 12])
-    b.outline([("三、失分和滞后指标", "paragraphs", "weak"), ("四、倒排计划", "paragraphs", "plans"),
-               ("五、近三年考核等次", "paragraphs", "history")])
+        ("指标", "{{ r.name }}"), ("计量\n单位", "{{ r.measure }}"), ("目标", "{{ r.target }}"),
+        ("完成", "{{ r.actual }}"), ("完成率/\n差距", "{{ r.progress }}"),
+        ("亮灯", "{% cellbg r.fill %}{{ r.light }}"), ("得分/\n分值", "{{ r.score }}"), ("排名", "{{ r.rank }}")],
+        [44, 14, 16, 18, 27, 8, 19, 10])
+    _widths_from_context(b.doc.tables[-1], "t.widths")
+    _part(b, "weak", "paragraphs", "weak")
+    _part(b, "plans", "paragraphs", "plans")
+    _part(b, "history", "paragraphs", "history")
     b.tag("{%p if rectification %}")
-    b.p("一级标题", "六、整改要求")
+    b.p("一级标题", "{{ heads.rectification }}")
     b.p("Normal", "你单位{{ grade_phrase }}，请主要负责同志亲自研究，深刻剖析原因，逐项制定整改措施，"
                   "明确责任人和完成时限，于15日内将整改方案书面报送考核办。")
     b.paragraphs("rectification")
     b.tag("{%p endif %}")
     b.signature()
+    _tables_readable(b)
     b.save(path)
 
 

@@ -35,23 +35,28 @@ def count_share(label: str, part: int, whole: int) -> str:
     return f"{label}{part}{ITEM}、占比{share(part, whole)}"
 
 
-def schedule_sentence(scope: str, noun: str, on: list, behind: list) -> str:
+def schedule_sentence(scope: str, noun: str, on: list, behind: list, final: bool = False) -> str:
     """Which indicators caught up with the schedule and which did not, as seed 000 says it:
     "全县11项市考经济指标中，除财政收入、引进内资2项指标赶上序时进度外，生产总值、……等9项未赶上进度。"
+    At the year end (``final``) the yardstick is the annual target: "完成年度目标" (SPEC 4.1).
 
     ``scope`` e.g. "全县", ``noun`` e.g. "市考经济指标"; ``on`` / ``behind``: indicator names."""
     total = len(on) + len(behind)
+    reach, miss, missed = (("完成年度目标", "未完成年度目标", "未完成年度目标") if final else
+                           ("达到序时进度", "未达到序时进度", "未赶上进度"))
     if total == 0:
         return ""
     if total == 1:
         name = (on or behind)[0]
-        return f"{scope}1{ITEM}{noun}（{name}）{'达到' if on else '未达到'}序时进度。"
+        return f"{scope}1{ITEM}{noun}（{name}）{reach if on else miss}。"
     if not behind:
-        return f"{scope}{total}{ITEM}{noun}全部达到序时进度。"
+        return f"{scope}{total}{ITEM}{noun}全部{reach}。"
     if not on:
-        return f"{scope}{total}{ITEM}{noun}均未达到序时进度。"
-    return (f"{scope}{total}{ITEM}{noun}中，除{join_names(on)}{len(on)}{ITEM}指标赶上序时进度外，"
-            f"{join_names(behind)}{'等' if len(behind) > 1 else ''}{len(behind)}{ITEM}未赶上进度。")
+        names = join_names(behind) if total <= 5 else ""
+        return f"{scope}{names}{total}{ITEM}{noun}均{miss}。"
+    caught = "完成年度目标" if final else "赶上序时进度"
+    return (f"{scope}{total}{ITEM}{noun}中，除{join_names(on)}{len(on)}{ITEM}指标{caught}外，"
+            f"{join_names(behind)}{'等' if len(behind) > 1 else ''}{len(behind)}{ITEM}{missed}。")
 
 
 def _points(x) -> str:
@@ -69,7 +74,8 @@ def total_progress(completion: float, schedule: float) -> str:
 
 def growth_progress(actual: float, target: float) -> str:
     """"增长6.1%，低于目标0.9个百分点" (rates in %)."""
-    rate = f"增长{number_text(actual, 1)}%" if actual >= 0 else f"下降{number_text(-actual, 1)}%"
+    rate = f"增长{number_text(actual, 1, keep_zeros=True)}%" if actual >= 0 else \
+        f"下降{number_text(-actual, 1, keep_zeros=True)}%"
     gap = float(number_text(actual - target, 1))
     if gap == 0:
         return f"{rate}，与目标持平"
@@ -81,15 +87,17 @@ def indicator_line(name: str, phrase: str) -> str:
     return f"{name}：{phrase}。"
 
 
-def control_sentence(warning: list, crossed: list) -> str:
-    """Control lines: 黄 = close to the line, 红 = crossed (seed 000's sentence for the first)."""
+def control_sentence(warning: list, crossed: list, over_prorated: list = ()) -> str:
+    """Control lines (seed 000's sentence for the first): 黄 = close to the line; ``over_prorated``
+    = over the 序时控制数 but within the annual line; ``crossed`` = over the annual line."""
     parts = []
     if crossed:
-        parts.append(f"{join_names(crossed)}指标已突破控制线")
+        parts.append(f"{join_names(crossed)}指标已突破年度控制线")
+    if over_prorated:
+        parts.append(f"{join_names(over_prorated)}指标超过序时控制数，但未突破年度控制线")
     if warning:
-        also = "，" if crossed else ""
-        parts.append(f"{also}{join_names(warning)}指标虽未突破控制线，但形势不容乐观")
-    return "".join(parts) + "。" if parts else ""
+        parts.append(f"{join_names(warning)}指标虽未突破控制线，但形势不容乐观")
+    return "，".join(parts) + "。" if parts else ""
 
 
 def top_sentence(ranked: list, k: int = 3, what: str = "总分") -> str:
@@ -126,14 +134,16 @@ def last_place_sentence(counts: list) -> str:
 
 def pace_sentence(name: str, remaining: float, measure: str, days: int, per_day: float = None,
                   per_month: float = None) -> str:
-    """倒排计划: "固定资产投资距年度目标还差12420万元，剩余92天需日均完成135万元、月均完成4106.25万元。"."""
-    text = f"{name}距年度目标还差{number_text(remaining)}{measure}"
-    if days <= 0 or per_day is None:
+    """倒排计划 as a 通报 writes it: "固定资产投资距年度目标还差1.24亿元，后3个月需月均完成4140万元。"
+    — amounts in 亿元 past 1亿, a monthly pace only where a pace means something (SPEC 4.1: no
+    "日均完成0.12件")."""
+    from .facts import amount, pace
+    text = f"{name}距年度目标还差{amount(remaining, measure)}"
+    if days <= 0 or per_month is None:
         return text + "。"
-    text += f"，剩余{days}天需日均完成{number_text(per_day)}{measure}"
-    if per_month is not None:
-        text += f"、月均完成{number_text(per_month)}{measure}"
-    return text + "。"
+    months = days * 12 / 365
+    phrase = pace(remaining, per_month, measure, months)
+    return text + (f"，{phrase}" if phrase else "") + "。"
 
 
 def grade_sentence(grade: str, names: list) -> str:
@@ -144,17 +154,25 @@ def grade_sentence(grade: str, names: list) -> str:
 
 
 LIGHT_LABELS = ("达到序时进度（绿灯）", "接近序时进度（黄灯）", "滞后序时进度（红灯）")
+FINAL_LIGHT_LABELS = ("完成年度目标（绿灯）", "接近年度目标（黄灯）", "未完成年度目标（红灯）")
 
 
-def lights_phrase(green: int, yellow: int, red: int) -> str:
-    """"达到序时进度（绿灯）120项、占比80.0%，…，滞后序时进度（红灯）10项、占比6.7%" (zeros left out)."""
+def lights_phrase(green: int, yellow: int, red: int, blank: int = 0, final: bool = False) -> str:
+    """"达到序时进度（绿灯）120项、占比80.0%，…，滞后序时进度（红灯）10项、占比6.7%，其中未填报2项"
+    (zeros left out). ``blank`` of the red are values the unit left blank (SPEC 4.1: said as such);
+    at the year end (``final``) the words speak of the annual target."""
     total = green + yellow + red
+    labels = FINAL_LIGHT_LABELS if final else LIGHT_LABELS
     if total == 0:
         return ""
     if green == total:
-        return f"{total}{ITEM}全部达到序时进度（绿灯）"
-    return "，".join(count_share(label, n, total) for label, n in zip(LIGHT_LABELS, (green, yellow, red))
-                    if n)
+        return f"{total}{ITEM}全部{labels[0]}"
+    text = "，".join(count_share(label, n, total) for label, n in zip(labels, (green, yellow, red)) if n)
+    if blank and blank == red:
+        text = text.replace(labels[2], "亮红灯（未填报）", 1)
+    elif blank:
+        text += f"，其中未填报{blank}{ITEM}"
+    return text
 
 
 def unit_lights_phrase(green: list, yellow: list, red: list, limit: int = 10) -> str:

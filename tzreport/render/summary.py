@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..fileio import atomic_path
-from ..model import (COMPLETION, EFFICACY, GREEN, GROWTH, LIGHT_METHODS, QUALITATIVE, RED,
+from ..model import (COMPLETION, EFFICACY, GREEN, GROWTH, LIGHT_METHODS, QUALITATIVE, RED, REVERSE,
                      ST_NO_DATA, ST_NOT_APPLICABLE, TOTAL, YELLOW)
 from ..planning import days_left
 from ..read.values import cn_date
@@ -125,7 +125,8 @@ def _matrix_value(r, ind):
         return r.status, None
     if ind.method == QUALITATIVE:
         return f"{r.actual}{rank}", None
-    if ind.method in (COMPLETION, EFFICACY) and ind.value_type == TOTAL and r.completion_rate is not None:
+    if ind.method in (COMPLETION, EFFICACY) and ind.value_type == TOTAL and r.completion_rate is not None \
+            and ind.direction != REVERSE:     # SPEC 4.1: no 完成率 where less is better
         return r.completion_rate, f'0.0%"{rank}"'
     if ind.value_type == GROWTH:
         return r.actual, f'0.0"%{rank}"'
@@ -159,7 +160,7 @@ def _matrix(book: TableBook, result):
                 lights.append(LIGHT_CODES.get(r.light, "") if r.applies else "")
             rows.append(values + lights)
             formats_by_row.append(fmts)
-        note = ("说明：总量指标为完成率（本期累计完成÷年度确保目标），增速指标为增速(%)，其他为实际值；括号内为同类排名；"
+        note = ("说明：总量指标为完成率（本期累计完成÷年度确保目标；逆向指标为实际值），增速指标为增速(%)，其他为实际值；括号内为同类排名；"
                 "底色为亮灯（绿：达到序时进度，黄：落后序时进度，红：严重落后或突破控制线）。")
         ws, head = book.sheet(name, f"{book.title}指标完成情况", header, [], note=note,
                               min_widths={1: 10}, hidden_from=lights_from)

@@ -1,0 +1,286 @@
+"""What 进展通报.docx says (SPEC 4, 4.1): 总体情况 with a 总体评价, each indicator, 存在问题,
+一票否决 / 否优, 倒排计划 (not at the year end) and 下步要求 — every fact from ``facts``.
+
+At p = 1 the 通报 reports the year's completion: its title, headings and sentences speak of the
+annual target, and nothing mentions 序时 or 倒排计划.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..model import COMPLETION, CONTROL, GROWTH, QUALITATIVE, VETO_NONE
+from ..planning import days_left
+from . import prose
+from .charts import lights_chart, totals_chart
+from .common import number_text, score_text
+from .facts import (amount, categories, cn_numeral, control_fact, grade_order, is_year_end,
+                    method_citation, period_text, reported, unit_lights, veto_sentence, wrap_names)
+
+
+def is_final(result) -> bool:
+    """The year end: p = 1 (SPEC 4.1)."""
+    return result.schedule_fraction >= 1 - 1e-12 or is_year_end(result.params.as_of)
+
+
+def numbered(keys: list) -> dict:
+    """{key: "一、总体情况"} for the sections present, numbered in order; absent ones ""."""
+    out, n = {}, 0
+    for key, title, present in keys:
+        if present:
+            n += 1
+            out[key] = f"{cn_numeral(n)}、{title}"
+        else:
+            out[key] = ""
+    return out
+
+
+def progress_context(result, scheme, charts: dict) -> dict:
+    """Everything 进展通报.docx says. ``charts`` collects (key -> PNG bytes) for the caller."""
+    from .documents import _common
+    ctx = _common(result)
+    p = result.schedule_fraction
+    final = is_final(result)
+    cats = categories(result)
+    many = len(cats) > 1
+    cite = method_citation(result.params)
+    ctx["final"] = final
+    if final:
+        ctx["title"] = f"关于{result.params.name}全年目标任务完成情况的通报"
+        ctx["intro"] = [f"{cite}，考核办对各单位{ctx['year']}年度目标任务完成情况进行了统计。"
+                        "现将有关情况通报如下。"]
+    else:
+        ctx["title"] = f"关于{result.params.name}{ctx['period']}进展情况的通报"
+        ctx["intro"] = [f"{cite}，考核办对截至{ctx['as_of']}各单位目标任务完成情况进行了统计，"
+                        f"序时进度为{ctx['schedule']}。现将有关情况通报如下。"]
+    overview, by_indicator, problems, plans = [], [], [], []
+    order = grade_order(result, scheme)
+    codes = {i.code for i in result.indicators}
+    for n, cat in enumerate(cats, 1):
+        heading = f"（{cn_numeral(n)}）{cat.words}" if many else ""
+        overview.append({"heading": heading, "paragraphs": _overview(cat, p, final),
+                         "chart": _chart(charts, f"totals{n}", _totals_png, cat, order)})
+        lines, rows = _indicator_lines(cat, p, final)
+        by_indicator.append({"heading": heading, "paragraphs": lines,
+                             "chart": _chart(charts, f"lights{n}", _lights_png, cat, rows)})
+        problems.append({"heading": heading, "paragraphs": _problems(cat, final), "chart": ""})
+        if not final:
+            plans.append({"heading": heading, "paragraphs": _plans(cat, result.params.as_of), "chart": ""})
+    vetoes = [("" if final else "按当前完成情况，") + s + "。"
+              for u in result.units for s in [veto_sentence(u, codes, final=final)] if s]
+    ctx.update(summary=_summary(cats, final, len(vetoes)), overview=overview, indicators=by_indicator,
+               problems=problems, vetoes=vetoes, plans=plans)
+    ctx["heads"] = numbered([("overview", "总体情况", True),
+                             ("indicators", "年度目标完成情况" if final else "分指标完成情况", True),
+                             ("problems", "存在问题", True),
+                             ("vetoes", "一票否决和一票否优情况", bool(vetoes)),
+                             ("plans", "倒排计划", not final),
+                             ("requirements", "下步工作要求", True)])
+    ctx["ranking"] = [{"caption": f"{cat.words}（{len(cat.units)}个单位）" if many else "",
+                       "rows": [{"rank": u.rank, "name": u.name, "total": score_text(u.total),
+                                 "base": score_text(u.base), "bonus": score_text(u.bonus),
+                                 "deduction": score_text(u.deduction), "reds": unit_lights(u)[2]}
+                                for u in cat.units]} for cat in cats]
+    ctx["lights"] = [{"caption": cat.words if many else "", "rows": [
+        {"name": ind.name, "units": sum(len(x) for x in lights), "green": len(lights[0]),
+         "yellow": len(lights[1]), "red": len(lights[2]),
+         "red_units": (wrap_names(lights[2][:30], 13) + ("等" if len(lights[2]) > 30 else "")) or "—"}
+        for k, ind in cat.lit_columns() for lights in [cat.lights_of(k)]]} for cat in cats]
+    return ctx
+
+
+def _chart(charts: dict, key: str, draw, *args):
+    """Draw a chart into ``charts`` (None there means charts are off) -> the key, or ""."""
+    if charts is None:
+        return ""
+    png = draw(*args)
+    if not png:
+        return ""
+    charts[key] = png
+    return key
+
+
+def _totals_png(cat, order):
+    return totals_chart(f"{cat.words}综合得分", [(u.name, u.total, u.grade) for u in cat.units], order)
+
+
+def _lights_png(cat, rows, most: int = 30):
+    """Lights per indicator; past ``most`` indicators only those with the most red and yellow."""
+    if not rows:
+        return None
+    title = f"{cat.words}各指标亮灯情况"
+    if len(rows) > most:
+        keep = set(sorted(range(len(rows)), key=lambda i: (-rows[i][3], -rows[i][2], i))[:most])
+        rows = [row for i, row in enumerate(rows) if i in keep]
+        title += f"（红灯、黄灯最多的{most}项）"
+    return lights_chart(title, rows)
+
+
+def _summary(cats, final: bool, vetoed: int) -> list:
+    """总体评价: one sentence over every category, from the lights the units reported."""
+    green = yellow = red = blank = 0
+    for cat in cats:
+        for u in cat.units:
+            g, y, r, b = unit_lights(u)
+            green, yellow, red, blank = green + g, yellow + y, red + r, blank + b
+    units = sum(len(c.units) for c in cats)
+    total = green + yellow + red
+    if not total:
+        return []
+    reached = "完成年度目标" if final else "达到序时进度"
+    share = green / total
+    if share >= 0.8:
+        verdict = "年度目标任务完成情况总体较好" if final else "目标任务推进总体较好"
+    elif share >= 0.5:
+        verdict = "年度目标任务完成情况总体平稳，但部分指标未完成" if final else "目标任务推进总体平稳，但部分指标进度滞后"
+    else:
+        verdict = "年度目标任务完成情况不够理想，多数指标未完成" if final else "目标任务推进不够平衡，多数指标进度滞后"
+    text = (f"总体看，全部{units}个参加考核单位{verdict}：按单位逐项统计，{reached}（绿灯）的占"
+            f"{prose.share(green, total)}，亮黄灯{yellow}{prose.ITEM}、亮红灯{red}{prose.ITEM}")
+    if blank:
+        text += f"（其中未填报{blank}{prose.ITEM}）"
+    if vetoed:
+        text += f"；{vetoed}个单位触发一票否决或一票否优"
+    return [text + "。"]
+
+
+def _overview(cat, p: float, final: bool) -> list:
+    out = []
+    left_out = f"（{prose.join_names(cat.excluded)}暂无评分数据，本次不计）" if cat.excluded else ""
+    counted = len(cat.indicators) - len(cat.excluded)
+    missing = cat.missing
+    text = f"{cat.words}共{len(cat.units)}个单位参加考核，考核指标{counted}{prose.ITEM}{left_out}。"
+    if missing:
+        text += (f"{prose.join_names(missing, 10)}{len(missing)}个单位未报送报表，各项指标按0分计，"
+                 "不参与亮灯和排名统计。")
+    out.append(text)
+    green = yellow = red = blank = 0
+    on, behind, warning, crossed, over_prorated = [], [], [], [], []
+    for k, ind in cat.lit_columns():
+        g, y, r = cat.lights_of(k)
+        b = len(cat.unreported(k)[0])
+        green, yellow, red, blank = green + len(g), yellow + len(y), red + len(r) + b, blank + b
+        if ind.method == CONTROL:
+            over, over_p, near = cat.control_counts(k, ind)
+            (crossed if over else over_prorated if over_p else warning if near else []).append(ind.name)
+        elif ind.method != QUALITATIVE and (g or y or r):
+            (on if cat.on_schedule(k, ind, p) else behind).append(ind.name)
+    if green + yellow + red:
+        out.append(f"按单位逐项统计，亮灯指标共{green + yellow + red}{prose.ITEM}，"
+                   f"{prose.lights_phrase(green, yellow, red, blank, final)}。")
+    sentence = prose.schedule_sentence("从指标看，", f"{cat.words}考核指标", on, behind, final)
+    control = prose.control_sentence(warning, crossed, over_prorated)
+    if sentence or control:
+        out.append(sentence + control)
+    ranking = prose.top_sentence(cat.ranked, 3, "综合得分") + prose.bottom_sentence(cat.ranked)
+    out_reds = _most(((u.name, unit_lights(u)[2] - unit_lights(u)[3]) for u in cat.units if u.submitted), 2)
+    if out_reds:
+        ranking += "亮红灯较多的是" + "、".join(f"{name}（{n}{prose.ITEM}）" for name, n in out_reds) + "。"
+    if ranking:
+        out.append(ranking)
+    return out
+
+
+def _most(counts, least: int, k: int = 3) -> list:
+    """The ``k`` highest counts of at least ``least``, keeping every unit tied with the k-th."""
+    rows = sorted(((name, n) for name, n in counts if n >= least), key=lambda x: -x[1])
+    if len(rows) <= k:
+        return rows
+    cut = rows[k - 1][1]
+    return [row for row in rows if row[1] >= cut]
+
+
+def _indicator_lines(cat, p: float, final: bool) -> tuple:
+    """(paragraphs, chart rows): one numbered line per indicator that carries lights."""
+    lines, rows = [], []
+    for n, (k, ind) in enumerate(cat.lit_columns(), 1):
+        g, y, r = cat.lights_of(k)
+        blank, _ = cat.unreported(k)
+        rows.append((ind.name, len(g), len(y), len(r) + len(blank)))
+        parts = []
+        summed = cat.aggregate(k, ind)
+        if summed is not None:
+            actual, target = summed
+            done = prose.total_progress(actual / target, p) if ind.prorate and not final else \
+                f"完成年度目标的{number_text(actual / target * 100, 1, keep_zeros=True)}%"
+            parts.append(f"合计完成{amount(actual, ind.measure)}，{done}")
+        elif ind.value_type == GROWTH and ind.method == COMPLETION:
+            rates = [(u.indicators[k].actual, u.name) for u in cat.units
+                     if reported(u.indicators[k]) and isinstance(u.indicators[k].actual, float)]
+            if len(rates) > 1:
+                high, low = max(rates), min(rates)
+                parts.append(f"增速最高的是{high[1]}（{number_text(high[0], 1, keep_zeros=True)}%），"
+                             f"最低的是{low[1]}（{number_text(low[0], 1, keep_zeros=True)}%）")
+        if ind.method == CONTROL:
+            over, over_p, near = cat.control_counts(k, ind)
+            control = []
+            if over:
+                control.append(f"{prose.join_names(over, 10)}已突破年度控制线")
+            if over_p:
+                control.append(f"{prose.join_names(over_p, 10)}超过序时控制数，但未突破年度控制线")
+            if near:
+                control.append(f"{prose.join_names(near, 10)}接近控制线")
+            parts.append("，".join(control) if control else "各单位均未突破控制线")
+        else:
+            parts.append(prose.unit_lights_phrase(g, y, r))
+        if blank:
+            parts.append(f"{prose.join_names(blank, 10)}未填报")
+        lines.append(f"{n}.{ind.name}：" + "；".join(x for x in parts if x) + "。")
+    if not lines:
+        lines.append("本期没有参与亮灯的指标。")
+    return lines, rows
+
+
+def _responsible(ind) -> str:
+    parts = [f"牵头单位：{ind.lead}"] if ind.lead else []
+    if ind.support:
+        parts.append(f"配合单位：{ind.support}")
+    return f"（{'；'.join(parts)}）" if parts else ""
+
+
+def _problems(cat, final: bool) -> list:
+    """存在问题: indicators with red or yellow lights (who, and who is responsible), values not
+    reported, and who ranks last most often."""
+    lines = []
+    for k, ind in cat.lit_columns():
+        g, yellow, red = cat.lights_of(k)
+        blank, _ = cat.unreported(k)
+        if not (red or yellow or blank):
+            continue
+        parts = []
+        if red:
+            parts.append(f"{prose.join_names(red, 10)}{len(red)}个单位亮红灯")
+        if yellow:
+            parts.append(f"{prose.join_names(yellow, 10)}{len(yellow)}个单位亮黄灯")
+        if blank:
+            parts.append(f"{prose.join_names(blank, 10)}未填报")
+        lines.append(f"{len(lines) + 1}.{ind.name}{_responsible(ind)}：{'，'.join(parts)}。")
+    if not lines:
+        lines.append("各项指标均" + ("完成年度目标。" if final else "达到序时进度。"))
+    if cat.missing:
+        lines.append(f"{prose.join_names(cat.missing, 10)}未报送报表，请抓紧报送。")
+    last = _most(cat.last_places().items(), 2, 5)
+    if last:
+        lines.append("从同类排名看，" + prose.last_place_sentence(last))
+    return lines
+
+
+def _plans(cat, as_of: dt.date) -> list:
+    days = days_left(as_of)
+    lines = []
+    for k, ind in enumerate(cat.indicators):
+        short = [u for u in cat.units if reported(u.indicators[k]) and u.indicators[k].per_day is not None]
+        if not short:
+            continue
+        remaining = sum(u.indicators[k].remaining for u in short)
+        per_month = sum(u.indicators[k].per_month for u in short)
+        most = max(short, key=lambda u: (u.indicators[k].remaining, u.name))
+        text = prose.pace_sentence(f"{ind.name}：{len(short)}个单位合计", remaining, ind.measure, days,
+                                   None, per_month)
+        if len(short) > 1:
+            text += f"其中缺口最大的是{most.name}（{amount(most.indicators[k].remaining, ind.measure)}）。"
+        lines.append(f"{len(lines) + 1}.{text}")
+    return lines or ["各单位总量指标均已完成年度目标。"]
+
+
+def vetoed(units) -> list:
+    return [u for u in units if u.veto != VETO_NONE]
