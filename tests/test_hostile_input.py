@@ -356,6 +356,22 @@ def test_truncated_scheme_named_with_its_cause(tmp_path):
         read(folder)
 
 
+def test_xml_entity_bomb_scheme_named_with_its_cause(tmp_path):
+    folder = write_all(tmp_path / "in")
+    path = folder / "考核方案.xlsx"
+    with zipfile.ZipFile(path) as src:
+        members = {i.filename: src.read(i) for i in src.infolist()}
+    laughs = b'<!ENTITY a "ha">' + b"".join(
+        b'<!ENTITY a%d "%s">' % (n, (b"&a%d;" % (n - 1) if n > 1 else b"&a;") * 10) for n in range(1, 10))
+    sheet = members["xl/worksheets/sheet1.xml"].split(b"?>", 1)[-1]
+    members["xl/worksheets/sheet1.xml"] = b'<?xml version="1.0"?><!DOCTYPE w [' + laughs + b"]>" + sheet
+    with zipfile.ZipFile(path, "w") as dst:
+        for name, data in members.items():
+            dst.writestr(name, data)
+    with pytest.raises(BuildError, match=r"考核方案\.xlsx 文件的XML中定义了实体"):
+        read(folder)
+
+
 def test_scheme_missing_its_indicator_sheet(tmp_path):
     folder = write_all(tmp_path / "in")
     write_scheme(folder, 指标=None, 目标=None)

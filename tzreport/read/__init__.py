@@ -98,6 +98,7 @@ def _walk(folder: Path):
     found = []
     for root, dirs, names in os.walk(folder, followlinks=False):
         base = Path(root)
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != OUTPUT_DIR_NAME]
         for d in dirs:
             if (base / d).is_symlink():
                 found.append(base / d)
@@ -114,16 +115,19 @@ def _peek_sheet_names(path: Path):
 
 
 def _classify(files: list):
+    """-> (the scheme's InputFile, its opened Workbook, the other files); BuildError naming each
+    file's cause when no workbook is a scheme."""
     schemes, others, reasons = [], [], []
     for f in files:
         try:
-            names = open_workbook(f.path).sheet_names
+            book = open_workbook(f.path)
         except WorkbookError as exc:
             reasons.append(f"{f.label} {exc}")
             others.append(f)
             continue
+        names = book.sheet_names
         if is_scheme(names):
-            schemes.append(f)
+            schemes.append((f, book))
             continue
         others.append(f)
         present = [n for n in SCHEME_SHEETS if n in names]
@@ -139,9 +143,9 @@ def _classify(files: list):
         shown = reasons[:5] + ([f"……另有{len(reasons) - 5}个文件无法读取"] if len(reasons) > 5 else [])
         raise BuildError(wanted + ("。" + "；".join(shown) if shown else ""))
     if len(schemes) > 1:
-        raise BuildError("输入中有多个考核方案（" + "、".join(f.label for f in schemes)
+        raise BuildError("输入中有多个考核方案（" + "、".join(f.label for f, _ in schemes)
                          + "），请只保留一个")
-    return schemes[0], others
+    return schemes[0][0], schemes[0][1], others
 
 
 def _quoted(names) -> str:
@@ -232,11 +236,7 @@ def load_inputs(paths, issues: list, progress=None, jobs: int = None, skip=()):
     ``progress(n)`` is called after each submission file; ``jobs`` caps the worker processes.
     """
     files = expand_inputs(paths, issues, skip)
-    scheme_file, others = _classify(files)
-    try:
-        book = open_workbook(scheme_file.path)
-    except WorkbookError as exc:
-        raise BuildError(f"{scheme_file.label}: {exc}") from exc
+    scheme_file, book, others = _classify(files)
     scheme = _read_scheme_book(book, scheme_file.label, issues)
     submissions = []
     if "完成情况" in book.sheet_names:

@@ -196,7 +196,10 @@ def read_submission(book: Workbook, file_label: str, scheme, index: UnitIndex, i
         _check_target(row, ind, scheme, unit, report, sheet)
     _report_missing(submission, scheme, unit, report, sheet.name)
     if CLAIM_SHEET in book.sheet_names:
-        submission.claims = read_claims(book.sheet(CLAIM_SHEET), scheme, report)
+        try:
+            submission.claims = read_claims(book.sheet(CLAIM_SHEET), scheme, report)
+        except SheetError as exc:
+            report.error(CLAIM_SHEET, "", f"{exc}，加分申报未计")
     return submission
 
 

@@ -262,12 +262,11 @@ def _check_extent(name: str, data: bytes, problems: list):
     -> None when the sheet may be read as it is; else the (last row, last column), 0-based, to keep:
     cells right of MAX_COLUMNS or below a gap of FAR_GAP empty rows are strays (a space typed far
     away), reported in ``problems`` and left out. SheetError when even the kept part is too large."""
-    refs = _VALUED_REF.findall(data)
-    if not refs:
+    cells = _valued_cells(data)
+    if not cells:
         if len(_ANY_CELL.findall(data)) > MAX_CELLS:   # cells without references: dense anyway
             raise SheetError(_too_large(name, len(_ROW.findall(data)), 0))
         return None
-    cells = [(int(row), _column_index(col.decode())) for col, row in refs]
     max_row = max(r for r, _ in cells)
     max_col = max(c for _, c in cells)
     if max_row * (max_col + 1) <= MAX_CELLS:
@@ -290,6 +289,24 @@ def _check_extent(name: str, data: bytes, problems: list):
     if last * (keep_col + 1) > MAX_CELLS:
         raise SheetError(_too_large(name, last, keep_col + 1))
     return last - 1, keep_col
+
+
+def _valued_cells(data: bytes) -> list:
+    """(1-based row, 0-based column) of every cell holding a value (<v> or <is>); calamine skips
+    the rest (<c r="A7" s="1"></c>, a formatted blank, of which a sheet may have a million).
+
+    Found from the values backwards, which costs a byte search where blanks are the many."""
+    cells = []
+    for m in _VALUE_TAG.finditer(data):
+        pos = m.start()
+        start = max(data.rfind(b"<c ", 0, pos), data.rfind(b":c ", 0, pos))
+        if start < 0:
+            continue
+        end = data.find(b">", start, pos)
+        ref = _REF.search(data, start, end) if end > 0 else None
+        if ref:
+            cells.append((int(ref.group(2)), _column_index(ref.group(1).decode())))
+    return cells
 
 
 def _drop_cells(data: bytes, keep) -> bytes:
@@ -317,11 +334,10 @@ _R_ATTR = re.compile(rb'\br="(\d+)"')
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v>[^<]|is\b)")
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 _S_ATTR = re.compile(rb'\bs="(\d+)"')
 _TYPE_TEXT = re.compile(rb'\bt="(?:s|str|inlineStr|b|e)"')
-# A cell with content (not <c r="A5" s="1"/>, a formatted blank) and its reference.
-_VALUED_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*?(?<!/)>')
+_VALUE_TAG = re.compile(rb"<(?:\w+:)?(?:v|is)\b")
 _ANY_CELL = re.compile(rb"<(?:\w+:)?c\b")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*/>")
 _NUMFMT = re.compile(rb"<(?:\w+:)?numFmt\b([^>]*)/?>")
@@ -372,7 +388,7 @@ def read_guarded(path: Path) -> bytes:
     return data
 
 
-MAX_COPY_XML = 32 * 1024 * 1024   # sheets' XML together, for an openpyxl copy (10× in memory)
+MAX_COPY_XML = 8 * 1024 * 1024    # sheets' XML together, for an openpyxl copy (~100,000 cells)
 
 
 def copy_allowed(path) -> bool:
@@ -385,6 +401,13 @@ def copy_allowed(path) -> bool:
     except (WorkbookError, zipfile.BadZipFile, ValueError, OSError):
         return False
     return sheets <= MAX_COPY_XML
+
+
+def _declares_entities(zf: zipfile.ZipFile, member: str) -> bool:
+    """An XML part opening with a DTD that declares entities (the "billion laughs" bomb)."""
+    with zf.open(member) as fh:
+        head = fh.read(8192)
+    return b"<!ENTITY" in head or (b"<!DOCTYPE" in head and b"[" in head.split(b"<!DOCTYPE", 1)[1][:200])
 
 
 def _ods_encrypted(zf: zipfile.ZipFile) -> bool:
@@ -425,6 +448,9 @@ def open_workbook(path: Path) -> Workbook:
                     raise WorkbookError("不是Excel工作簿（压缩包中没有工作簿内容）")
                 if "content.xml" in names and _ods_encrypted(zf):
                     raise WorkbookError(ENCRYPTED)
+                if any(_declares_entities(zf, n) for n in names if n.endswith((".xml", ".rels"))):
+                    raise WorkbookError("文件的XML中定义了实体（<!ENTITY>，Excel和WPS从不这样保存），"
+                                        "疑似恶意构造的文件，未读取")
                 is_ooxml = "xl/workbook.xml" in names
                 bad = zf.testzip()
                 if bad:

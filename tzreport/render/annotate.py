@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from ..fileio import save_openpyxl, unique_names
 from ..fileio import output_label, write_problem
+from ..read.workbook import copy_allowed
 from ..model import ERROR, Issue
 from ..parallel import parallel_map
 from ..model import COMPLETION, CONTROL, EFFICACY, ST_OK, TOTAL
@@ -166,7 +167,11 @@ def _is_ooxml(path: str) -> bool:
 
 def _open_source(ctx: Context, ur, sub, blank):
     """-> (workbook, sheet, header row, {code: row}, note for the 考核结果 sheet)."""
-    if sub is not None and sub.path and _is_ooxml(sub.path):
+    if sub is not None and sub.path and _is_ooxml(sub.path) and not copy_allowed(sub.path):
+        # openpyxl holds every cell as an object: a 100,000-row sheet beside the table took
+        # 45 s and 580 MB here (issue 12)
+        note = "原报表过大（含大量行列），无法原样批注，本表按标准模板重新生成"
+    elif sub is not None and sub.path and _is_ooxml(sub.path):
         try:
             with open(sub.path, "rb") as fh:     # a file object: openpyxl then ignores the suffix
                 book = openpyxl.load_workbook(fh, rich_text=True)
