@@ -494,3 +494,27 @@ def test_fuzz_random_cells_and_sheets_never_raise(tmp_path_factory):
         for unit in result.units:
             number_text(unit.total)
     run()
+
+
+def test_fuzz_damaged_bytes_never_raise(tmp_path_factory):
+    """A unit's file with bytes overwritten anywhere (a broken download, a bad USB stick)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    source = write_all(tmp_path_factory.mktemp("src"))
+    good = (source / "报表" / "青山镇.xlsx").read_bytes()
+
+    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.tuples(st.integers(0, len(good) - 1), st.binary(min_size=1, max_size=8)),
+                    min_size=1, max_size=4), st.integers(16, len(good)))
+    def run(patches, length):
+        data = bytearray(good[:length])
+        for at, chunk in patches:
+            data[at:at + len(chunk)] = chunk
+        folder = tmp_path_factory.mktemp("bytes")
+        shutil.copytree(source, folder, dirs_exist_ok=True)
+        (folder / "报表" / "青山镇.xlsx").write_bytes(bytes(data))
+        result = read(folder)
+        assert_others(result, "青山镇")
+        problems = [i for i in result.issues if i.file.endswith("/报表/青山镇.xlsx")]
+        assert problems or totals(result)["青山镇"] == 84.0     # read whole, or said why not
+    run()

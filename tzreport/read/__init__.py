@@ -138,6 +138,9 @@ def _classify(files: list):
         wanted = "找不到考核方案：输入中没有同时包含“参数”“单位”“指标”工作表的工作簿"
         if len(files) == 1 and not reasons:
             reasons.append(f"{files[0].label} 没有“参数”“单位”“指标”工作表，不是考核方案")
+        elif not reasons:
+            reasons.append(f"读到的{len(files)}个工作簿（{'、'.join(f.label for f in files[:3])}"
+                           f"{'等' if len(files) > 3 else ''}）都没有这三张表")
         if not files:
             raise BuildError(f"{wanted}（输入中没有Excel工作簿）")
         shown = reasons[:5] + ([f"……另有{len(reasons) - 5}个文件无法读取"] if len(reasons) > 5 else [])
