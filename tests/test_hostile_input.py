@@ -240,6 +240,14 @@ def test_1e300_in_a_cell_is_scored_and_written(tmp_path):
     assert (tmp_path / "out" / "通知" / "青山镇.docx").is_file()
 
 
+def test_two_long_names_cut_to_one_stem_keep_their_codes():
+    from tzreport.fileio import MAX_STEM_BYTES, unique_names
+    units = [("Z1", "开发区" * 60 + "东"), ("Z2", "开发区" * 60 + "西")]
+    names = unique_names(units, lambda u: u[1], lambda u: u[0])
+    assert names["Z1"].endswith("_Z1") and names["Z2"].endswith("_Z2")
+    assert all(len(n.encode("utf-8")) <= MAX_STEM_BYTES for n in names.values())
+
+
 # -- 2. silently wrong scores ---------------------------------------------------------------------
 
 def _percent_scheme(folder):

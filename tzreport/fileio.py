@@ -100,7 +100,11 @@ def unique_names(items, name_of, code_of) -> dict:
     for item in items:
         stem = safe_filename(name_of(item))
         if counts[stem.lower()] > 1:
-            stem = safe_filename(f"{stem}_{code_of(item)}")
+            # the code must survive the length limit: two long names cut to one stem stay apart
+            code = safe_filename(code_of(item))
+            room = MAX_STEM_BYTES - len(code.encode("utf-8")) - 1
+            stem = safe_filename(stem.encode("utf-8")[:max(room, 0)].decode("utf-8", "ignore")
+                                 + f"_{code}")
         names[code_of(item)] = stem
     return names
 

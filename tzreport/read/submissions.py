@@ -123,6 +123,9 @@ def _check_target(row, ind, scheme, unit, report, sheet):
         official = getattr(target, attr) if target else None
         if error or official is None:
             continue
+        if (row.index, row.columns[col]) in sheet.percent_cells and isinstance(typed, float) and \
+                (ind.measure == "%" or ind.value_type == GROWTH):
+            typed = round(typed * 100, 10)      # shown as 7.5%: the clerk typed 7.5
         if abs(typed - official) > 1e-9 * max(1.0, abs(official)):
             report.warning(sheet.name, row.ref(col), f"{ind.code} {ind.name}：报表{col}{text_of(typed)}与方案"
                            f"{text_of(official)}不一致，以方案为准")
