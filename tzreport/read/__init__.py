@@ -173,12 +173,12 @@ def _read_one(ctx, item):
     try:
         book = open_workbook(path)
     except WorkbookError as exc:
-        issues.append(Issue(ERROR, label, "", "", f"{exc}，该文件未读取"))
+        issues.append(Issue(ERROR, label, "", "", _not_read(exc)))
         return [], _attribute(issues, index, path)
     try:
         sub = read_submission(book, label, scheme, index, issues, Path(path).stem)
     except WorkbookError as exc:
-        issues.append(Issue(ERROR, label, "", "", f"{exc}，该文件未读取"))
+        issues.append(Issue(ERROR, label, "", "", _not_read(exc)))
         sub = None
     except Exception as exc:  # a malformed file must never stop the other units
         issues.append(Issue(ERROR, label, "", "", f"读取失败（{type(exc).__name__}: {exc}），该文件未读取"))
@@ -193,6 +193,11 @@ def _read_one(ctx, item):
     except OSError:
         pass
     return [sub], issues
+
+
+def _not_read(exc) -> str:
+    text = str(exc)
+    return text if text.endswith("未读取") else f"{text}，该文件未读取"
 
 
 def read_scheme_file(path, issues: list):
