@@ -14,7 +14,7 @@ from ..model import ERROR, WARNING, Issue
 from ..parallel import parallel_map
 from .scheme import SCHEME_SHEETS, UnitIndex, is_scheme, read_scheme
 from .submissions import read_consolidated, read_submission
-from .workbook import EXCEL_SUFFIXES, WorkbookError, open_workbook
+from .workbook import EXCEL_SUFFIXES, WorkbookError, open_workbook, peek_sheet_names
 
 __all__ = ["BuildError", "InputFile", "expand_inputs", "load_inputs", "read_scheme_file"]
 
@@ -109,7 +109,7 @@ def _walk(folder: Path):
 def _peek_sheet_names(path: Path):
     """Sheet names without reading any sheet, or None when the file cannot be opened."""
     try:
-        return open_workbook(path).sheet_names
+        return peek_sheet_names(path)
     except WorkbookError:
         return None
 
@@ -120,14 +120,13 @@ def _classify(files: list):
     schemes, others, reasons = [], [], []
     for f in files:
         try:
-            book = open_workbook(f.path)
+            names = peek_sheet_names(f.path)
+            if is_scheme(names):
+                schemes.append((f, open_workbook(f.path)))
+                continue
         except WorkbookError as exc:
             reasons.append(f"{f.label} {exc}")
             others.append(f)
-            continue
-        names = book.sheet_names
-        if is_scheme(names):
-            schemes.append((f, book))
             continue
         others.append(f)
         present = [n for n in SCHEME_SHEETS if n in names]
