@@ -477,6 +477,24 @@ def test_every_realworld_file_as_a_submission_and_alone(tmp_path):
         assert name in str(caught.value), name
 
 
+@needs_realworld
+def test_every_realworld_file_as_qingshan_in_check(tmp_path):
+    """Named 青山镇, each file's problems belong to that unit, so `check` tries its 退回 copy too."""
+    import json
+    names = [e["file"] for e in json.loads((REALWORLD / "MANIFEST.json").read_text(encoding="utf-8"))]
+    folder = write_all(tmp_path / "in", skip=("青山镇",))
+    for n, name in enumerate(names):
+        target = folder / "报表" / f"{n:02d}" / ("青山镇" + Path(name).suffix)
+        target.parent.mkdir(parents=True)
+        shutil.copy(REALWORLD / name, target)
+    result = check([folder], tmp_path / "out")
+    assert_others(result, "青山镇")
+    named = {i.file for i in result.issues}
+    for n, name in enumerate(names):
+        assert f"in/报表/{n:02d}/青山镇{Path(name).suffix}" in named, name
+    assert (tmp_path / "out" / "审核结果.xlsx").is_file()
+
+
 # -- 7. fuzz ---------------------------------------------------------------------------------------
 
 def test_fuzz_random_cells_and_sheets_never_raise(tmp_path_factory):

@@ -155,7 +155,9 @@ def read_submission(book: Workbook, file_label: str, scheme, index: UnitIndex, i
     report = Reporter(file_label, issues)
     sheet = find_submission_sheet(book)
     if sheet is None:
-        report.error(SUBMISSION_SHEET, "A1", "找不到报表工作表（表头需含“指标编码”和“本期累计完成”），该文件未读取")
+        names = "、".join(f"“{n}”" for n in book.sheet_names[:5]) + ("等" if len(book.sheet_names) > 5 else "")
+        report.error(SUBMISSION_SHEET, "A1", "找不到报表工作表（表头需含“指标编码”和“本期累计完成”；本文件的工作表为"
+                     f"{names or '（无）'}），该文件未读取")
         return None
     header, _ = find_header(sheet, REQUIRED)
     unit_text, unit_ref = _label_value(sheet, header, "填报单位")
