@@ -174,6 +174,9 @@ def _read_one(ctx, item):
     except WorkbookError as exc:
         issues.append(Issue(ERROR, label, "", "", _not_read(exc)))
         return [], _attribute(issues, index, path)
+    except Exception as exc:  # noqa: BLE001 — a damaged file must never stop the other units
+        issues.append(Issue(ERROR, label, "", "", f"文件已损坏，无法读取（{type(exc).__name__}），该文件未读取"))
+        return [], _attribute(issues, index, path)
     try:
         sub = read_submission(book, label, scheme, index, issues, Path(path).stem)
     except WorkbookError as exc:

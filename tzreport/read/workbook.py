@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -412,7 +413,7 @@ def _check_members(zf: zipfile.ZipFile) -> None:
                 head = fh.read(8192)
                 while fh.read(1 << 20):
                     pass
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
             raise WorkbookError(f"文件已损坏（{info.filename} 校验失败），请重新保存后报送") from exc
         if info.filename.endswith((".xml", ".rels")) and (b"<!ENTITY" in head or (
                 b"<!DOCTYPE" in head and b"[" in head.split(b"<!DOCTYPE", 1)[1][:200])):
