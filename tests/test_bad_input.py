@@ -1,5 +1,6 @@
 """SPEC 5: every bad input that reading can meet is reported with file, sheet and cell, in Chinese,
 and every other unit is still scored."""
+import os
 import shutil
 from pathlib import Path
 
@@ -162,11 +163,17 @@ def test_unit_found_by_alias_and_by_file_name(tmp_path):
 
 def test_two_submissions_for_one_unit(tmp_path):
     folder = write_all(tmp_path / "in")
-    write_submission(folder, "龙泉镇", {"I01": 1500, "I02": "完成"}, file_name="龙泉镇（修改版）.xlsx")
+    newer = write_submission(folder, "龙泉镇", {"I01": 1500, "I02": "完成"},
+                             file_name="龙泉镇（修改版）.xlsx")
+    os.utime(folder / "报表" / "龙泉镇.xlsx", (1_700_000_000, 1_700_000_000))
+    os.utime(newer, (1_700_000_100, 1_700_000_100))
     result = run(folder, tmp_path)
-    [issue] = issues_of(result, "龙泉镇（修改版）")
-    assert "重复报送" in issue.message and "in/报表/龙泉镇.xlsx" in issue.message
-    assert totals(result) == TOTALS          # the first file by name counts
+    # Same 统计截止: the file saved last counts, and the older one is reported naming both.
+    [issue] = issues_of(result, "in/报表/龙泉镇.xlsx")
+    assert "重复报送" in issue.message and "已采用 in/报表/龙泉镇（修改版）.xlsx" in issue.message
+    assert "保存时间较晚" in issue.message
+    # 龙泉镇 now: I01 1500 vs T' = 2000 × 0.75 = 1500 → 60; I02 完成 → 40; total 100
+    assert totals(result) == {**TOTALS, "龙泉镇": 100.0}
 
 
 @pytest.mark.parametrize("raw, ok, total", [

@@ -9,13 +9,14 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from .fileio import fixed_time
+from .fileio import WRITE_PROBLEM, fixed_time, output_label, write_problem, write_reason
 from .grading import (advancement, apply_consequences, apply_rank_changes, assign_grades,
                       assign_ranks)
 from .model import (BEST, ERROR, INFO, RANKING, ST_BLANK, ST_NO_DATA, ST_NOT_APPLICABLE,
                     ST_NOT_SUBMITTED, ST_OK, TARGETED_METHODS, WARNING, BuildResult, Issue)
 from .planning import plan, rank_indicators
 from .read import BuildError, load_inputs
+from .read.workbook import copy_allowed
 from .scoring import full_score, schedule_fraction, score_indicator, score_unit
 
 
@@ -159,15 +160,20 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     _require_submissions(scheme, submissions, issues)
     result = evaluate(scheme, submissions, issues, as_of)
     when = fixed_time(result.params.as_of)
-    out.mkdir(parents=True, exist_ok=True)
-    write_summary(result, out / FILE_NAME, when)
-    write_annotated(result, scheme, out, when, jobs=jobs,
-                    progress=_stage(progress, "写批注表", len(result.units)))
+    writable_folder(out)
+    wrote = _written(out / FILE_NAME, result, out, lambda: write_summary(result, out / FILE_NAME, when))
+    annotated = write_annotated(result, scheme, out, when, jobs=jobs,
+                                progress=_stage(progress, "写批注表", len(result.units)))
     result.documents = write_documents(result, scheme, out, when, templates=templates, jobs=jobs,
                                        progress=_stage(progress, "写通知", len(result.units)))
     for writer in writers or ():
         writer(result, scheme, out, when)
-    write_results(result, out / "results.json")   # last: it lists the problems of every stage
+    # last: it lists the problems of every stage
+    wrote = _written(out / "results.json", result, out,
+                     lambda: write_results(result, out / "results.json")) or wrote
+    if not (wrote or annotated or result.documents):
+        problems = "；".join(i.text() for i in result.issues if i.message.startswith(WRITE_PROBLEM))
+        raise BuildError(f"输出目录 {out} 中一个文件也没能写出（{problems[:300]}）")
     return result
 
 
@@ -180,6 +186,28 @@ def _require_submissions(scheme, submissions: list, issues: list) -> None:
     detail = f"（{'；'.join(problems)}）" if problems else ""
     raise BuildError(f"没有读到任何单位的报表{detail}，未生成任何文件。请把各单位的报表与考核方案一起作为输入"
                      "（文件或文件夹）")
+
+
+def writable_folder(out: Path) -> None:
+    """The output folder, created if need be; BuildError (exit 2) when nothing can be written there."""
+    import tempfile
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise BuildError(f"无法写入输出目录 {out}（{write_reason(exc)}），"
+                         "请换一个输出目录（-o）或检查权限") from exc
+
+
+def _written(path: Path, result, out: Path, write) -> bool:
+    """Run one writer of a whole-build file; a file that cannot be written is an issue, not a crash."""
+    try:
+        write()
+    except OSError as exc:
+        result.issues.append(Issue(ERROR, output_label(out, path), "", "", write_problem(exc)))
+        return False
+    return True
 
 
 def _stage(progress, name: str, total: int = None):
@@ -197,9 +225,14 @@ def check(inputs, out_dir=None, as_of: dt.date = None, jobs: int = None) -> Buil
     issues = []
     scheme, submissions = load_inputs(inputs, issues, jobs=jobs, skip=[out])
     result = evaluate(scheme, submissions, issues, as_of)
-    files = {f.label: f.path for f in expand_inputs(inputs, [], skip=[out])}
-    out.mkdir(parents=True, exist_ok=True)
-    write_review(scheme, result, files, out, fixed_time(result.params.as_of))
+    # Only files within the reading limits get a marked 退回 copy: openpyxl, which makes it, has
+    # none of its own (a zip bomb refused by the reader grew past 24 GB there).
+    files = {f.label: f.path for f in expand_inputs(inputs, [], skip=[out]) if copy_allowed(f.path)}
+    writable_folder(out)
+    try:
+        write_review(scheme, result, files, out, fixed_time(result.params.as_of))
+    except OSError as exc:
+        raise BuildError(f"无法写出 {out}：{write_problem(exc)}") from exc
     return result
 
 

@@ -12,18 +12,61 @@ from pathlib import Path
 
 @contextmanager
 def atomic_path(path):
-    """Yield a temporary path in the target's folder; on success it replaces ``path``."""
+    """Yield a temporary path in the target's folder; on success it replaces ``path``.
+
+    The file gets the mode a plain open() would give it (0666 less the umask), not mkstemp's 0600:
+    a shared office folder must be able to read the outputs."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The temporary name must fit where the final one fits (255 bytes on Linux, a Chinese
+    # character is 3): a short, fixed-size prefix of the target's name.
+    fd, tmp = tempfile.mkstemp(prefix=f".{_prefix(path.name)}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())
         yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
+
+def _prefix(name: str) -> str:
+    return name.encode("utf-8")[:60].decode("utf-8", "ignore")
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it; this sets it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+
+WRITE_PROBLEM = "无法写出此文件"
+
+
+def write_problem(exc: OSError) -> str:
+    """Why an output file could not be written, in a clerk's words (SPEC 5: the build goes on)."""
+    return f"{WRITE_PROBLEM}（{write_reason(exc)}），该文件未生成"
+
+
+def write_reason(exc: OSError) -> str:
+    import errno
+    if isinstance(exc, IsADirectoryError):
+        return "同名的文件夹占着这个位置"
+    reasons = {errno.ENOSPC: "磁盘已满", errno.ENAMETOOLONG: "文件名太长", errno.EACCES: "没有写入权限",
+               errno.EPERM: "没有写入权限", errno.EROFS: "磁盘只读", errno.EDQUOT: "磁盘配额已满",
+               errno.ENOENT: "文件夹不存在"}
+    return reasons.get(exc.errno) or exc.strerror or type(exc).__name__
+
+
+def output_label(out_dir, path) -> str:
+    """An output file as issues name it: relative to the output folder (批注/清源县.xlsx)."""
+    try:
+        return Path(path).relative_to(out_dir).as_posix()
+    except ValueError:
+        return str(path)
 
 
 # Windows forbids these in file names; control characters are never wanted.
@@ -32,10 +75,16 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
 
 
+# A file name is at most 255 bytes on Linux (UTF-8: a Chinese character is 3) and 255 UTF-16 units on
+# Windows; a stem of 150 bytes leaves room for "_<unit code>", the extension and the temporary name.
+MAX_STEM_BYTES = 150
+
+
 def safe_filename(name: str, fallback: str = "未命名", limit: int = 80) -> str:
     """A unit name made safe as a file name on Windows and Linux (SPEC 5: names are sanitised)."""
     text = _FORBIDDEN.sub("_", str(name)).strip().strip(".").strip()
-    text = text[:limit].rstrip(". ")
+    text = text[:limit].encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore")
+    text = text.rstrip(". ")
     if not text or text.upper().split(".")[0] in _RESERVED:
         text = f"{fallback}_{text}" if text else fallback
     return text
@@ -51,7 +100,11 @@ def unique_names(items, name_of, code_of) -> dict:
     for item in items:
         stem = safe_filename(name_of(item))
         if counts[stem.lower()] > 1:
-            stem = safe_filename(f"{stem}_{code_of(item)}")
+            # the code must survive the length limit: two long names cut to one stem stay apart
+            code = safe_filename(code_of(item))
+            room = MAX_STEM_BYTES - len(code.encode("utf-8")) - 1
+            stem = safe_filename(stem.encode("utf-8")[:max(room, 0)].decode("utf-8", "ignore")
+                                 + f"_{code}")
         names[code_of(item)] = stem
     return names
 

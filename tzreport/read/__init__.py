@@ -6,15 +6,15 @@ processes when there are many (the scheme is sent once to each worker).
 from __future__ import annotations
 
 import dataclasses
+import os
+import stat
 from pathlib import Path
-
-import python_calamine as calamine
 
 from ..model import ERROR, WARNING, Issue
 from ..parallel import parallel_map
-from .scheme import UnitIndex, is_scheme, read_scheme
+from .scheme import SCHEME_SHEETS, UnitIndex, is_scheme, read_scheme
 from .submissions import read_consolidated, read_submission
-from .workbook import EXCEL_SUFFIXES, WorkbookError, open_workbook
+from .workbook import EXCEL_SUFFIXES, WorkbookError, open_workbook, peek_sheet_names
 
 __all__ = ["BuildError", "InputFile", "expand_inputs", "load_inputs", "read_scheme_file"]
 
@@ -39,20 +39,25 @@ class InputFile:
 def expand_inputs(paths, issues: list, skip=()) -> list:
     """Workbooks named on the command line or found in folders, sorted, each with a display label.
 
-    A label is the path relative to the folder holding the input (``报表/城关镇.xlsx``).
+    A label is the path relative to the folder holding the input (``报表/城关镇.xlsx``). Linked
+    folders are not entered (a link back to a parent would loop); links to files are followed once;
+    anything that is not a regular file (a pipe would block the read forever) is reported, not read.
     """
     files, seen = [], set()
     skip = [Path(s).resolve() for s in skip]
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
+        try:
+            exists = path.exists()
+        except OSError:
+            exists = False
+        if not exists:
+            if path.is_symlink():
+                raise BuildError(f"找不到输入：{raw}（快捷方式/符号链接指向的文件不存在或循环链接）")
             raise BuildError(f"找不到输入：{raw}")
         if path.is_dir():
             top = path.resolve().name
-            for child in sorted(path.rglob("*")):
-                resolved = child.resolve()
-                if child.is_dir() or any(s == resolved or s in resolved.parents for s in skip):
-                    continue
+            for child in _walk(path):
                 rel = child.relative_to(path)
                 if any(part.startswith(".") or part == OUTPUT_DIR_NAME for part in rel.parts):
                     continue
@@ -60,8 +65,22 @@ def expand_inputs(paths, issues: list, skip=()) -> list:
                 if name.lower() in IGNORED_NAMES or name.startswith("~$"):
                     continue
                 label = (Path(top) / rel).as_posix()
+                try:
+                    resolved = child.resolve(strict=True)
+                    kind = child.stat().st_mode
+                except (OSError, RuntimeError):
+                    issues.append(Issue(WARNING, label, "", "", "快捷方式（符号链接）指向的文件不存在或循环链接，已跳过"))
+                    continue
+                if any(s == resolved or s in resolved.parents for s in skip):
+                    continue
+                if stat.S_ISDIR(kind):
+                    issues.append(Issue(WARNING, label, "", "", "是指向文件夹的快捷方式（符号链接），未进入"))
+                    continue
                 if child.suffix.lower() not in EXCEL_SUFFIXES:
-                    issues.append(Issue(WARNING, label, "", "", "不是Excel工作簿（.xlsx .xlsm .xls .ods），已跳过"))
+                    issues.append(Issue(WARNING, label, "", "", "不是Excel工作簿（.xlsx .xlsm .xlsb .xls .ods），已跳过"))
+                    continue
+                if not stat.S_ISREG(kind):
+                    issues.append(Issue(ERROR, label, "", "", "不是普通文件（管道、设备或其他特殊文件），未读取"))
                     continue
                 if resolved not in seen:
                     seen.add(resolved)
@@ -74,29 +93,65 @@ def expand_inputs(paths, issues: list, skip=()) -> list:
     return files
 
 
+def _walk(folder: Path):
+    """Every entry under ``folder`` except folders, sorted; linked folders are listed, not entered."""
+    found = []
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        base = Path(root)
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != OUTPUT_DIR_NAME]
+        for d in dirs:
+            if (base / d).is_symlink():
+                found.append(base / d)
+        found += [base / n for n in names]
+    return sorted(found)
+
+
 def _peek_sheet_names(path: Path):
     """Sheet names without reading any sheet, or None when the file cannot be opened."""
     try:
-        with open(path, "rb") as fh:
-            return calamine.CalamineWorkbook.from_filelike(fh).sheet_names
-    except Exception:
+        return peek_sheet_names(path)
+    except WorkbookError:
         return None
 
 
 def _classify(files: list):
-    schemes, others = [], []
+    """-> (the scheme's InputFile, its opened Workbook, the other files); BuildError naming each
+    file's cause when no workbook is a scheme."""
+    schemes, others, reasons = [], [], []
     for f in files:
-        names = _peek_sheet_names(f.path)
-        if is_scheme(names):
-            schemes.append(f)
-        else:
+        try:
+            names = peek_sheet_names(f.path)
+            if is_scheme(names):
+                schemes.append((f, open_workbook(f.path)))
+                continue
+        except WorkbookError as exc:
+            reasons.append(f"{f.label} {exc}")
             others.append(f)
+            continue
+        others.append(f)
+        present = [n for n in SCHEME_SHEETS if n in names]
+        if present:
+            missing = [n for n in SCHEME_SHEETS if n not in names]
+            reasons.insert(0, f"{f.label} 有{_quoted(present)}但缺少{_quoted(missing)}工作表")
     if not schemes:
-        raise BuildError("找不到考核方案：输入中没有同时包含“参数”“单位”“指标”工作表的工作簿")
+        wanted = "找不到考核方案：输入中没有同时包含“参数”“单位”“指标”工作表的工作簿"
+        if len(files) == 1 and not reasons:
+            reasons.append(f"{files[0].label} 没有“参数”“单位”“指标”工作表，不是考核方案")
+        elif not reasons:
+            reasons.append(f"读到的{len(files)}个工作簿（{'、'.join(f.label for f in files[:3])}"
+                           f"{'等' if len(files) > 3 else ''}）都没有这三张表")
+        if not files:
+            raise BuildError(f"{wanted}（输入中没有Excel工作簿）")
+        shown = reasons[:5] + ([f"……另有{len(reasons) - 5}个文件无法读取"] if len(reasons) > 5 else [])
+        raise BuildError(wanted + ("。" + "；".join(shown) if shown else ""))
     if len(schemes) > 1:
-        raise BuildError("输入中有多个考核方案（" + "、".join(f.label for f in schemes)
+        raise BuildError("输入中有多个考核方案（" + "、".join(f.label for f, _ in schemes)
                          + "），请只保留一个")
-    return schemes[0], others
+    return schemes[0][0], schemes[0][1], others
+
+
+def _quoted(names) -> str:
+    return "".join(f"“{n}”" for n in names)
 
 
 # -- worker side ------------------------------------------------------------------------------
@@ -117,17 +172,34 @@ def _read_one(ctx, item):
     try:
         book = open_workbook(path)
     except WorkbookError as exc:
-        issues.append(Issue(ERROR, label, "", "", f"{exc}，该文件未读取"))
+        issues.append(Issue(ERROR, label, "", "", _not_read(exc)))
+        return [], _attribute(issues, index, path)
+    except Exception as exc:  # noqa: BLE001 — a damaged file must never stop the other units
+        issues.append(Issue(ERROR, label, "", "", f"文件已损坏，无法读取（{type(exc).__name__}），该文件未读取"))
         return [], _attribute(issues, index, path)
     try:
         sub = read_submission(book, label, scheme, index, issues, Path(path).stem)
+    except WorkbookError as exc:
+        issues.append(Issue(ERROR, label, "", "", _not_read(exc)))
+        sub = None
     except Exception as exc:  # a malformed file must never stop the other units
         issues.append(Issue(ERROR, label, "", "", f"读取失败（{type(exc).__name__}: {exc}），该文件未读取"))
         sub = None
+    for sheet, cell, message in book.problems:
+        issues.append(Issue(WARNING, label, sheet, cell, message, sub.unit_code if sub else ""))
     if sub is None:
         return [], _attribute(issues, index, path)
     sub.path = str(Path(path).resolve())
+    try:
+        sub.mtime = Path(path).stat().st_mtime
+    except OSError:
+        pass
     return [sub], issues
+
+
+def _not_read(exc) -> str:
+    text = str(exc)
+    return text if text.endswith("未读取") else f"{text}，该文件未读取"
 
 
 def read_scheme_file(path, issues: list):
@@ -142,10 +214,30 @@ def read_scheme_file(path, issues: list):
         book = open_workbook(path)
     except WorkbookError as exc:
         raise BuildError(f"{path.name}: {exc}") from exc
-    scheme = read_scheme(book, path.name, issues)
-    if not scheme.units or not scheme.indicators:
-        raise BuildError(f"{path.name}: 方案中没有可用的单位或指标")
+    scheme = _read_scheme_book(book, path.name, issues)
+    _book_problems(book, path.name, issues)
     return scheme
+
+
+def _read_scheme_book(book, label: str, issues: list):
+    """read_scheme, with "nothing usable" explained by the problems of the sheet concerned."""
+    try:
+        scheme = read_scheme(book, label, issues)
+    except WorkbookError as exc:
+        raise BuildError(f"{label}: {exc}") from exc
+    for sheet, what, empty in (("单位", "单位", not scheme.units),
+                               ("指标", "指标", not scheme.indicators)):
+        if empty:
+            causes = [i.text() for i in issues if i.file == label and i.sheet == sheet
+                      and i.severity == ERROR][:3]
+            raise BuildError(f"{label} {sheet}: 方案中没有可用的{what}"
+                             + ("（" + "；".join(causes) + "）" if causes else "（表中没有数据行）"))
+    return scheme
+
+
+def _book_problems(book, label: str, issues: list) -> None:
+    for sheet, cell, message in book.problems:
+        issues.append(Issue(WARNING, label, sheet, cell, message))
 
 
 def load_inputs(paths, issues: list, progress=None, jobs: int = None, skip=()):
@@ -154,20 +246,16 @@ def load_inputs(paths, issues: list, progress=None, jobs: int = None, skip=()):
     ``progress(n)`` is called after each submission file; ``jobs`` caps the worker processes.
     """
     files = expand_inputs(paths, issues, skip)
-    scheme_file, others = _classify(files)
-    try:
-        book = open_workbook(scheme_file.path)
-    except WorkbookError as exc:
-        raise BuildError(f"{scheme_file.label}: {exc}") from exc
-    scheme = read_scheme(book, scheme_file.label, issues)
-    if not scheme.units:
-        raise BuildError(f"{scheme_file.label} 单位: 方案中没有可用的单位")
-    if not scheme.indicators:
-        raise BuildError(f"{scheme_file.label} 指标: 方案中没有可用的指标")
+    scheme_file, book, others = _classify(files)
+    scheme = _read_scheme_book(book, scheme_file.label, issues)
     submissions = []
     if "完成情况" in book.sheet_names:
-        submissions += read_consolidated(book, scheme_file.label, scheme, UnitIndex(scheme.units),
-                                         issues)
+        try:
+            submissions += read_consolidated(book, scheme_file.label, scheme,
+                                             UnitIndex(scheme.units), issues)
+        except WorkbookError as exc:
+            issues.append(Issue(ERROR, scheme_file.label, "完成情况", "", f"{exc}，完成情况表未读取"))
+    _book_problems(book, scheme_file.label, issues)
     items = [(str(f.path), f.label) for f in others]
     ctx = (scheme, UnitIndex(scheme.units))
     for subs, found in parallel_map(_read_one, ctx, items, len(items), jobs, progress):
@@ -177,15 +265,33 @@ def load_inputs(paths, issues: list, progress=None, jobs: int = None, skip=()):
 
 
 def _one_per_unit(submissions: list, scheme, issues: list) -> list:
-    """Two submissions for one unit: the first (by file name) counts, the other is reported."""
+    """Two submissions for one unit: the one ``preferred`` counts, the other is reported."""
     names = {u.code: u.name for u in scheme.units}
     kept = {}
     for sub in sorted(submissions, key=lambda s: (s.file, s.sheet)):
-        if sub.unit_code in kept:
-            first = kept[sub.unit_code]
-            issues.append(Issue(ERROR, sub.file, sub.sheet, "",
-                                f"{names[sub.unit_code]}重复报送：已采用 {first.file}，本文件未计入",
-                                sub.unit_code))
+        first = kept.get(sub.unit_code)
+        if first is None:
+            kept[sub.unit_code] = sub
             continue
-        kept[sub.unit_code] = sub
+        used, other, why = preferred(first, sub)
+        kept[sub.unit_code] = used
+        issues.append(Issue(ERROR, other.file, other.sheet, "",
+                            f"{names[sub.unit_code]}重复报送：{other.file} 与 {used.file}，已采用 {used.file}"
+                            f"（{why}），本文件未计入", sub.unit_code))
     return list(kept.values())
+
+
+def preferred(a, b) -> tuple:
+    """Of two submissions of one unit -> (used, not used, why in Chinese): what a clerk means is the
+    latest 统计截止 stated above the header, then the file saved last, then the first by name.
+
+    (Issue 15 will read files of different 统计截止 as different periods; this is the one place.)"""
+    from .values import cn_date
+    if a.as_of and b.as_of and a.as_of != b.as_of:
+        used, other = (a, b) if a.as_of > b.as_of else (b, a)
+        return used, other, f"统计截止{cn_date(used.as_of)}晚于{cn_date(other.as_of)}"
+    ma, mb = getattr(a, "mtime", None), getattr(b, "mtime", None)
+    if ma is not None and mb is not None and ma != mb:
+        used, other = (a, b) if ma > mb else (b, a)
+        return used, other, "统计截止相同，该文件保存时间较晚"
+    return a, b, "统计截止和保存时间相同，按文件名先后"

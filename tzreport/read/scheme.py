@@ -59,6 +59,9 @@ def read_params(book: Workbook, report: Reporter) -> Params:
     for row in rows:
         key = code_of(row.get("项目")).replace(" ", "")
         raw, ref = row.get("值"), row.ref("值")
+        if is_blank(raw) and (row.index, row.columns["值"]) in sheet.formula_cells:
+            report.error("参数", ref, f"{key}：公式没有计算结果（文件未经Excel重新计算保存），"
+                         "请在Excel或WPS中打开、保存后再运行；按未填写处理")
         seen[key] = (raw, ref)
 
     def num(key, percent_ok=False):
@@ -130,10 +133,28 @@ def read_units(book: Workbook, report: Reporter) -> list:
                          f"单位名称“{name}”重复（第{names[name_key(name)]}行已有），该行未读取")
             continue
         codes[code] = names[name_key(name)] = row.excel_row
+        _check_aliases(row, code, name, units, report)
         units.append(Unit(code=code, name=name, category=category, group=text_of(row.get("分组")),
                           email=text_of(row.get("邮箱")), contact=text_of(row.get("联系人")),
                           aliases=split_aliases(row.get("别名"))))
     return units
+
+
+def _check_aliases(row, code, name, units, report) -> None:
+    """An 别名 (or name) that is another unit's name, code or 别名 would send one unit's file to the
+    other (which then shows as 未报送): reported, and the first unit keeps it."""
+    taken = {}
+    for unit in units:
+        for key in (unit.code, unit.name, *unit.aliases):
+            taken.setdefault(name_key(key), unit)
+    for alias in (name, *split_aliases(row.get("别名"))):
+        other = taken.get(name_key(alias))
+        if other is not None and alias != name:
+            report.error("单位", row.ref("别名"), f"别名“{alias}”已是{other.name}（{other.code}）的名称、"
+                         f"编码或别名，两个单位不能共用；按{other.name}认定")
+        elif other is not None:
+            report.error("单位", row.ref("单位名称"), f"单位名称“{alias}”已是{other.name}（{other.code}）的"
+                         "别名或编码，两个单位不能共用；按先列出的单位认定")
 
 
 INDICATOR_OPTIONAL = ("大类", "一级指标", "二级指标", "计量单位", "计分方法", "方向", "数值类型", "序时",
@@ -222,8 +243,8 @@ def read_indicators(book: Workbook, report: Reporter, categories: set, bonus_cap
 def read_targets(book: Workbook, report: Reporter, units: UnitIndex, indicators: dict) -> dict:
     if "目标" not in book.sheet_names:
         return {}
-    rows = read_table(book.sheet("目标"), ("单位", "指标编码", "确保目标"), ("力争目标", "不允许值"),
-                      report) or []
+    sheet = book.sheet("目标")
+    rows = read_table(sheet, ("单位", "指标编码", "确保目标"), ("力争目标", "不允许值"), report) or []
     targets, seen = {}, {}
     for row in rows:
         unit = units.find(row.get("单位"))
@@ -242,11 +263,17 @@ def read_targets(book: Workbook, report: Reporter, units: UnitIndex, indicators:
             continue
         percent_ok = ind.measure == "%" or ind.value_type == GROWTH
         kw = {"measure": ind.measure, "percent_ok": percent_ok}
-        target = Target(_num(row, "确保目标", report, "目标", **kw),
-                        _num(row, "力争目标", report, "目标", **kw),
-                        _num(row, "不允许值", report, "目标", **kw))
+        target = Target(*(_target_num(row, col, report, ind, unit, sheet, kw)
+                          for col in ("确保目标", "力争目标", "不允许值")))
         if target.target is None:
+            if is_blank(row.get("确保目标")) and \
+                    (row.index, row.columns["确保目标"]) in sheet.formula_cells:
+                report.error("目标", row.ref("确保目标"), f"{unit.name}的指标“{code}”确保目标是公式，"
+                             "但没有计算结果（文件未经Excel重新计算保存），该指标按不适用处理")
             continue  # no committed target: the indicator does not apply to this unit ("-")
+        if target.target < 0 and ind.value_type == TOTAL:
+            report.warning("目标", row.ref("确保目标"), f"{unit.name}的指标“{code}”确保目标为负数"
+                           f"（{text_of(target.target)}），仍按此计算，请核对")
         if ind.value_type == TOTAL and target.target == 0 and ind.method in (COMPLETION, EFFICACY):
             report.error("目标", row.ref("确保目标"), f"{unit.name}的指标“{code}”确保目标为0，无法计算完成率")
             continue
@@ -269,11 +296,28 @@ def read_targets(book: Workbook, report: Reporter, units: UnitIndex, indicators:
     return targets
 
 
+def _target_num(row, col, report, ind, unit, sheet, kw):
+    """A target; a cell Excel shows as a percentage (7.5% stored as 0.075) read as 7.5 for an
+    indicator measured in % or a 增速, and said."""
+    value = _num(row, col, report, "目标", **kw)
+    if value is None or not kw["percent_ok"] or not row.has(col) or \
+            not isinstance(row.get(col), float) or (row.index, row.columns[col]) not in sheet.percent_cells:
+        return value
+    shown = round(value * 100, 10)
+    report.warning("目标", row.ref(col), f"{unit.name}的指标“{ind.code}”{col}单元格设为百分比格式，"
+                   f"存的是{text_of(value)}、显示为{text_of(shown)}%，按{text_of(shown)}读取")
+    return shown
+
+
 def read_bands(book: Workbook, report: Reporter, indicators: dict) -> dict:
     bands = {}
     if "分档标准" in book.sheet_names:
         rows = read_table(book.sheet("分档标准"), ("指标编码", "下限", "得分比例"), ("考核类别",),
                           report) or []
+        # Whether the sheet writes shares as fractions (0.8): then a plain 1.2 is a share above
+        # one, an error, not 1.2%.
+        fractions = any(isinstance(r.get("得分比例"), (int, float)) and 0 < r.get("得分比例") < 1
+                        for r in rows)
         for row in rows:
             code, category = code_of(row.get("指标编码")), text_of(row.get("考核类别"))
             keys = [k for k in indicators if k[1] == code and (not category or k[0] == category)]
@@ -281,19 +325,36 @@ def read_bands(book: Workbook, report: Reporter, indicators: dict) -> dict:
                 report.error("分档标准", row.ref("指标编码"), f"未知指标编码“{code}”")
                 continue
             lower = _num(row, "下限", report, "分档标准", percent_ok=True)
-            ratio, error = parse_ratio(row.get("得分比例"))
+            ratio, error = _band_ratio(row.get("得分比例"), fractions)
             if error:
-                report.error("分档标准", row.ref("得分比例"), error)
+                report.error("分档标准", row.ref("得分比例"), f"{code}：{error}，该档未读取")
             if lower is None or ratio is None:
                 continue
+            twin = next((where for key in keys for low, _, where in bands.get(key, ())
+                         if math.isclose(low, lower, abs_tol=1e-9)), None)
+            if twin:
+                report.error("分档标准", row.ref("下限"), f"指标“{code}”下限{text_of(lower)}重复"
+                             f"（{twin}已有），该档未读取")
+                continue
             for key in keys:
-                bands.setdefault(key, []).append((lower, ratio))
+                bands.setdefault(key, []).append((lower, ratio, row.ref("下限")))
     for key, ind in indicators.items():
         if ind.method == BANDS and not bands.get(key):
             report.error("指标", "", f"指标“{ind.code}”按分档计分，但分档标准表中没有它的档次，得分计为0")
         if key in bands:
-            bands[key].sort()
+            bands[key] = sorted((low, ratio) for low, ratio, _ in bands[key])
     return bands
+
+
+def _band_ratio(value, fractions: bool):
+    """得分比例: as parse_ratio, but never above one (1.2 is not read as 1.2% where the sheet writes
+    0.8 for 80%)."""
+    if fractions and isinstance(value, (int, float)) and not isinstance(value, bool) and value > 1:
+        return None, f"得分比例{text_of(value)}大于1（本表其他档按小数填写，如0.8表示80%）"
+    ratio, error = parse_ratio(value)
+    if ratio is not None and ratio > 1:
+        return None, f"得分比例{text_of(value)}大于100%"
+    return ratio, error
 
 
 def read_grades(book: Workbook, report: Reporter) -> list:
@@ -610,6 +671,9 @@ def read_office_values(book: Workbook, report: Reporter, units: UnitIndex, indic
             total = sum(votes.values())
             value = sum(vote_values[v] * votes[v] for v in vote_columns) / total if total else None
             where = (report.file, sheet.name, row.ref(next(v for v in vote_columns if row.has(v))))
+            if not total:
+                report.error(sheet.name, where[2], f"{unit.name}的指标“{code}”票数合计为0，无法计算测评分，"
+                             "按缺少评分处理")
         else:
             continue
         if value is None:

@@ -9,7 +9,7 @@ from .scheme import UnitIndex
 from .table import Reporter, read_table
 from .values import (cn_date, is_blank, normalise_text, parse_date, parse_number, parse_qualitative,
                      text_of, code_of)
-from .workbook import Workbook, cell_ref, find_header
+from .workbook import SheetError, Workbook, cell_ref, find_header
 
 SUBMISSION_SHEET = "指标完成情况"
 REQUIRED = ("指标编码", "本期累计完成")
@@ -18,10 +18,19 @@ CLAIM_SHEET = "加分申报"
 
 
 def find_submission_sheet(book: Workbook):
-    """The sheet holding a submission table, preferring the template's own name."""
-    names = sorted(book.sheet_names, key=lambda n: n != SUBMISSION_SHEET)
+    """The sheet holding a submission table, preferring the template's own name, then the smaller
+    sheets (a 100,000-row data sheet beside the table is read only if nothing else is the table).
+
+    A sheet too large to read is passed over (it is reported only when it is the template's own)."""
+    order = {name: i for i, name in enumerate(book.sheet_names)}
+    names = sorted(book.sheet_names, key=lambda n: (n != SUBMISSION_SHEET, book.sheet_size(n), order[n]))
     for name in names:
-        sheet = book.sheet(name)
+        try:
+            sheet = book.sheet(name)
+        except SheetError:
+            if name == SUBMISSION_SHEET:
+                raise
+            continue
         header, _ = find_header(sheet, REQUIRED)
         if header is not None:
             return sheet
@@ -61,11 +70,14 @@ def read_value(row, ind, report: Reporter, sheet, expected: bool = True, levels:
     ref = row.ref("本期累计完成")
     where = (report.file, sheet.name, ref)
     value = Value(note=text_of(row.get("完成说明")) if row.has("完成说明") else "", where=where)
+    percent_ok = False
     if ind.method == QUALITATIVE:
         value.actual, error = parse_qualitative(raw, levels)
     else:
         percent_ok = ind.measure == "%" or ind.value_type == GROWTH or ind.method == APPRAISAL
         value.actual, error = parse_number(raw, ind.measure, percent_ok)
+    if not error and percent_ok:
+        value.actual = _percent_cell(value.actual, row, "本期累计完成", ind, report, sheet)
     if error:
         report.error(sheet.name, ref, f"{ind.code} {ind.name}：{error}，按未填报处理")
     elif value.actual is None and (row.index, row.columns["本期累计完成"]) in sheet.formula_cells:
@@ -74,8 +86,10 @@ def read_value(row, ind, report: Reporter, sheet, expected: bool = True, levels:
     elif value.actual is None and expected:
         report.warning(sheet.name, ref, f"{ind.code} {ind.name}：未填报本期累计完成")
     if row.has("上年同期") and not is_blank(row.get("上年同期")):
-        value.previous, error = parse_number(row.get("上年同期"), ind.measure,
-                                             ind.measure == "%" or ind.value_type == GROWTH)
+        percent_ok = ind.measure == "%" or ind.value_type == GROWTH
+        value.previous, error = parse_number(row.get("上年同期"), ind.measure, percent_ok)
+        if not error and percent_ok:
+            value.previous = _percent_cell(value.previous, row, "上年同期", ind, report, sheet)
         if error:
             report.warning(sheet.name, row.ref("上年同期"), f"{ind.code}：上年同期{error}")
     if ind.method == APPRAISAL and isinstance(value.actual, float) and not 0 <= value.actual <= 100:
@@ -83,6 +97,20 @@ def read_value(row, ind, report: Reporter, sheet, expected: bool = True, levels:
                      "按未填报处理")
         value.actual = None
     return value
+
+
+def _percent_cell(number, row, column: str, ind, report, sheet):
+    """A number in a cell Excel shows as a percentage (7.6% is stored as 0.076): for an indicator
+    measured in % (or a 增速) the clerk means 7.6, so ×100, and say so."""
+    if not isinstance(number, float) or not isinstance(row.get(column), float):
+        return number
+    if (row.index, row.columns[column]) not in sheet.percent_cells:
+        return number
+    shown = round(number * 100, 10)   # 0.076 × 100 is 7.6000000000000005
+    report.warning(sheet.name, row.ref(column), f"{ind.code} {ind.name}：单元格设为百分比格式，"
+                   f"存的是{text_of(number)}、显示为{text_of(round(shown, 6))}%，按{text_of(round(shown, 6))}"
+                   f"（{ind.measure or '%'}）读取")
+    return shown
 
 
 def _check_target(row, ind, scheme, unit, report, sheet):
@@ -96,6 +124,9 @@ def _check_target(row, ind, scheme, unit, report, sheet):
         official = getattr(target, attr) if target else None
         if error or official is None:
             continue
+        if (row.index, row.columns[col]) in sheet.percent_cells and isinstance(typed, float) and \
+                (ind.measure == "%" or ind.value_type == GROWTH):
+            typed = round(typed * 100, 10)      # shown as 7.5%: the clerk typed 7.5
         if abs(typed - official) > 1e-9 * max(1.0, abs(official)):
             report.warning(sheet.name, row.ref(col), f"{ind.code} {ind.name}：报表{col}{text_of(typed)}与方案"
                            f"{text_of(official)}不一致，以方案为准")
@@ -125,7 +156,9 @@ def read_submission(book: Workbook, file_label: str, scheme, index: UnitIndex, i
     report = Reporter(file_label, issues)
     sheet = find_submission_sheet(book)
     if sheet is None:
-        report.error(SUBMISSION_SHEET, "A1", "找不到报表工作表（表头需含“指标编码”和“本期累计完成”），该文件未读取")
+        names = "、".join(f"“{n}”" for n in book.sheet_names[:5]) + ("等" if len(book.sheet_names) > 5 else "")
+        report.error(SUBMISSION_SHEET, "A1", "找不到报表工作表（表头需含“指标编码”和“本期累计完成”；本文件的工作表为"
+                     f"{names or '（无）'}），该文件未读取")
         return None
     header, _ = find_header(sheet, REQUIRED)
     unit_text, unit_ref = _label_value(sheet, header, "填报单位")
@@ -173,7 +206,10 @@ def read_submission(book: Workbook, file_label: str, scheme, index: UnitIndex, i
         _check_target(row, ind, scheme, unit, report, sheet)
     _report_missing(submission, scheme, unit, report, sheet.name)
     if CLAIM_SHEET in book.sheet_names:
-        submission.claims = read_claims(book.sheet(CLAIM_SHEET), scheme, report)
+        try:
+            submission.claims = read_claims(book.sheet(CLAIM_SHEET), scheme, report)
+        except SheetError as exc:
+            report.error(CLAIM_SHEET, "", f"{exc}，加分申报未计")
     return submission
 
 

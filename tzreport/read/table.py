@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import ERROR, WARNING, Issue
-from .values import is_blank
+from .values import header_key, is_blank, text_of
 from .workbook import Sheet, cell_ref, column_of, find_header, row_keys
 
 
@@ -71,6 +71,7 @@ def read_table(sheet: Sheet, required: tuple, optional: tuple, report: Reporter,
         col = column_of(keys, name)
         if col is not None:
             columns[name] = col
+    _report_twin_columns(sheet, header, columns, report, severity)
     rows = []
     width = max(columns.values()) + 1
     for r in range(header + 1, len(sheet.rows)):
@@ -88,3 +89,17 @@ def read_table(sheet: Sheet, required: tuple, optional: tuple, report: Reporter,
         rows.append(row)
     return rows
 
+
+
+def _report_twin_columns(sheet: Sheet, header: int, columns: dict, report: Reporter, severity) -> None:
+    """Two header cells with the same text (two 本期累计完成 columns): the first is read, and said."""
+    line = sheet.rows[header]
+    for name, col in columns.items():
+        key = header_key(line[col])
+        twins = [c for c in range(col + 1, len(line))
+                 if isinstance(line[c], str) and line[c].strip() and header_key(line[c]) == key]
+        if twins:
+            others = "、".join(cell_ref(header, c) for c in twins)
+            report.add(severity, sheet.name, cell_ref(header, col),
+                       f"有{len(twins) + 1}个“{text_of(line[col])}”列（{cell_ref(header, col)}、{others}），"
+                       f"只读取第一个 {cell_ref(header, col)} 列；请删去多余的列后重新报送")

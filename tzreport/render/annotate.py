@@ -23,6 +23,9 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.utils import get_column_letter
 
 from ..fileio import save_openpyxl, unique_names
+from ..fileio import output_label, write_problem
+from ..read.workbook import copy_allowed
+from ..model import ERROR, Issue
 from ..parallel import parallel_map
 from ..model import COMPLETION, CONTROL, EFFICACY, REVERSE, ST_OK, TOTAL
 from ..planning import days_left
@@ -165,7 +168,11 @@ def _is_ooxml(path: str) -> bool:
 
 def _open_source(ctx: Context, ur, sub, blank):
     """-> (workbook, sheet, header row, {code: row}, note for the 考核结果 sheet)."""
-    if sub is not None and sub.path and _is_ooxml(sub.path):
+    if sub is not None and sub.path and _is_ooxml(sub.path) and not copy_allowed(sub.path):
+        # openpyxl holds every cell as an object: a 100,000-row sheet beside the table took
+        # 45 s and 580 MB here (issue 12)
+        note = "原报表过大（含大量行列），无法原样批注，本表按标准模板重新生成"
+    elif sub is not None and sub.path and _is_ooxml(sub.path):
         try:
             with open(sub.path, "rb") as fh:     # a file object: openpyxl then ignores the suffix
                 book = openpyxl.load_workbook(fh, rich_text=True)
@@ -501,8 +508,13 @@ def annotate_unit(ctx: Context, ur, sub, blank, issues, path) -> None:
 
 
 def _annotate_one(ctx, task):
-    annotate_unit(ctx, *task)
-    return task[0].code, task[-1]
+    """-> (unit code, path, problem): a file that cannot be written (disk full, a folder in its
+    place, a name too long) is reported for its unit and the others go on."""
+    try:
+        annotate_unit(ctx, *task)
+    except OSError as exc:
+        return task[0].code, task[-1], write_problem(exc)
+    return task[0].code, task[-1], ""
 
 
 def write_annotated(result, scheme, out_dir, when, jobs: int = None, progress=None) -> list:
@@ -520,7 +532,11 @@ def write_annotated(result, scheme, out_dir, when, jobs: int = None, progress=No
     tasks = ((ur, result.submissions.get(ur.code), blank_for(scheme, units[ur.code]),
               by_unit.get(ur.code, []), str(folder / f"{names[ur.code]}.xlsx")) for ur in result.units)
     paths = []
-    for code, path in parallel_map(_annotate_one, ctx, tasks, len(result.units), jobs, progress):
+    for code, path, problem in parallel_map(_annotate_one, ctx, tasks, len(result.units), jobs,
+                                            progress):
+        if problem:
+            result.issues.append(Issue(ERROR, output_label(out_dir, path), "", "", problem, code))
+            continue
         result.files.setdefault(code, {})["annotated"] = Path(path)
         paths.append(Path(path))
     return paths

@@ -1,6 +1,7 @@
 """What the Excel renderers share: the clerk's words, light colours, widths, safe writers."""
 from __future__ import annotations
 
+import math
 import unicodedata
 
 import xlsxwriter
@@ -53,11 +54,16 @@ def score_text(x) -> str:
 
 def number_text(x, digits: int = 2, keep_zeros: bool = False) -> str:
     """A figure for a sentence: half-up, no trailing zeros (unless ``keep_zeros``: 75.0)."""
-    from decimal import ROUND_HALF_UP, Decimal
+    from decimal import ROUND_HALF_UP, Decimal, localcontext
     if x is None:
         return ""
+    if not math.isfinite(float(x)):
+        return "—"
     # round(…, 9) first: 0.6125 − 0.75 is −0.13749999999999996, which a clerk calls −13.75 points.
-    q = Decimal(repr(round(float(x), 9))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    with localcontext() as ctx:
+        ctx.prec = 400          # 1e300 typed in a cell has 301 digits before the point
+        q = Decimal(repr(round(float(x), 9))).quantize(Decimal(1).scaleb(-digits),
+                                                       rounding=ROUND_HALF_UP)
     text = format(q, "f")
     if "." in text and not keep_zeros:
         text = text.rstrip("0").rstrip(".")

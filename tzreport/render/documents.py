@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..fileio import save_docx, unique_names
+from ..fileio import WRITE_PROBLEM, output_label, write_problem
 from ..model import (COMPLETION, CONTROL, ERROR, FORWARD, GREEN, GROWTH, INFO, QUALITATIVE, RED,
                      TOTAL, VETO_LOWEST, VETO_NONE, YELLOW, Issue)
 from ..parallel import parallel_map
@@ -220,6 +221,8 @@ def _notice_one(job: NoticeJob, task):
                job.when)
     except TemplateProblem as exc:
         return ur.code, path, str(exc)
+    except OSError as exc:     # this unit's file only (disk full, a folder in its place)
+        return ur.code, path, write_problem(exc)
     return ur.code, path, ""
 
 
@@ -239,6 +242,8 @@ def write_documents(result, scheme, out_dir, when, templates=None, charts: bool 
             written.append(target)
         except TemplateProblem as exc:
             result.issues.append(Issue(ERROR, str(template), "", "", str(exc)))
+        except OSError as exc:
+            result.issues.append(Issue(ERROR, output_label(out, target), "", "", write_problem(exc)))
 
     images = {} if charts else None
     try:
@@ -272,13 +277,15 @@ def write_notices(result, scheme, out_dir, when, templates=None, jobs: int = Non
     first = _notice_one(job, tasks[0])      # a broken template fails here, once
     if progress:
         progress(1)
-    if first[2]:
+    if first[2] and not first[2].startswith(WRITE_PROBLEM):
         result.issues.append(Issue(ERROR, str(template), "", "", first[2]))
         return []
     paths, problems = [], {}
     rest = parallel_map(_notice_one, job, tasks[1:], len(tasks) - 1, jobs, progress)
     for code, path, problem in itertools.chain([first], rest):
-        if problem:
+        if problem.startswith(WRITE_PROBLEM):     # the file, not the template: said per unit
+            result.issues.append(Issue(ERROR, output_label(out_dir, path), "", "", problem, code))
+        elif problem:
             problems[problem] = problems.get(problem, 0) + 1
         else:
             result.files.setdefault(code, {})["notice"] = Path(path)
