@@ -115,8 +115,47 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
 
 
 def default_output_dir(inputs) -> Path:
-    first = Path(inputs[0])
-    return first.resolve().parent / "tzreport-out"
+    """A folder named after the first input, beside it (never inside an input folder):
+    `input.xlsx` -> `input-结果/`, a folder `市考` -> `市考-结果/`."""
+    from .read import OUTPUT_DIR_SUFFIX
+    first = Path(inputs[0]).resolve()
+    return first.parent / f"{first.name if first.is_dir() else first.stem}{OUTPUT_DIR_SUFFIX}"
+
+
+OWN_SUFFIXES = (".xlsx", ".docx", ".pdf")
+
+
+def previous_outputs(out: Path) -> set:
+    """The files the previous build wrote into ``out``, as its results.json lists them: each unit's
+    批注 and 通知 and the documents. Nothing when there is no readable results.json."""
+    from .results import ResultsUnreadable, read_results
+    path = out / "results.json"
+    if not path.is_file():
+        return set()
+    try:
+        header, units = read_results(path)
+    except ResultsUnreadable:
+        return set()
+    listed = [f for u in units for f in (u.get("files") or {}).values()]
+    listed += header.get("documents") or []
+    return {(out / f).resolve() for f in listed if isinstance(f, str)}
+
+
+def remove_stale(out: Path, previous: set, written) -> list:
+    """Delete what the previous build wrote and this one did not (a unit gone from the scheme, the
+    考核结果通报 of a year-end build); with a .docx, the PDF ``--pdf`` made of it. Only files the
+    previous results.json listed, inside ``out``, of our own kinds: never anything else."""
+    root = out.resolve()
+    keep = {Path(p).resolve() for p in written}
+    removed = []
+    for path in sorted(previous - keep):
+        if root not in path.parents or path.suffix.lower() not in OWN_SUFFIXES:
+            continue
+        for victim in (path, path.with_suffix(".pdf")) if path.suffix.lower() == ".docx" else (path,):
+            if victim.is_file() and victim not in keep:
+                victim.unlink()
+                removed.append(victim)
+    return removed
 
 
 def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int = None,
@@ -142,6 +181,7 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     result = evaluate(scheme, submissions, issues, as_of)
     when = fixed_time(result.params.as_of)
     out.mkdir(parents=True, exist_ok=True)
+    previous = previous_outputs(out)
     write_summary(result, out / FILE_NAME, when)
     write_annotated(result, scheme, out, when, jobs=jobs,
                     progress=_stage(progress, "写批注表", len(result.units)))
@@ -149,6 +189,12 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
                                        progress=_stage(progress, "写通知", len(result.units)))
     for writer in writers or ():
         writer(result, scheme, out, when)
+    written = [p for files in result.files.values() for p in files.values()] + list(result.documents)
+    removed = remove_stale(out, previous, written)
+    if removed:
+        names = "、".join(p.relative_to(out.resolve()).as_posix() for p in removed[:5])
+        issues.append(Issue(INFO, "", "", "", f"已删除上次生成、本次不再有的{len(removed)}份文件"
+                                              f"（{names}{'等' if len(removed) > 5 else ''}）"))
     write_results(result, out / "results.json")   # last: it lists the problems of every stage
     return result
 
