@@ -173,7 +173,7 @@ def test_summary_workbook_sheets_values_and_layout(county):
     assert ws.column_dimensions["D"].width >= 10
 
 
-def test_matrix_lights_are_conditional_formats_and_ranks_in_brackets(county):
+def test_matrix_lights_are_conditional_formats_and_ranks_in_their_own_column(county):
     out, result = county
     ws = openpyxl.load_workbook(out / "汇总.xlsx")["指标矩阵-镇街"]
     rules = [rule for rng in ws.conditional_formatting for rule in rng.rules]
@@ -181,15 +181,82 @@ def test_matrix_lights_are_conditional_formats_and_ranks_in_brackets(county):
     fills = {rule.formula[0].split('"')[1]: rule.dxf.fill.bgColor.rgb for rule in rules}
     assert fills["R"].endswith("FFC7CE") and fills["G"].endswith("C6EFCE")
     header = [c.value for c in ws[3]]
-    col = header.index("ZB02\n固定资产投资") + 1
+    col = header.index("固定资产投资") + 1
+    assert header[col] == "名次"                        # the rank right of the value
     twin = header.index("ZB02灯") + 1
+    assert twin - col == header.index("ZB01灯") - header.index("地区生产总值增速")   # one offset for all
     assert any(dim.hidden and dim.min <= twin <= dim.max for dim in ws.column_dimensions.values())
     unit = result.units[0]          # first row: rank 1 of 镇街
     r = next(x for x in unit.indicators if x.code == "ZB02")
     cell = ws.cell(4, col)
-    assert cell.value == pytest.approx(r.completion_rate)
-    assert cell.number_format == f'0.0%"（{r.rank}）"'
+    assert cell.value == pytest.approx(r.completion_rate) and cell.number_format == "0.0%"
+    assert ws.cell(4, col + 1).value == r.rank and ws.cell(4, col + 1).number_format == "0"
     assert ws.cell(4, twin).value == {"绿": "G", "黄": "Y", "红": "R"}[r.light]
+    # 实际利用外资 (ZB07) is reported with one decimal by some units: the whole column shows one
+    amounts = header.index("实际利用外资") + 1
+    assert {ws.cell(row, amounts).number_format for row in range(4, 16)} == {"#,##0.0"}
+
+
+def test_summary_number_formats_do_not_grow_with_the_units(county):
+    """The rank used to be baked into each cell's number format (0.0%"（447）"): one format per
+    rank and kind, 7,710 at 2,000 units. Now a handful, whatever the number of units."""
+    import re
+    out, _ = county
+    with zipfile.ZipFile(out / "汇总.xlsx") as zf:
+        styles = zf.read("xl/styles.xml").decode()
+    formats = re.findall(r'formatCode="([^"]*)"', styles)
+    assert len(formats) <= 12, formats
+    assert not any("（" in f for f in formats)
+
+
+def test_summary_prints_legibly_on_a4(county):
+    """综合排名 fits one landscape page width at 65 % or more; the 镇街 matrix (15 indicators, too
+    wide for that) prints at 75 % across pages with 排名 and 单位 repeated and breaks between 大类."""
+    from tzreport.render.common import MIN_FIT_SCALE, PRINT_WIDTH_PX, column_pixels
+    out, result = county
+    book = openpyxl.load_workbook(out / "汇总.xlsx")
+    ranking = book["综合排名"]
+    widths = [ranking.column_dimensions[openpyxl.utils.get_column_letter(c)].width
+              for c in range(1, ranking.max_column + 1)]
+    assert sum(column_pixels(w) for w in widths) * MIN_FIT_SCALE <= PRINT_WIDTH_PX * 100
+    assert ranking.sheet_properties.pageSetUpPr.fitToPage
+    matrix = book["指标矩阵-镇街"]
+    assert not matrix.sheet_properties.pageSetUpPr.fitToPage
+    assert matrix.page_setup.scale == 75 and matrix.print_title_cols == "$A:$B"
+    breaks = [brk.id for brk in matrix.col_breaks.brk]
+    assert breaks
+    header = [c.value for c in matrix[3]]
+    names = {i.name for i in result.indicators if i.category == "镇街"}
+    for brk in breaks:       # one 大类 (目标任务) wider than a page: never between a value and its rank
+        assert header[brk] in names and header[brk - 1] == "名次", header[brk - 1:brk + 1]
+
+
+def test_page_breaks_fall_between_groups_where_they_can():
+    from tzreport.render.common import column_breaks
+    # room on a page at 100 %: 1045 / (9.3 / 7) = 786.6 px, less the repeated 2 × 40 = 706.6 px
+    # group A (columns 2–4, 600 px) fits; B (5–6, 400 px) would end at 1000 -> break before 5;
+    # C (7–11, 1000 px) is wider than a page -> break before 7, then after 3 blocks (600) -> 10
+    pixels = [40, 40] + [200] * 10
+    groups = [[(2, 2), (3, 3), (4, 4)], [(5, 5), (6, 6)], [(c, c) for c in range(7, 12)]]
+    assert column_breaks(pixels, 2, groups, 100) == [5, 7, 10]
+    # at 75 % the room is 786.6 / 0.75 − 80 = 968.8 px: A and B together (1000) do not fit either
+    assert column_breaks(pixels, 2, groups, 75) == [5, 7, 11]
+
+
+def test_score_chart_axis_starts_near_the_lowest_score_and_grades_are_marked(county):
+    out, result = county
+    with zipfile.ZipFile(out / "汇总.xlsx") as zf:
+        chart = zf.read("xl/charts/chart1.xml").decode()
+    # 镇街: lowest 78.15, highest 103.11; margin max(2, 24.96 × 0.15 = 3.74) -> 74.41 -> 70
+    assert '<c:min val="70.0"/>' in chart
+    ws = openpyxl.load_workbook(out / "汇总.xlsx")["综合排名"]
+    rules = {rule.formula[0]: rule.dxf.fill.bgColor.rgb for rng in ws.conditional_formatting
+             for rule in rng.rules}
+    assert rules['"优秀"'].endswith("C6EFCE") and rules['"较差"'].endswith("FFC7CE")
+    assert rules['"一票否决"'].endswith("FFC7CE") and rules['"一票否优"'].endswith("FFEB9C")
+    notes = [ws.cell(r, ws.max_column).value or "" for r in range(4, 24)]
+    assert any("环境保护目标责任（一票否决）" in n for n in notes)
+    assert not any("ZB" in n or "BM" in n for n in notes)
 
 
 def test_summary_has_native_charts_and_the_other_sheets(county):

@@ -182,7 +182,7 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     when = fixed_time(result.params.as_of)
     out.mkdir(parents=True, exist_ok=True)
     previous = previous_outputs(out)
-    write_summary(result, out / FILE_NAME, when)
+    write_summary(result, out / FILE_NAME, when, grade_order=[g.name for g in scheme.grades])
     write_annotated(result, scheme, out, when, jobs=jobs,
                     progress=_stage(progress, "写批注表", len(result.units)))
     result.documents = write_documents(result, scheme, out, when, templates=templates, jobs=jobs,
