@@ -90,6 +90,28 @@ def test_annotated_row_has_the_hand_computed_figures_light_and_arithmetic(city):
         assert ws.cell(row, 14).fill.fgColor.rgb.endswith("FFC7CE")
 
 
+def test_annotation_speaks_to_the_unit_without_codes_software_or_unitless_figures(city):
+    out, result = city
+    book = openpyxl.load_workbook(out / "批注" / "临川县.xlsx")
+    ws = book["指标完成情况"]
+    assert ws["K2"].value == "考核办计算结果（得分单元格的批注为计算过程）"       # no "tzreport 生成"
+    assert ws["M3"].value == "进度差(百分点)" and ws.column_dimensions["M"].width >= 15
+    # 缺口 carries the row's unit: A02 is in 万元, A07 (农村居民人均可支配收入) in 元
+    assert ws["R5"].number_format == '#,##0.00"万元"'
+    a07 = next(c.row for c in ws["A"] if c.value == "A07")
+    assert ws.cell(a07, 18).value == pytest.approx(17160 - 16743)        # 417 元 short
+    assert ws.cell(a07, 18).number_format == '#,##0.00"元"'
+    # 31 December: no day left to spread a gap over
+    assert ws["S5"].value == "已到年底" and ws["T5"].value == "已到年底"
+    # the score comment names the indicator, not its code
+    assert ws["O5"].comment.text.startswith("一般公共预算收入（")
+    pairs = _pairs(book["考核结果"])
+    assert pairs["序时进度"][1] == "按月计算"                                # not "按按月计算"
+    texts = [c.value for row in book["考核结果"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any("tzreport" in t for t in texts)
+    assert "日均" not in texts and "缺口" in texts         # year end: the pace columns are left out
+
+
 def test_result_sheet_states_total_rank_grade_history_and_consequences(city):
     out, result = city
     book = openpyxl.load_workbook(out / "批注" / "临川县.xlsx")
