@@ -314,11 +314,20 @@ def test_template_round_trip_gives_the_hand_computed_scores(tmp_path):
         assert ws.protection.sheet and not ws.protection.password
         assert ws["A2"].value == f"填报单位：{unit}"
         assert ws["G2"].value == "统计截止：2026年9月30日"
-        for row in range(5, ws.max_row + 1):
+        rows = [row for row in range(5, ws.max_row + 1) if ws.cell(row, 1).value]
+        assert len(rows) == len(values)
+        for row in rows:
             code = ws.cell(row, 1).value
             assert ws.cell(row, 5).protection.locked          # 确保目标: the office's
             assert not ws.cell(row, 7).protection.locked      # 本期累计完成: the unit's
             ws.cell(row, 7).value = values[code]
+        # below the table, after a blank row: 填报人 / 联系电话 typed in, then signature and seal
+        sign = rows[-1] + 2
+        assert [ws.cell(sign, 3).value, ws.cell(sign, 6).value] == ["填报人：", "联系电话："]
+        assert not ws.cell(sign, 4).protection.locked and not ws.cell(sign, 7).protection.locked
+        ws.cell(sign, 4).value, ws.cell(sign, 7).value = "张三", "0551-1234567"
+        assert ws.cell(sign + 1, 3).value == "单位负责人（签字）：" and ws.cell(sign + 1, 7).value == "（单位盖章）"
+        assert "在同类单位之间比较计分" in ws["A3"].value and "排名、比最优、分档" in ws["A3"].value
         lists = [dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"]
         assert lists == ['"完成,基本完成,未完成"']
         assert any(dv.type == "decimal" for dv in ws.data_validations.dataValidation)
@@ -347,7 +356,9 @@ def test_check_writes_the_review_and_marked_copies_and_leaves_inputs_alone(tmp_p
     folder = tmp_path / "in"
     write_scheme(folder)
     bad = write_submission(folder, "龙泉镇", {"I01": "约1200", "I02": "完成", "I09": 5})
-    write_submission(folder, "城关镇")
+    # 城关镇 names itself wrongly and reports as of another day; 青山镇 sends nothing
+    from helpers import VALUES
+    write_submission(folder, "城关街道", VALUES["城关镇"], file_name="城关镇.xlsx", as_of="2026年6月30日")
     before = _digest(bad)
     from click.testing import CliRunner
     from tzreport.cli import main
@@ -359,13 +370,20 @@ def test_check_writes_the_review_and_marked_copies_and_leaves_inputs_alone(tmp_p
     overview = {row[1].value: row for row in book["总览"].iter_rows(min_row=4)}
     assert overview["龙泉镇"][4].value == "需修改后重新报送"
     assert overview["龙泉镇"][5].value == 2                    # 约1200, unknown code I09
-    assert overview["城关镇"][4].value == "通过"
+    assert overview["城关镇"][4].value == "请核对"
     assert overview["青山镇"][4].value == "未报送"
-    assert overview["龙泉镇"][7].value == "退回/in/报表/龙泉镇.xlsx"
+    assert overview["龙泉镇"][7].value == "退回/龙泉镇.xlsx"          # flat, not 退回/in/报表/
+    own = [[c.value for c in row] for row in book["城关镇"].iter_rows(min_row=4)]
+    assert ["提示", "in/报表/城关镇.xlsx", "指标完成情况", "A2"] == own[0][:4]
+    assert own[0][4] == "填报单位“城关街道”不是方案中的单位，按文件名认定为城关镇"
+    assert ["提示", "in/报表/城关镇.xlsx", "指标完成情况", "G2"] == own[1][:4]
+    assert own[1][4].startswith("统计截止2026年6月30日与方案的统计截止日期2026年9月30日不一致")
+    assert "方案及其他" not in book.sheetnames
     problems = [[c.value for c in row] for row in book["龙泉镇"].iter_rows(min_row=4)]
     assert ["错误", "in/报表/龙泉镇.xlsx", "指标完成情况", "G4"] == problems[0][:4]
     assert "不是数字" in problems[0][4]
-    marked = openpyxl.load_workbook(tmp_path / "审核" / "退回" / "in" / "报表" / "龙泉镇.xlsx")["指标完成情况"]
+    assert sorted(p.name for p in (tmp_path / "审核" / "退回").iterdir()) == ["城关镇.xlsx", "龙泉镇.xlsx"]
+    marked = openpyxl.load_workbook(tmp_path / "审核" / "退回" / "龙泉镇.xlsx")["指标完成情况"]
     assert marked["G4"].fill.fgColor.rgb.endswith("FFC7CE") and "不是数字" in marked["G4"].comment.text
     assert "未知指标编码" in marked["A6"].comment.text
     assert not (tmp_path / "审核" / "results.json").exists()    # validation only
