@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from pathlib import Path
 
 from .fileio import fixed_time
@@ -146,14 +147,19 @@ def remove_stale(out: Path, previous: set, written) -> list:
     考核结果通报 of a year-end build); with a .docx, the PDF ``--pdf`` made of it. Only files the
     previous results.json listed, inside ``out``, of our own kinds: never anything else."""
     root = out.resolve()
-    keep = {Path(p).resolve() for p in written}
+    # normcase: on Windows 批注/A.xlsx and 批注/a.xlsx are one file, which this build just wrote
+    keep = {os.path.normcase(Path(p).resolve()) for p in written}
     removed = []
-    for path in sorted(previous - keep):
-        if root not in path.parents or path.suffix.lower() not in OWN_SUFFIXES:
+    for path in sorted(previous):
+        if os.path.normcase(path) in keep or root not in path.parents \
+                or path.suffix.lower() not in OWN_SUFFIXES:
             continue
         for victim in (path, path.with_suffix(".pdf")) if path.suffix.lower() == ".docx" else (path,):
-            if victim.is_file() and victim not in keep:
-                victim.unlink()
+            if victim.is_file() and os.path.normcase(victim) not in keep:
+                try:
+                    victim.unlink()
+                except OSError:      # open in Excel/Word on Windows: left for the next build
+                    continue
                 removed.append(victim)
     return removed
 
