@@ -207,7 +207,7 @@ def _matrix(book: TableBook, result):
                 values += [value, r.rank or None]
                 fmts += [num_format, "0"]
                 light = LIGHT_CODES.get(r.light, "") if r.applies else ""
-                lights += [light, light]
+                lights += [light, ""]       # the rank is not coloured: it reads apart from the value
             rows.append(values + lights)
             formats_by_row.append(fmts)
         for n in range(len(inds)):
@@ -225,9 +225,26 @@ def _matrix(book: TableBook, result):
             widths[3 + 2 * n] = 5
         ws, head = book.sheet(name, f"{book.title}指标完成情况", header, [], note="",
                               min_widths={1: 10}, max_width=16, hidden_from=lights_from, widths=widths)
+        # The hot loop at province scale (2,000 units × 150 indicators × value and rank): formats
+        # looked up once, the hidden light codes written bare and only where there is one.
+        text, blank = book.fmt(text_wrap=True), book.fmt()
+        number = {spec: book.fmt(spec) for fmts in formats_by_row[:1] for spec in fmts}
         for r, (values, fmts) in enumerate(zip(rows, formats_by_row), head + 1):
-            for c, value in enumerate(values):
-                book.write(ws, r, c, value, fmts[c] if c < len(fmts) else None)
+            for c in range(lights_from):
+                value = values[c]
+                if value is None or value == "":
+                    ws.write_blank(r, c, None, blank)
+                elif isinstance(value, str):
+                    ws.write_string(r, c, value, text)
+                else:
+                    spec = fmts[c]
+                    fmt = number.get(spec)
+                    if fmt is None:
+                        fmt = number[spec] = book.fmt(spec)
+                    ws.write_number(r, c, value, fmt)
+            for c in range(lights_from, len(values)):
+                if values[c]:
+                    ws.write_string(r, c, values[c])
         last = head + len(rows)
         column_widths = book.widths[name]
         lines = max([wrapped_lines(header[c], column_widths[c])
