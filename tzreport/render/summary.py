@@ -217,7 +217,7 @@ def _matrix(book: TableBook, result):
             for fmts in formats_by_row:
                 if fmts[c] == AMOUNT_FORMAT:
                     fmts[c] = amount
-        widths = {0: 5}
+        widths = {0: 5, 1: column_width([u.name for u in units[:400]], minimum=10, maximum=20)}
         for n, ind in enumerate(inds):
             shown = [_matrix_text(row[2 + 2 * n], fmts[2 + 2 * n])
                      for row, fmts in zip(rows[:400], formats_by_row)]
