@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..fileio import save_openpyxl, unique_names
 from ..parallel import parallel_map
@@ -294,10 +294,11 @@ def print_setup(ws, header_row: int = None, col0: int = None) -> None:
 def _printed_pixels(ws, first: int, last: int) -> int:
     """Width of columns first..last in pixels (hidden ones left out; Excel's default width 8.43)."""
     widths = {}
-    for dim in ws.column_dimensions.values():
-        if dim.min and dim.max:
-            for c in range(max(dim.min, first), min(dim.max, last) + 1):
-                widths[c] = None if dim.hidden else (dim.width or 8.43)
+    for key, dim in ws.column_dimensions.items():
+        low = dim.min or column_index_from_string(key)     # a dimension set in this run has no
+        high = max(dim.max or low, low)                      # min/max until openpyxl saves
+        for c in range(max(low, first), min(high, last) + 1):
+            widths[c] = None if dim.hidden else (dim.width or 8.43)
     return sum(column_pixels(widths.get(c, 8.43)) for c in range(first, last + 1)
                if widths.get(c, 1) is not None)
 

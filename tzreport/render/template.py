@@ -25,7 +25,8 @@ INSTRUCTIONS = ("填表说明：1. 只填写浅黄色单元格（本期累计完
                 "3. 定性指标从下拉列表中选择“完成、基本完成、未完成”；4. 灰色行由考核办评定，无需填写；"
                 "5. 有表彰奖励的，在“加分申报”表逐项填写事项、级别和文件依据；"
                 "6. 确保目标为空的指标（按排名、比最优、分档等方法计分）在同类单位之间比较计分，没有统一目标，"
-                "照实填写本期累计完成即可；7. 表格下方填写填报人和联系电话，打印后由单位负责人签字并加盖公章。")
+                "照实填写本期累计完成即可。")
+SIGNATURE_NOTE = "7. 表格下方填写填报人和联系电话，打印后由单位负责人签字并加盖公章。"
 SIGNATURE_ROWS = 4     # a blank row, 填报人/联系电话, 单位负责人（签字）/盖章, the date
 
 
@@ -86,7 +87,8 @@ def write_template(target, blank: Blank, as_of, when, values=None, claims=(),
     ws.set_row(0, 30)
     ws.merge_range(1, 0, 1, 3, f"填报单位：{unit.name}", f_label)
     ws.merge_range(1, 6, 1, last, f"统计截止：{cn_date(as_of)}" if as_of else "统计截止：", f_label)
-    ws.merge_range(2, 0, 2, last, INSTRUCTIONS, f_note)
+    instructions = INSTRUCTIONS[:-1] + "；" + SIGNATURE_NOTE if signature else INSTRUCTIONS
+    ws.merge_range(2, 0, 2, last, instructions, f_note)
     ws.set_row(2, 64)
     ws.write_row(HEADER_ROW - 1, 0, HEADER, f_head)
     ws.set_row(HEADER_ROW - 1, 30)
