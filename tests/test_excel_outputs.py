@@ -105,6 +105,10 @@ def test_annotation_speaks_to_the_unit_without_codes_software_or_unitless_figure
     assert ws["S5"].value == "已到年底" and ws["T5"].value == "已到年底"
     # the score comment names the indicator, not its code
     assert ws["O5"].comment.text.startswith("一般公共预算收入（")
+    # too wide for one page at 65 %: the added columns (from K) print on a page of their own at
+    # no more than 75 %, the indicator columns A:C beside them
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage and 50 <= ws.page_setup.scale <= 75
+    assert [brk.id for brk in ws.col_breaks.brk] == [10] and ws.print_title_cols == "$A:$C"
     pairs = _pairs(book["考核结果"])
     assert pairs["序时进度"][1] == "按月计算"                                # not "按按月计算"
     texts = [c.value for row in book["考核结果"].iter_rows() for c in row if isinstance(c.value, str)]
