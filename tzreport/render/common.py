@@ -223,7 +223,9 @@ class TableBook:
         ws.freeze_panes(head + 1, 0)
         if count:
             ws.autofilter(head, 0, head + count, (hidden_from or len(header)) - 1)
-        self.print_setup(ws, head, title, (hidden_from or len(header)) - 1, head + count)
+        # Too wide for 65 %: across pages with the first two columns (类别, 单位 / 级别, 单位) repeated.
+        self.print_setup(ws, head, title, (hidden_from or len(header)) - 1, head + count,
+                         repeat_cols=min(2, len(header) - 1))
         return ws, head
 
     def write(self, ws, r, c, value, num_format=None):
