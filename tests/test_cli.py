@@ -1,5 +1,7 @@
 """The CLI on the bundled samples, run as a clerk runs it (click's CliRunner)."""
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ INDICATOR_KEYS = {"code", "actual", "target", "target_prorated", "completion_rat
 
 
 def run(*args):
-    result = CliRunner().invoke(main, list(map(str, args)))
+    result = CliRunner().invoke(main, list(map(str, args)), prog_name="tzreport")
     return result.exit_code, result.output
 
 
@@ -150,16 +152,100 @@ def test_problems_give_exit_code_1_and_are_listed(tmp_path):
     assert 'in/报表/龙泉镇.xlsx 指标完成情况!G4: I01 一般公共预算收入："约1200" 不是数字' in output
 
 
-def test_default_output_folder_is_beside_the_first_input(tmp_path):
+def test_default_output_folder_is_named_after_the_input_and_beside_it(tmp_path):
     from helpers import write_all
     folder = write_all(tmp_path / "in")
     code, _ = run("build", folder)
-    assert code == 0 and (tmp_path / "tzreport-out" / "results.json").exists()
+    assert code == 0 and (tmp_path / "in-结果" / "results.json").exists()
+    assert not (folder / "in-结果").exists()
+    book = tmp_path / "汇总表.xlsx"
+    book.write_bytes((SAMPLES / "input.xlsx").read_bytes())
+    code, _ = run("check", book)
+    assert (tmp_path / "汇总表-结果" / "审核结果.xlsx").exists()
     for _ in range(2):       # an output folder inside the input folder is not read back as input
         code, output = run("build", folder, "-o", folder / "结果")
         assert code == 0, output
+    # neither the old default name nor the new one inside an input folder is read as input
+    shutil.rmtree(folder / "结果")
+    for name in ("tzreport-out", "旧-结果"):
+        (folder / name).mkdir()
+        (folder / name / "x.xlsx").write_bytes(b"not a workbook")
+    code, output = run("build", folder, "-o", tmp_path / "out")
+    assert code == 0, output
+
+
+def test_rebuild_into_the_same_folder_removes_only_our_own_stale_outputs(tmp_path):
+    out = tmp_path / "结果"
+    code, output = run("build", SAMPLES / "input.xlsx", "-o", out, "-q")
+    assert code == 0, output
+    assert len(list((out / "批注").glob("*.xlsx"))) == 20 and len(list((out / "通知").glob("*.docx"))) == 20
+    (out / "通知" / "城关镇.pdf").write_bytes(b"%PDF-1.4 ours: --pdf beside the notice")
+    foreign = [out / "领导批示.docx", out / "批注" / "手工整理.xlsx", out / "通知" / "说明.txt"]
+    for path in foreign:
+        path.write_bytes(b"the clerk's own file")
+    code, output = run("build", SAMPLES / "市考", "-o", out, "-q")
+    assert code == 0, output
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    names = {u["name"] for u in data["units"]}
+    assert len(names) == 14
+    assert {p.stem for p in (out / "批注").glob("*.xlsx")} == names | {"手工整理"}
+    assert {p.stem for p in (out / "通知").glob("*.docx")} == names
+    assert not (out / "通知" / "城关镇.pdf").exists()           # the PDF of a removed notice goes too
+    assert all(path.read_bytes() == b"the clerk's own file" for path in foreign)
+    # 20 批注 + 20 通知 + 1 PDF of the county sample; 进展通报.docx is written again by the city one
+    assert "已删除上次生成、本次不再有的41份文件" in output
+    assert data["documents"] == ["进展通报.docx"] or "进展通报.docx" in data["documents"]
 
 
 def test_help_ends_with_runnable_examples():
     code, output = run("build", "--help")
     assert code == 0 and "tzreport build sample_workbooks/input.xlsx" in output
+
+
+# click's own English, which a clerk must never meet in the terminal
+CLICK_WORDS = ("Usage", "Options", "Error", "Missing", "argument", "does not exist", "Show this message",
+               "Commands", "Try", "Invalid value", "No such", "is not a valid", "required", "default",
+               "version", "Aborted", "TEXT", "INTEGER", "PATH", "DIRECTORY", "FILE", "INPUTS", "OUT_DIR",
+               "SCHEME", "Positional", "requires an argument", "Got unexpected", "for help")
+COMMANDS = ("build", "check", "template", "mail", "word-templates")
+
+
+def english_in(output: str) -> list:
+    return [word for word in CLICK_WORDS if word.lower() in output.lower()]
+
+
+@pytest.mark.parametrize("args", [
+    (), ("--help",), ("-h",), ("--version",), ("nonsense",), ("build", "--bogus"),
+    *[(command,) for command in COMMANDS], *[(command, "--help") for command in COMMANDS],
+    ("build", "没有这个文件.xlsx"), ("check", "没有这个文件夹"), ("template", "没有.xlsx", "-o", "x"),
+    ("mail", "没有这个文件夹", "--sender", "a@b.cn", "--dry-run"), ("mail", SAMPLES, "--port"),
+    ("build", SAMPLES / "input.xlsx", "-j", "两个"), ("build", SAMPLES / "input.xlsx", "--as-of"),
+    ("template", SAMPLES / "市考"), ("mail", SAMPLES, "--sender", "a@b.cn", "--port", "x"),
+])
+def test_no_english_of_click_reaches_the_clerk(args):
+    code, output = run(*args)
+    # our own names stay: the program, its commands, options (--help), file names and addresses
+    visible = re.sub(r"--?[a-z][a-z-]*|[\w.]+@[\w.]+|[\w/]+\.(xlsx|docx|txt|json|eml|csv)|tzreport",
+                     "", output)
+    for command in COMMANDS:
+        visible = visible.replace(command, "")
+    assert not english_in(visible), (args, output)
+    assert output.strip()
+    if args in ((), ("--help",)):
+        assert "用法：" in output and "选项：" in output and "命令：" in output and "显示本帮助并退出" in output
+    elif "--help" in args or args == ("-h",) or args == ("--version",):
+        assert code == 0
+    else:
+        assert code == 2 and "错误：" in output, output
+
+
+def test_missing_path_and_argument_messages_are_chinese():
+    code, output = run("build", "没有这个文件.xlsx")
+    assert code == 2 and "错误：找不到文件或文件夹“没有这个文件.xlsx”" in output
+    assert "用法：tzreport build [选项] 输入..." in output
+    code, output = run("build")
+    assert code == 2 and "错误：缺少参数“输入...”" in output
+    code, output = run("template", SAMPLES / "市考", "-o", "x")
+    assert code == 2 and "“" in output and "是文件夹，这里要的是文件" in output
+    code, output = run("build", SAMPLES / "input.xlsx", "-j", "两个")
+    assert code == 2 and "-j / --jobs：“两个”不是整数" in output

@@ -90,6 +90,32 @@ def test_annotated_row_has_the_hand_computed_figures_light_and_arithmetic(city):
         assert ws.cell(row, 14).fill.fgColor.rgb.endswith("FFC7CE")
 
 
+def test_annotation_speaks_to_the_unit_without_codes_software_or_unitless_figures(city):
+    out, result = city
+    book = openpyxl.load_workbook(out / "批注" / "临川县.xlsx")
+    ws = book["指标完成情况"]
+    assert ws["K2"].value == "考核办计算结果（得分单元格的批注为计算过程）"       # no "tzreport 生成"
+    assert ws["M3"].value == "进度差(百分点)" and ws.column_dimensions["M"].width >= 15
+    # 缺口 carries the row's unit: A02 is in 万元, A07 (农村居民人均可支配收入) in 元
+    assert ws["R5"].number_format == '#,##0.00"万元"'
+    a07 = next(c.row for c in ws["A"] if c.value == "A07")
+    assert ws.cell(a07, 18).value == pytest.approx(17160 - 16743)        # 417 元 short
+    assert ws.cell(a07, 18).number_format == '#,##0.00"元"'
+    # 31 December: no day left to spread a gap over
+    assert ws["S5"].value == "已到年底" and ws["T5"].value == "已到年底"
+    # the score comment names the indicator, not its code
+    assert ws["O5"].comment.text.startswith("一般公共预算收入（")
+    # too wide for one page at 65 %: the added columns (from K) print on a page of their own at
+    # no more than 75 %, the indicator columns A:C beside them
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage and 50 <= ws.page_setup.scale <= 75
+    assert [brk.id for brk in ws.col_breaks.brk] == [10] and ws.print_title_cols == "$A:$C"
+    pairs = _pairs(book["考核结果"])
+    assert pairs["序时进度"][1] == "按月计算"                                # not "按按月计算"
+    texts = [c.value for row in book["考核结果"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any("tzreport" in t for t in texts)
+    assert "日均" not in texts and "缺口" in texts         # year end: the pace columns are left out
+
+
 def test_result_sheet_states_total_rank_grade_history_and_consequences(city):
     out, result = city
     book = openpyxl.load_workbook(out / "批注" / "临川县.xlsx")
@@ -173,7 +199,7 @@ def test_summary_workbook_sheets_values_and_layout(county):
     assert ws.column_dimensions["D"].width >= 10
 
 
-def test_matrix_lights_are_conditional_formats_and_ranks_in_brackets(county):
+def test_matrix_lights_are_conditional_formats_and_ranks_in_their_own_column(county):
     out, result = county
     ws = openpyxl.load_workbook(out / "汇总.xlsx")["指标矩阵-镇街"]
     rules = [rule for rng in ws.conditional_formatting for rule in rng.rules]
@@ -181,15 +207,82 @@ def test_matrix_lights_are_conditional_formats_and_ranks_in_brackets(county):
     fills = {rule.formula[0].split('"')[1]: rule.dxf.fill.bgColor.rgb for rule in rules}
     assert fills["R"].endswith("FFC7CE") and fills["G"].endswith("C6EFCE")
     header = [c.value for c in ws[3]]
-    col = header.index("ZB02\n固定资产投资") + 1
+    col = header.index("固定资产投资") + 1
+    assert header[col] == "名次"                        # the rank right of the value
     twin = header.index("ZB02灯") + 1
+    assert twin - col == header.index("ZB01灯") - header.index("地区生产总值增速")   # one offset for all
     assert any(dim.hidden and dim.min <= twin <= dim.max for dim in ws.column_dimensions.values())
     unit = result.units[0]          # first row: rank 1 of 镇街
     r = next(x for x in unit.indicators if x.code == "ZB02")
     cell = ws.cell(4, col)
-    assert cell.value == pytest.approx(r.completion_rate)
-    assert cell.number_format == f'0.0%"（{r.rank}）"'
+    assert cell.value == pytest.approx(r.completion_rate) and cell.number_format == "0.0%"
+    assert ws.cell(4, col + 1).value == r.rank and ws.cell(4, col + 1).number_format == "0"
     assert ws.cell(4, twin).value == {"绿": "G", "黄": "Y", "红": "R"}[r.light]
+    # 实际利用外资 (ZB07) is reported with one decimal by some units: the whole column shows one
+    amounts = header.index("实际利用外资") + 1
+    assert {ws.cell(row, amounts).number_format for row in range(4, 16)} == {"#,##0.0"}
+
+
+def test_summary_number_formats_do_not_grow_with_the_units(county):
+    """The rank used to be baked into each cell's number format (0.0%"（447）"): one format per
+    rank and kind, 7,710 at 2,000 units. Now a handful, whatever the number of units."""
+    import re
+    out, _ = county
+    with zipfile.ZipFile(out / "汇总.xlsx") as zf:
+        styles = zf.read("xl/styles.xml").decode()
+    formats = re.findall(r'formatCode="([^"]*)"', styles)
+    assert len(formats) <= 12, formats
+    assert not any("（" in f for f in formats)
+
+
+def test_summary_prints_legibly_on_a4(county):
+    """综合排名 fits one landscape page width at 65 % or more; the 镇街 matrix (15 indicators, too
+    wide for that) prints at 75 % across pages with 排名 and 单位 repeated and breaks between 大类."""
+    from tzreport.render.common import MIN_FIT_SCALE, PRINT_WIDTH_PX, column_pixels
+    out, result = county
+    book = openpyxl.load_workbook(out / "汇总.xlsx")
+    ranking = book["综合排名"]
+    widths = [ranking.column_dimensions[openpyxl.utils.get_column_letter(c)].width
+              for c in range(1, ranking.max_column + 1)]
+    assert sum(column_pixels(w) for w in widths) * MIN_FIT_SCALE <= PRINT_WIDTH_PX * 100
+    assert ranking.sheet_properties.pageSetUpPr.fitToPage
+    matrix = book["指标矩阵-镇街"]
+    assert not matrix.sheet_properties.pageSetUpPr.fitToPage
+    assert matrix.page_setup.scale == 75 and matrix.print_title_cols == "$A:$B"
+    breaks = [brk.id for brk in matrix.col_breaks.brk]
+    assert breaks
+    header = [c.value for c in matrix[3]]
+    names = {i.name for i in result.indicators if i.category == "镇街"}
+    for brk in breaks:       # one 大类 (目标任务) wider than a page: never between a value and its rank
+        assert header[brk] in names and header[brk - 1] == "名次", header[brk - 1:brk + 1]
+
+
+def test_page_breaks_fall_between_groups_where_they_can():
+    from tzreport.render.common import column_breaks
+    # room on a page at 100 %: 1045 / (9.3 / 7) = 786.6 px, less the repeated 2 × 40 = 706.6 px
+    # group A (columns 2–4, 600 px) fits; B (5–6, 400 px) would end at 1000 -> break before 5;
+    # C (7–11, 1000 px) is wider than a page -> break before 7, then after 3 blocks (600) -> 10
+    pixels = [40, 40] + [200] * 10
+    groups = [[(2, 2), (3, 3), (4, 4)], [(5, 5), (6, 6)], [(c, c) for c in range(7, 12)]]
+    assert column_breaks(pixels, 2, groups, 100) == [5, 7, 10]
+    # at 75 % the room is 786.6 / 0.75 − 80 = 968.8 px: A and B together (1000) do not fit either
+    assert column_breaks(pixels, 2, groups, 75) == [5, 7, 11]
+
+
+def test_score_chart_axis_starts_near_the_lowest_score_and_grades_are_marked(county):
+    out, result = county
+    with zipfile.ZipFile(out / "汇总.xlsx") as zf:
+        chart = zf.read("xl/charts/chart1.xml").decode()
+    # 镇街: lowest 78.15, highest 103.11; margin max(2, 24.96 × 0.15 = 3.74) -> 74.41 -> 70
+    assert '<c:min val="70.0"/>' in chart
+    ws = openpyxl.load_workbook(out / "汇总.xlsx")["综合排名"]
+    rules = {rule.formula[0]: rule.dxf.fill.bgColor.rgb for rng in ws.conditional_formatting
+             for rule in rng.rules}
+    assert rules['"优秀"'].endswith("C6EFCE") and rules['"较差"'].endswith("FFC7CE")
+    assert rules['"一票否决"'].endswith("FFC7CE") and rules['"一票否优"'].endswith("FFEB9C")
+    notes = [ws.cell(r, ws.max_column).value or "" for r in range(4, 24)]
+    assert any("环境保护目标责任（一票否决）" in n for n in notes)
+    assert not any("ZB" in n or "BM" in n for n in notes)
 
 
 def test_summary_has_native_charts_and_the_other_sheets(county):
@@ -225,11 +318,20 @@ def test_template_round_trip_gives_the_hand_computed_scores(tmp_path):
         assert ws.protection.sheet and not ws.protection.password
         assert ws["A2"].value == f"填报单位：{unit}"
         assert ws["G2"].value == "统计截止：2026年9月30日"
-        for row in range(5, ws.max_row + 1):
+        rows = [row for row in range(5, ws.max_row + 1) if ws.cell(row, 1).value]
+        assert len(rows) == len(values)
+        for row in rows:
             code = ws.cell(row, 1).value
             assert ws.cell(row, 5).protection.locked          # 确保目标: the office's
             assert not ws.cell(row, 7).protection.locked      # 本期累计完成: the unit's
             ws.cell(row, 7).value = values[code]
+        # below the table, after a blank row: 填报人 / 联系电话 typed in, then signature and seal
+        sign = rows[-1] + 2
+        assert [ws.cell(sign, 3).value, ws.cell(sign, 6).value] == ["填报人：", "联系电话："]
+        assert not ws.cell(sign, 4).protection.locked and not ws.cell(sign, 7).protection.locked
+        ws.cell(sign, 4).value, ws.cell(sign, 7).value = "张三", "0551-1234567"
+        assert ws.cell(sign + 1, 3).value == "单位负责人（签字）：" and ws.cell(sign + 1, 7).value == "（单位盖章）"
+        assert "在同类单位之间比较计分" in ws["A3"].value and "排名、比最优、分档" in ws["A3"].value
         lists = [dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"]
         assert lists == ['"完成,基本完成,未完成"']
         assert any(dv.type == "decimal" for dv in ws.data_validations.dataValidation)
@@ -258,7 +360,9 @@ def test_check_writes_the_review_and_marked_copies_and_leaves_inputs_alone(tmp_p
     folder = tmp_path / "in"
     write_scheme(folder)
     bad = write_submission(folder, "龙泉镇", {"I01": "约1200", "I02": "完成", "I09": 5})
-    write_submission(folder, "城关镇")
+    # 城关镇 names itself wrongly and reports as of another day; 青山镇 sends nothing
+    from helpers import VALUES
+    write_submission(folder, "城关街道", VALUES["城关镇"], file_name="城关镇.xlsx", as_of="2026年6月30日")
     before = _digest(bad)
     from click.testing import CliRunner
     from tzreport.cli import main
@@ -270,13 +374,20 @@ def test_check_writes_the_review_and_marked_copies_and_leaves_inputs_alone(tmp_p
     overview = {row[1].value: row for row in book["总览"].iter_rows(min_row=4)}
     assert overview["龙泉镇"][4].value == "需修改后重新报送"
     assert overview["龙泉镇"][5].value == 2                    # 约1200, unknown code I09
-    assert overview["城关镇"][4].value == "通过"
+    assert overview["城关镇"][4].value == "请核对"
     assert overview["青山镇"][4].value == "未报送"
-    assert overview["龙泉镇"][7].value == "退回/in/报表/龙泉镇.xlsx"
+    assert overview["龙泉镇"][7].value == "退回/龙泉镇.xlsx"          # flat, not 退回/in/报表/
+    own = [[c.value for c in row] for row in book["城关镇"].iter_rows(min_row=4)]
+    assert ["提示", "in/报表/城关镇.xlsx", "指标完成情况", "A2"] == own[0][:4]
+    assert own[0][4] == "填报单位“城关街道”不是方案中的单位，按文件名认定为城关镇"
+    assert ["提示", "in/报表/城关镇.xlsx", "指标完成情况", "G2"] == own[1][:4]
+    assert own[1][4].startswith("统计截止2026年6月30日与方案的统计截止日期2026年9月30日不一致")
+    assert "方案及其他" not in book.sheetnames
     problems = [[c.value for c in row] for row in book["龙泉镇"].iter_rows(min_row=4)]
     assert ["错误", "in/报表/龙泉镇.xlsx", "指标完成情况", "G4"] == problems[0][:4]
     assert "不是数字" in problems[0][4]
-    marked = openpyxl.load_workbook(tmp_path / "审核" / "退回" / "in" / "报表" / "龙泉镇.xlsx")["指标完成情况"]
+    assert sorted(p.name for p in (tmp_path / "审核" / "退回").iterdir()) == ["城关镇.xlsx", "龙泉镇.xlsx"]
+    marked = openpyxl.load_workbook(tmp_path / "审核" / "退回" / "龙泉镇.xlsx")["指标完成情况"]
     assert marked["G4"].fill.fgColor.rgb.endswith("FFC7CE") and "不是数字" in marked["G4"].comment.text
     assert "未知指标编码" in marked["A6"].comment.text
     assert not (tmp_path / "审核" / "results.json").exists()    # validation only

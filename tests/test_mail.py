@@ -213,7 +213,7 @@ def test_without_the_environment_variable_the_password_is_asked_for(city, server
     assert code == 0 and "kaohe 的邮箱密码" in output and len(handler.messages) == 1
     assert "s3cret" not in output
     code, output = run("mail", city, "--host", "x", "--sender", SENDER, "--password", "s3cret")
-    assert code == 2 and "No such option" in output          # never on the command line
+    assert code == 2 and "没有选项“--password”" in output          # never on the command line
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from pathlib import Path
 
 from .fileio import WRITE_PROBLEM, fixed_time, output_label, write_problem, write_reason
@@ -133,8 +134,52 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
 
 
 def default_output_dir(inputs) -> Path:
-    first = Path(inputs[0])
-    return first.resolve().parent / "tzreport-out"
+    """A folder named after the first input, beside it (never inside an input folder):
+    `input.xlsx` -> `input-结果/`, a folder `市考` -> `市考-结果/`."""
+    from .read import OUTPUT_DIR_SUFFIX
+    first = Path(inputs[0]).resolve()
+    return first.parent / f"{first.name if first.is_dir() else first.stem}{OUTPUT_DIR_SUFFIX}"
+
+
+OWN_SUFFIXES = (".xlsx", ".docx", ".pdf")
+
+
+def previous_outputs(out: Path) -> set:
+    """The files the previous build wrote into ``out``, as its results.json lists them: each unit's
+    批注 and 通知 and the documents. Nothing when there is no readable results.json."""
+    from .results import ResultsUnreadable, read_results
+    path = out / "results.json"
+    if not path.is_file():
+        return set()
+    try:
+        header, units = read_results(path)
+    except ResultsUnreadable:
+        return set()
+    listed = [f for u in units for f in (u.get("files") or {}).values()]
+    listed += header.get("documents") or []
+    return {(out / f).resolve() for f in listed if isinstance(f, str)}
+
+
+def remove_stale(out: Path, previous: set, written) -> list:
+    """Delete what the previous build wrote and this one did not (a unit gone from the scheme, the
+    考核结果通报 of a year-end build); with a .docx, the PDF ``--pdf`` made of it. Only files the
+    previous results.json listed, inside ``out``, of our own kinds: never anything else."""
+    root = out.resolve()
+    # normcase: on Windows 批注/A.xlsx and 批注/a.xlsx are one file, which this build just wrote
+    keep = {os.path.normcase(Path(p).resolve()) for p in written}
+    removed = []
+    for path in sorted(previous):
+        if os.path.normcase(path) in keep or root not in path.parents \
+                or path.suffix.lower() not in OWN_SUFFIXES:
+            continue
+        for victim in (path, path.with_suffix(".pdf")) if path.suffix.lower() == ".docx" else (path,):
+            if victim.is_file() and os.path.normcase(victim) not in keep:
+                try:
+                    victim.unlink()
+                except OSError:      # open in Excel/Word on Windows: left for the next build
+                    continue
+                removed.append(victim)
+    return removed
 
 
 def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int = None,
@@ -161,13 +206,22 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     result = evaluate(scheme, submissions, issues, as_of)
     when = fixed_time(result.params.as_of)
     writable_folder(out)
-    wrote = _written(out / FILE_NAME, result, out, lambda: write_summary(result, out / FILE_NAME, when))
+    previous = previous_outputs(out)
+    wrote = _written(out / FILE_NAME, result, out,
+                     lambda: write_summary(result, out / FILE_NAME, when,
+                                           grade_order=[g.name for g in scheme.grades]))
     annotated = write_annotated(result, scheme, out, when, jobs=jobs,
                                 progress=_stage(progress, "写批注表", len(result.units)))
     result.documents = write_documents(result, scheme, out, when, templates=templates, jobs=jobs,
                                        progress=_stage(progress, "写通知", len(result.units)))
     for writer in writers or ():
         writer(result, scheme, out, when)
+    written = [p for files in result.files.values() for p in files.values()] + list(result.documents)
+    removed = remove_stale(out, previous, written)
+    if removed:
+        names = "、".join(p.relative_to(out.resolve()).as_posix() for p in removed[:5])
+        issues.append(Issue(INFO, "", "", "", f"已删除上次生成、本次不再有的{len(removed)}份文件"
+                                              f"（{names}{'等' if len(removed) > 5 else ''}）"))
     # last: it lists the problems of every stage
     wrote = _written(out / "results.json", result, out,
                      lambda: write_results(result, out / "results.json")) or wrote

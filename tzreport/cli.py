@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from . import __version__, clicn
 from .build import build as run_build
 from .build import check as run_check
 from .build import default_output_dir, exit_code, make_templates
@@ -78,17 +79,21 @@ def _parse_date(ctx, param, value):
 def input_options(command):
     """INPUTS, -o, --as-of and -j: the same for every command that reads a build's inputs."""
     for option in reversed((
-            click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True)),
-            click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False),
-                         help="输出目录（默认：第一个输入旁的 tzreport-out/）"),
-            click.option("--as-of", callback=_parse_date, help="统计截止日期 YYYY-MM-DD，覆盖参数表"),
-            click.option("-j", "--jobs", type=int, default=None, help="并行进程数（默认：CPU核数）"))):
+            click.argument("inputs", nargs=-1, required=True, metavar="输入...",
+                           type=clicn.PathType(exists=True)),
+            click.option("-o", "--out", "out_dir", type=clicn.PathType(file_okay=False),
+                         help="输出目录（默认：第一个输入旁、以它命名的“…-结果”文件夹）"),
+            click.option("--as-of", callback=_parse_date, metavar="日期",
+                         help="统计截止日期 YYYY-MM-DD，覆盖参数表"),
+            click.option("-j", "--jobs", type=clicn.IntType(), default=None,
+                         help="并行进程数（默认：CPU核数）"))):
         command = option(command)
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="tzreport")
+@click.group(cls=clicn.Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, message="%(prog)s 版本 %(version)s",
+                      help=clicn.VERSION_TEXT)
 def main():
     """tzreport：年度目标责任考核——读取报表、计分、定等次、出通报。"""
 
@@ -97,13 +102,13 @@ def main():
 @input_options
 @click.option("-q", "--quiet", is_flag=True, help="不显示排名，只显示问题统计")
 @click.option("--pdf", is_flag=True, help="再用 LibreOffice 把各 Word 文档转成 PDF")
-@click.option("--doc-templates", type=click.Path(exists=True, file_okay=False),
+@click.option("--doc-templates", type=clicn.PathType(exists=True, file_okay=False),
               help="自己修改过的 Word 模板所在文件夹（缺的模板用内置的，见 tzreport word-templates）")
 def build(inputs, out_dir, as_of, jobs, quiet, pdf, doc_templates):
     """读取考核方案和各单位报表，计分、排名、评定等次，写出 汇总.xlsx、各单位批注表、
     进展通报、考核结果通报（统计截止日为12月31日时）、各单位通知和 results.json。
 
-    INPUTS：一个汇总工作簿（方案各表加“完成情况”表），或方案工作簿加报表文件/文件夹。
+    输入：一个汇总工作簿（方案各表加“完成情况”表），或方案工作簿加报表文件/文件夹。
 
     \b
     示例：
@@ -189,10 +194,10 @@ def check(inputs, out_dir, as_of, jobs):
 
 
 @main.command()
-@click.argument("scheme", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
+@click.argument("scheme", metavar="方案文件", type=clicn.PathType(exists=True, dir_okay=False))
+@click.option("-o", "--out", "out_dir", required=True, type=clicn.PathType(file_okay=False),
               help="空白报表的输出目录")
-@click.option("--as-of", callback=_parse_date, help="统计截止日期 YYYY-MM-DD（默认：参数表）")
+@click.option("--as-of", callback=_parse_date, metavar="日期", help="统计截止日期 YYYY-MM-DD（默认：参数表）")
 def template(scheme, out_dir, as_of):
     """按考核方案为每个单位生成空白报表（目标已预填，只有填报单元格可编辑）。
 
@@ -212,27 +217,27 @@ def template(scheme, out_dir, as_of):
 
 
 @main.command()
-@click.argument("out_dir", type=click.Path(exists=True, file_okay=False))
-@click.option("--host", help="邮件服务器（SMTP）地址；--dry-run 时可不填")
-@click.option("--port", type=int, help="端口（默认：--ssl 465，--starttls 587，否则 25）")
-@click.option("--sender", required=True, help="发件人，如 kaohe@example.gov.cn 或 \"考核办 <kaohe@example.gov.cn>\"")
-@click.option("--user", help="登录用户名；密码取自环境变量 TZREPORT_SMTP_PASSWORD，没有则提示输入")
+@click.argument("out_dir", metavar="输出目录", type=clicn.PathType(exists=True, file_okay=False))
+@click.option("--host", metavar="地址", help="邮件服务器（SMTP）地址；--dry-run 时可不填")
+@click.option("--port", type=clicn.IntType(), help="端口（默认：--ssl 465，--starttls 587，否则 25）")
+@click.option("--sender", required=True, metavar="发件人", help="发件人，如 kaohe@example.gov.cn 或 \"考核办 <kaohe@example.gov.cn>\"")
+@click.option("--user", metavar="用户名", help="登录用户名；密码取自环境变量 TZREPORT_SMTP_PASSWORD，没有则提示输入")
 @click.option("--ssl", "security", flag_value="ssl", help="SSL 连接（通常端口 465）")
 @click.option("--starttls", "security", flag_value="starttls", help="STARTTLS 加密（通常端口 587）")
-@click.option("--dry-run", is_flag=True, help="不发送，只在 OUT_DIR/邮件/ 下写出每个单位的 .eml 供查看")
-@click.option("--only", multiple=True, help="只发这些单位（名称或编码，可重复，或用顿号分隔）")
+@click.option("--dry-run", is_flag=True, help="不发送，只在 输出目录/邮件/ 下写出每个单位的 .eml 供查看")
+@click.option("--only", multiple=True, metavar="单位", help="只发这些单位（名称或编码，可重复，或用顿号分隔）")
 @click.option("--resend", is_flag=True, help="已发送过的单位也再发一次")
-@click.option("--template", "template_file", type=click.Path(exists=True, dir_okay=False),
+@click.option("--template", "template_file", type=clicn.PathType(exists=True, dir_okay=False),
               help="自己修改过的邮件模板（默认：内置的 单位邮件.txt，见 tzreport word-templates）")
 def mail(out_dir, host, port, sender, user, security, dry_run, only, resend, template_file):
     """把每个单位的通知（.docx，有 PDF 时一并）和批注表发到它的邮箱（单位表“邮箱”列）。
 
-    OUT_DIR 是 tzreport build 的输出目录。每次尝试都记入 OUT_DIR/发送记录.csv：再次运行只发还没发出的
+    输出目录 是 tzreport build 的输出目录。每次尝试都记入 输出目录/发送记录.csv：再次运行只发还没发出的
     单位（中断后重新运行即从断处继续），不会重复发送，除非加 --resend。全部发出时退出码为 0。
 
     \b
     示例：
-      tzreport mail sample_workbooks/tzreport-out --sender kaohe@qingfeng.gov.cn --dry-run
+      tzreport mail sample_workbooks/input-结果 --sender kaohe@qingfeng.gov.cn --dry-run
       tzreport mail 输出 --host smtp.qingfeng.gov.cn --ssl --sender kaohe@qingfeng.gov.cn --user kaohe
     """
     from . import mail as mailer
@@ -312,7 +317,7 @@ def _mail_report(report, log) -> None:
 
 
 @main.command("word-templates")
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
+@click.option("-o", "--out", "out_dir", required=True, type=clicn.PathType(file_okay=False),
               help="复制到哪个文件夹")
 def word_templates(out_dir):
     """复制内置的模板（Word：进展通报、考核结果通报、单位通知；邮件：单位邮件.txt），供修改。

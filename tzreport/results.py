@@ -92,10 +92,14 @@ def write_results(result: BuildResult, path) -> None:
         except ValueError:        # written outside the output folder: keep it absolute
             return Path(p).resolve().as_posix()
 
+    own_files = {p for files in result.files.values() for p in files.values()}
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("{\n")
         for key, value in header_dict(result).items():
             fh.write(f"{_dumps(key)}:{_dumps(value)},\n")
+        # The documents beside the units' files: the next build removes those it no longer writes.
+        documents = [relative(p) for p in result.documents if p not in own_files]
+        fh.write(f'"documents":{_dumps(documents)},\n')
         fh.write('"units":[\n')
         for n, unit in enumerate(result.units):
             files = {k: relative(v) for k, v in sorted(result.files.get(unit.code, {}).items())}

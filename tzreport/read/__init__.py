@@ -19,7 +19,13 @@ from .workbook import EXCEL_SUFFIXES, WorkbookError, open_workbook, peek_sheet_n
 __all__ = ["BuildError", "InputFile", "expand_inputs", "load_inputs", "read_scheme_file"]
 
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
-OUTPUT_DIR_NAME = "tzreport-out"
+OUTPUT_DIR_NAME = "tzreport-out"     # the default output folder of earlier versions
+OUTPUT_DIR_SUFFIX = "-结果"           # today's default: `市考` -> `市考-结果/`, `input.xlsx` -> `input-结果/`
+
+
+def is_output_dir(name: str) -> bool:
+    """A folder a build wrote by default: never read back as input when it sits inside one."""
+    return name == OUTPUT_DIR_NAME or name.endswith(OUTPUT_DIR_SUFFIX)
 
 
 class BuildError(Exception):
@@ -59,7 +65,8 @@ def expand_inputs(paths, issues: list, skip=()) -> list:
             top = path.resolve().name
             for child in _walk(path):
                 rel = child.relative_to(path)
-                if any(part.startswith(".") or part == OUTPUT_DIR_NAME for part in rel.parts):
+                if any(part.startswith(".") or is_output_dir(part) for part in rel.parts[:-1]) \
+                        or rel.name.startswith("."):
                     continue
                 name = child.name
                 if name.lower() in IGNORED_NAMES or name.startswith("~$"):

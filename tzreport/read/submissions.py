@@ -169,6 +169,7 @@ def read_submission(book: Workbook, file_label: str, scheme, index: UnitIndex, i
             report.error(sheet.name, unit_ref, f"填报单位“{text_of(unit_text)}”不是方案中的单位，该文件未读取")
             return None
         if unit_text and by_file is not None:
+            report.unit = by_file.code        # the unit's own problem: listed on its sheet of 审核结果
             report.warning(sheet.name, unit_ref, f"填报单位“{text_of(unit_text)}”不是方案中的单位，"
                            f"按文件名认定为{by_file.name}")
         if by_file is None:

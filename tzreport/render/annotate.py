@@ -20,7 +20,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.merge import MergedCellRange
-from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..fileio import save_openpyxl, unique_names
 from ..fileio import output_label, write_problem
@@ -30,9 +31,9 @@ from ..parallel import parallel_map
 from ..model import COMPLETION, CONTROL, EFFICACY, REVERSE, ST_OK, TOTAL
 from ..planning import days_left
 from ..read.values import cn_date
-from .common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LIGHT_COLOURS, PERCENT, POINTS,
-                     SEVERITY_CN, history_text, number_text, put, score_text,
-                     tie_counts, value_format, veto_text, wrapped_lines)
+from .common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LIGHT_COLOURS, MIN_FIT_SCALE, PERCENT,
+                     POINTS, PRINT_WIDTH_PX, SEVERITY_CN, SPLIT_SCALE, WIDE_RENDERING, column_pixels, history_text,
+                     number_text, put, score_text, tie_counts, value_format, veto_text, wrapped_lines)
 from . import rule_forms
 from .template import HEADER_ROW, SUBMISSION_SHEET, blank_for, write_template
 
@@ -40,9 +41,14 @@ OUTPUT_FOLDER = "批注"
 RESULT_SHEET = "考核结果"
 AUTHOR = "考核办"
 # (header, number format, width)
-COLUMNS = (("完成率", PERCENT, 9), ("序时进度", PERCENT, 9), ("进度差(百分点)", "0.0", 10),
-           ("亮灯", None, 7), ("得分", POINTS, 8), ("加分", POINTS, 8), ("同类排名", "0", 9),
-           ("缺口", AMOUNT, 12), ("日均需完成", AMOUNT, 12), ("旬均需完成", AMOUNT, 12))
+# Widths fit each header on one line (a unit's own header row is often one line high). 缺口 and
+# the paces carry the row's 计量单位 in their number format (see _formats): one column holds
+# 万元, 人 and 百分点 side by side.
+COLUMNS = (("完成率", PERCENT, 9), ("序时进度", PERCENT, 9), ("进度差(百分点)", "0.0", 15),
+           ("亮灯", None, 7), ("得分", POINTS, 8), ("加分", POINTS, 8), ("同类排名", "0", 10),
+           ("缺口", AMOUNT, 15), ("日均需完成", AMOUNT, 15), ("旬均需完成", AMOUNT, 15))
+MEASURED = (7, 8, 9)        # COLUMNS shown with the row's 计量单位
+YEAR_END = "已到年底"        # the pace columns of a target missed when no day is left
 
 _THIN = Side(style="thin", color="808080")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -130,7 +136,7 @@ def make_context(result, scheme, when) -> Context:
         sizes[u.category] = sizes.get(u.category, 0) + 1
     excluded = {}
     for category, code, name in result.excluded:
-        excluded.setdefault(category, []).append(f"{name}（{code}）")
+        excluded.setdefault(category, []).append(name)
     return Context(result.params, result.schedule_fraction, when, sizes,
                    result.full_scores, excluded, {i.key: i for i in result.indicators}, tie_counts(result.units))
 
@@ -214,8 +220,22 @@ def _values(ctx: Context, r, ind) -> list:
     total_light = ind.value_type == TOTAL and ind.method in (COMPLETION, EFFICACY, CONTROL)
     p_i = (ctx.schedule_fraction if ind.prorate else 1.0) if total_light else None
     light = r.light if r.status == ST_OK else (f"{r.light}·{r.status}" if r.light else r.status)
+    per_day, per_dekad = r.per_day, r.per_dekad
+    if r.remaining is not None and per_day is None and not days_left(ctx.params.as_of):
+        per_day = per_dekad = YEAR_END
     return [_rate(r, ind), p_i, r.schedule_gap, light, r.score, r.bonus or None, r.rank,
-            r.remaining, r.per_day, r.per_dekad]
+            r.remaining, per_day, per_dekad]
+
+
+def _formats(ind) -> list:
+    """The number formats of one indicator row, in COLUMNS order: 缺口 and the paces end in the
+    row's 计量单位 (百分点 for a growth rate), so a figure never stands without its unit."""
+    measure = "百分点" if ind.value_type != TOTAL else (ind.measure or "").replace('"', "")
+    formats = [spec for _, spec, _ in COLUMNS]
+    if measure:
+        for j in MEASURED:
+            formats[j] = f'{AMOUNT}"{measure}"'
+    return formats
 
 
 def _rate(r, ind):
@@ -237,17 +257,18 @@ def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(
         if row is None:
             continue
         ind = ctx.indicators[(ur.category, r.code)]
+        formats = _formats(ind)
         for j, value in enumerate(_values(ctx, r, ind)):
             style = "cell"
-            if j == 3:
-                style = r.light if r.applies and r.light else "centre"
+            if j == 3 or value == YEAR_END:
+                style = r.light if j == 3 and r.applies and r.light else "centre"
             styles.write(ws.cell(row, col0 + j), value, style,
-                         COLUMNS[j][1] if value is not None else None)
+                         formats[j] if value is not None and not isinstance(value, str) else None)
         if r.applies:
             score = ws.cell(row, col0 + 4)
-            add_comment(score, f"{r.code} {r.name}（{r.method}，分值{number_text(r.weight)}）\n"
+            add_comment(score, f"{r.name}（{r.method}，分值{number_text(r.weight)}）\n"
                                f"{r.explain or r.status}")
-    print_setup(ws, header_row)
+    print_setup(ws, header_row, col0)
     for issue in issues:
         if own_file and issue.file == own_file and issue.sheet == ws.title and issue.cell:
             try:
@@ -257,16 +278,42 @@ def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(
     return col0
 
 
-def print_setup(ws, header_row: int = None) -> None:
-    """With ten more columns the sheet needs landscape, fit to width, header rows repeated."""
+def print_setup(ws, header_row: int = None, col0: int = None) -> None:
+    """With ten more columns the sheet needs landscape, header rows repeated, and fit to width
+    while that keeps the print at 65 % or more (common.MIN_FIT_SCALE). Wider (``col0``, the first
+    added column, given): 75 %, the added columns on pages of their own, the indicator columns
+    A:C repeated beside them."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
     if header_row and not ws.print_title_rows:
         ws.print_title_rows = f"{header_row}:{header_row}"
+    if col0 and col0 > 4 and _printed_pixels(ws, 1, col0 + len(COLUMNS) - 1) * MIN_FIT_SCALE > PRINT_WIDTH_PX * 100:
+        # Each part on one page, in LibreOffice's wider rendering too (common.WIDE_RENDERING).
+        widest = max(_printed_pixels(ws, 1, col0 - 1),
+                     _printed_pixels(ws, 1, 3) + _printed_pixels(ws, col0, col0 + len(COLUMNS) - 1))
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.page_setup.scale = max(50, min(SPLIT_SCALE, int(PRINT_WIDTH_PX * 100 / (widest * WIDE_RENDERING))))
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        if not ws.print_title_cols:
+            ws.print_title_cols = "A:C"
+        ws.col_breaks.append(Break(id=col0 - 1))     # 0-based: the first added column starts a page
+    else:
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     if not ws.oddFooter.center.text:
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _printed_pixels(ws, first: int, last: int) -> int:
+    """Width of columns first..last in pixels (hidden ones left out; Excel's default width 8.43)."""
+    widths = {}
+    for key, dim in ws.column_dimensions.items():
+        low = dim.min or column_index_from_string(key)     # a dimension set in this run has no
+        high = max(dim.max or low, low)                      # min/max until openpyxl saves
+        for c in range(max(low, first), min(high, last) + 1):
+            widths[c] = None if dim.hidden else (dim.width or 8.43)
+    return sum(column_pixels(widths.get(c, 8.43)) for c in range(first, last + 1)
+               if widths.get(c, 1) is not None)
 
 
 def _banner(ws, header_row: int, col0: int, styles: Styles) -> None:
@@ -279,8 +326,14 @@ def _banner(ws, header_row: int, col0: int, styles: Styles) -> None:
         return
     if any(rng.min_row <= row <= rng.max_row and rng.max_col >= col0 for rng in ws.merged_cells.ranges):
         return
-    styles.write(ws.cell(row, col0), "考核办计算结果（tzreport 生成，得分单元格的批注为计算过程）", "banner")
+    styles.write(ws.cell(row, col0), "考核办计算结果（得分单元格的批注为计算过程）", "banner")
     styles.merge(ws, row, col0, span[-1])
+
+
+def _method_text(method: str) -> str:
+    """参数 序时进度计算方法 "按月" / "按日" (or "月") -> "按月": never "按按月"."""
+    method = (method or "").strip()
+    return method if method.startswith("按") else f"按{method}"
 
 
 # -- the 考核结果 sheet ---------------------------------------------------------------------------
@@ -374,7 +427,7 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
     full = ctx.full_scores[ur.category]
     w.section("一、总体情况")
     w.pair("考核类别", ur.category + (f"（{ur.group}）" if ur.group else ""))
-    w.pair("序时进度", ctx.schedule_fraction, f"按{params.schedule_method}计算", PERCENT)
+    w.pair("序时进度", ctx.schedule_fraction, f"{_method_text(params.schedule_method)}计算", PERCENT)
     w.pair("综合得分", float(score_text(ur.total)),
            f"基础得分{score_text(ur.base)} + 加分{score_text(ur.bonus)} − 扣分{score_text(ur.deduction)}"
            f"（满分{number_text(full)}）", POINTS)
@@ -478,7 +531,11 @@ def _plan_section(ctx: Context, w: _Writer, ur) -> None:
         measure = "百分点" if ind.value_type != TOTAL else ind.measure
         rows.append((r.code, r.name, measure, r.target, r.actual, r.remaining, r.per_day, r.per_week,
                      r.per_dekad, r.per_month, ind.lead, ind.support))
-    if rows:
+    if rows and not days:      # no day left: the pace columns would stay empty
+        w.table(("指标编码", "指标名称", "计量单位", "年度目标", "本期完成", "缺口", "牵头单位", "配合单位"),
+                [row[:6] + row[10:] for row in rows], (None, None, None, value_format, value_format, AMOUNT),
+                span_last=True)
+    elif rows:
         w.table(("指标编码", "指标名称", "计量单位", "年度目标", "本期完成", "缺口", "日均", "周均", "旬均",
                  "月均", "牵头单位", "配合单位"), rows,
                 (None, None, None, value_format, value_format, AMOUNT, AMOUNT, AMOUNT, AMOUNT, AMOUNT))

@@ -21,6 +21,52 @@ PERCENT = "0.0%"
 POINTS = "0.00"
 AMOUNT = "#,##0.00"
 
+# Printing: A4 landscape less 0.4" side margins is 10.9" = 1045 px at 96 dpi. A sheet is fitted to
+# the page width only while that keeps it at 65 % or more (11 pt text prints at 7 pt or larger);
+# a wider one prints at 75 % across pages, its first columns repeated on each.
+PRINT_WIDTH_PX = 1045
+MIN_FIT_SCALE = 65
+SPLIT_SCALE = 75
+# Page breaks are placed for the widest rendering of a column: Excel draws a width-1 column about
+# 7 px wide in Calibri, LibreOffice without Calibri (DejaVu Sans) about 9.3 px. Breaking for the
+# narrower one made LibreOffice add breaks of its own and print near-empty pages between ours.
+WIDE_RENDERING = 9.3 / 7
+
+
+def column_pixels(width: float) -> int:
+    """An Excel column width (characters of the default font) in pixels at 96 dpi."""
+    return int(width * 7 + 5)
+
+
+def column_breaks(pixels: list, repeat: int, groups: list, scale: int) -> list:
+    """Vertical page breaks (first column of each new page) for a sheet printed at ``scale`` %
+    with columns 0..repeat-1 on every page. ``groups``: [[(first, last), …] per group], each
+    (first, last) a block never split (an indicator's value and rank); a page ends between groups
+    where it can, between blocks of a group wider than a page."""
+    room = PRINT_WIDTH_PX * 100 / scale / WIDE_RENDERING - sum(pixels[:repeat])
+    breaks, used = [], 0
+    for blocks in groups:
+        width = sum(sum(pixels[a:b + 1]) for a, b in blocks)
+        if used and used + width > room:
+            breaks.append(blocks[0][0])
+            used = 0
+        if width <= room:
+            used += width
+            continue
+        for a, b in blocks:
+            block = sum(pixels[a:b + 1])
+            if used and used + block > room:
+                breaks.append(a)
+                used = 0
+            used += block
+    return breaks
+
+
+def indicator_item(item: str, codes) -> str:
+    """"ZB10 环境保护目标责任" -> "环境保护目标责任": units read indicator names, not codes."""
+    code, _, name = item.partition(" ")
+    return name if code in codes and name else item
+
 
 def display_width(text) -> int:
     """Width in Latin characters: CJK and full-width characters count two."""
@@ -79,10 +125,13 @@ def history_text(history: dict) -> str:
 
 
 def value_format(x):
-    """A reported figure: thousands separators, decimals only where it has them (no float noise)."""
+    """A reported figure: thousands separators, decimals only where it has them (no float noise):
+    up to 3 below 10 (an energy intensity 0.451), up to 2 above (a computed 94.2857 shows 94.29)."""
     if not isinstance(x, (int, float)):
         return None
-    return "#,##0" if float(x).is_integer() else "#,##0.0###"
+    if float(x).is_integer():
+        return "#,##0"
+    return "#,##0.0##" if abs(x) < 10 else "#,##0.0#"
 
 
 def new_xlsxwriter(target, when):
@@ -118,6 +167,7 @@ class TableBook:
                            "align": "center", "valign": "vcenter"})
         self.formats = {}
         self.pixels = {}       # sheet name -> printed table width in pixels (to size charts)
+        self.widths = {}       # sheet name -> column widths (for the print set-up)
 
     def fmt(self, num_format=None, **extra):
         key = (num_format, tuple(sorted(extra.items())))
@@ -130,11 +180,12 @@ class TableBook:
         return self.formats[key]
 
     def sheet(self, name: str, title: str, header, rows, formats=(), note: str = "",
-              min_widths=None, hidden_from: int = None, max_width: int = 60):
+              min_widths=None, hidden_from: int = None, max_width: int = 60, widths=None):
         """A titled table: title in row 1, an optional note in row 2, header, rows.
 
-        ``formats``: per column a number format, or a callable (value) -> format name.
-        -> (worksheet, 0-based header row)."""
+        ``formats``: per column a number format, or a callable (value) -> format name; ``widths``:
+        column -> a fixed width (long text then wraps). -> (worksheet, 0-based header row)."""
+        fixed_widths = widths or {}
         ws = self.wb.add_worksheet(name)
         ws.write_string(0, 0, title, self.f_title)
         ws.set_row(0, 24)
@@ -147,11 +198,12 @@ class TableBook:
         widths = []
         for c, text in enumerate(header):
             sample = [_shown(values[c]) for values in rows[:400] if c < len(values)]
-            widths.append(column_width([text[:8]] + sample, minimum=(min_widths or {}).get(c, 6),
-                                       maximum=max_width))
+            widths.append(fixed_widths.get(c) or column_width(
+                [text[:8]] + sample, minimum=(min_widths or {}).get(c, 6), maximum=max_width))
             ws.set_column(c, c, widths[c], None,
                           {"hidden": hidden_from is not None and c >= hidden_from})
-        self.pixels[name] = sum(int(w * 7 + 5) for w in widths[:hidden_from])
+        self.widths[name] = widths
+        self.pixels[name] = sum(column_pixels(w) for w in widths[:hidden_from])
         # The hot loop at province scale (a million cells): formats looked up once per column.
         specs = [formats[c] if c < len(formats) else None for c in range(len(header))]
         fixed = [None if callable(spec) else self.fmt(spec) for spec in specs]
@@ -177,7 +229,9 @@ class TableBook:
         ws.freeze_panes(head + 1, 0)
         if count:
             ws.autofilter(head, 0, head + count, (hidden_from or len(header)) - 1)
-        self.print_setup(ws, head, title, (hidden_from or len(header)) - 1, head + count)
+        # Too wide for 65 %: across pages with the first two columns (类别, 单位 / 级别, 单位) repeated.
+        self.print_setup(ws, head, title, (hidden_from or len(header)) - 1, head + count,
+                         repeat_cols=min(2, len(header) - 1))
         return ws, head
 
     def write(self, ws, r, c, value, num_format=None):
@@ -190,14 +244,31 @@ class TableBook:
         else:
             ws.write_number(r, c, value, self.fmt(num_format))
 
-    def print_setup(self, ws, head: int, title: str, last_col: int, last_row: int):
+    def print_setup(self, ws, head: int, title: str, last_col: int, last_row: int,
+                    repeat_cols: int = 0, groups=None):
+        """A4 landscape, the header row on every page, fitted to the page width while that keeps
+        the print at MIN_FIT_SCALE % or more; a wider sheet prints at SPLIT_SCALE % across pages with
+        its first ``repeat_cols`` columns on each, breaking between ``groups`` (see column_breaks).
+        -> the page breaks (first column of each further page), [] when fitted."""
         ws.set_paper(9)
         ws.set_landscape()
-        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.75)
         ws.repeat_rows(head)
         ws.print_area(0, 0, max(last_row, head), last_col)
         ws.set_header(f"&C&12{_escape_header(title)}")
         ws.set_footer("&C第 &P 页，共 &N 页")
+        pixels = [column_pixels(w) for w in self.widths.get(ws.get_name(), [])[:last_col + 1]]
+        if not repeat_cols or sum(pixels) * MIN_FIT_SCALE <= PRINT_WIDTH_PX * 100:
+            ws.fit_to_pages(1, 0)
+        else:
+            ws.set_print_scale(SPLIT_SCALE)
+            ws.repeat_columns(0, repeat_cols - 1)
+            if groups is None:
+                groups = [[(c, c)] for c in range(repeat_cols, last_col + 1)]
+            breaks = column_breaks(pixels, repeat_cols, groups, SPLIT_SCALE)
+            ws.set_v_pagebreaks(breaks)
+            return breaks
+        return []
 
 
 def _shown(value) -> str:

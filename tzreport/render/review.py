@@ -45,6 +45,17 @@ def _sheet_names(units) -> dict:
     return names
 
 
+def _flat_name(label: str, taken: set) -> str:
+    """退回/<原文件名>.xlsx, flat (not 退回/市考/报表/…); the same name from two folders gets （2）."""
+    stem = safe_filename(PurePosixPath(label).stem) or "报表"
+    name, n = f"{stem}.xlsx", 2
+    while name.lower() in taken:
+        name = f"{stem}（{n}）.xlsx"
+        n += 1
+    taken.add(name.lower())
+    return name
+
+
 def mark_copy(source: Path, target: Path, issues, when) -> int:
     """Copy a unit's workbook with the problem cells filled red and commented -> cells marked."""
     book = openpyxl.load_workbook(source, rich_text=True)
@@ -82,13 +93,12 @@ def write_review(scheme, result, files: dict, out_dir, when) -> Path:
             by_unit.setdefault(issue.unit, []).append(issue)
         else:
             other.append(issue)
-    returned = {}
+    returned, taken = {}, set()
     for label in sorted({i.file for found in by_unit.values() for i in found}):
         path = files.get(label)
         if path is None or Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
             continue
-        target = out / RETURN_FOLDER / Path(*[safe_filename(p) for p in PurePosixPath(label).parts])
-        target = target.with_suffix(".xlsx")
+        target = out / RETURN_FOLDER / _flat_name(label, taken)
         problems = [i for found in by_unit.values() for i in found if i.file == label]
         try:
             if mark_copy(Path(path), target, problems, when):

@@ -5,6 +5,7 @@ filters, widths that fit Chinese text and an A4 landscape print set-up on every 
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from ..fileio import atomic_path
@@ -13,8 +14,8 @@ from ..model import (COMPLETION, EFFICACY, GREEN, GROWTH, LIGHT_METHODS, QUALITA
 from ..planning import days_left
 from ..read.values import cn_date
 from . import rule_forms
-from .common import (AMOUNT, LIGHT_COLOURS, PERCENT, POINTS, SEVERITY_CN, TableBook, score_text,
-                     tie_counts, value_format, veto_text)
+from .common import (AMOUNT, LIGHT_COLOURS, PERCENT, POINTS, SEVERITY_CN, TableBook, column_width,
+                     indicator_item, score_text, tie_counts, value_format, veto_text, wrapped_lines)
 
 FILE_NAME = "汇总.xlsx"
 LIGHT_CODES = {GREEN: "G", YELLOW: "Y", RED: "R"}   # hidden helper cells behind the matrix colours
@@ -26,7 +27,28 @@ def _majors(result) -> list:
     return list(dict.fromkeys(ind.major for ind in result.indicators))   # first-seen order
 
 
-def _ranking(book: TableBook, result):
+GRADE_BEST = ("C6EFCE", "006100")      # the first 等次 (Excel's 好)
+GRADE_LOW = ("FFC7CE", "9C0006")       # the lowest 等次 and 一票否决 (Excel's 差)
+GRADE_MIDDLE = ("FFEB9C", "9C5700")    # 一票否优 (Excel's 中性)
+
+
+def _grade_order(result, grade_order) -> list:
+    """The scheme's 等次 best first; without it, as they first appear in rank order."""
+    if grade_order:
+        return list(grade_order)
+    ranked = sorted((u for u in result.units if u.veto == "否"), key=lambda u: -u.total)
+    return list(dict.fromkeys(u.grade for u in ranked if u.grade))
+
+
+def _axis_min(totals) -> float:
+    """The score chart's value axis starts a little below the lowest score (on a multiple of 5),
+    so the differences between units show; 0 would flatten them."""
+    low, high = min(totals), max(totals)
+    margin = max(2.0, (high - low) * 0.15)
+    return float(math.floor((low - margin) / 5) * 5) if low - margin > 0 else 0.0
+
+
+def _ranking(book: TableBook, result, grade_order=None):
     majors = _majors(result)
     # SPEC 3.8 / 3.10: a column for the classes granted after scoring (进位加分, 3.11's 名次加分;
     # the others are within 指标加分 / 表彰加分) and one for the signed 进位 points.
@@ -38,6 +60,7 @@ def _ranking(book: TableBook, result):
               + (["进位"] if advance else [])
               + ["综合得分", "等次", "一票否决", "红灯数", "说明"])
     ties = tie_counts(result.units)
+    codes = {i.code for i in result.indicators}
     rows = []
     for u in result.units:
         notes = []
@@ -47,7 +70,7 @@ def _ranking(book: TableBook, result):
             notes.append("并列")
         if u.grade_note:
             notes.append(u.grade_note)
-        notes += [f"{item}（{veto_text(v)}）" for v, item in u.veto_reasons]
+        notes += [f"{indicator_item(item, codes)}（{veto_text(v)}）" for v, item in u.veto_reasons]
         notes += [f"{name}{text}" for name, _, text in rule_forms.bonus_class_lines(u)
                   if name in rule_forms.cut_classes(u)]
         cut = rule_forms.total_cap_note(u, result.params.total_bonus_cap)
@@ -68,16 +91,25 @@ def _ranking(book: TableBook, result):
     for u in result.units:
         if u.major_weights:
             weighted.setdefault(u.category, u.major_weights)
-    excluded = "；".join(f"{c}“{name}”（{code}）暂无评分数据，本次不计，"
+    excluded = "；".join(f"{c}“{name}”暂无评分数据，本次不计，"
                         + ("本大类其余指标折算" if c in weighted else "其余指标按满分折算")
                         for c, code, name in result.excluded)
     parts = "；".join(f"{c}各大类得分为权重×得分率（" + "、".join(f"{k}{w:g}" for k, w in ws_.items()) + "）"
                      for c, ws_ in weighted.items())
     excluded = "；".join(x for x in (parts, excluded) if x)
+    # What a leader reads fits one landscape page: scores in narrow columns under wrapped
+    # headers, the 说明 wrapped in a column of its own.
+    n = len(header)
+    widths = {2: 5, n - 4: 6, n - 3: 9, n - 2: 5, n - 1: 26}
+    widths.update({c: 7.5 for c in range(4, n - 4)})
     ws, head = book.sheet("综合排名", f"{book.title}综合排名", header, rows, formats,
                           note=f"说明：{excluded}" if excluded else "",
-                          min_widths={3: 10, len(header) - 1: 12}, max_width=36)
+                          min_widths={3: 10}, max_width=16, widths=widths)
+    header_lines = max(wrapped_lines(h, book.widths["综合排名"][c]) for c, h in enumerate(header))
+    ws.set_row(head, max(32, 15 * header_lines + 2))
     ws.freeze_panes(head + 1, 4)
+    if rows:
+        _highlight_grades(book, ws, head + 1, head + len(rows), header, _grade_order(result, grade_order))
     # One column chart of 综合得分 per 考核类别, below the table (inside the print area), on a new page.
     top = head + len(rows) + 2
     ws.set_h_pagebreaks([top])
@@ -100,13 +132,33 @@ def _ranking(book: TableBook, result):
         chart.set_title({"name": f"{category}综合得分{shown}", "name_font": {"size": 12}})
         chart.set_legend({"none": True})
         chart.set_x_axis({"num_font": {"rotation": -45, "size": 9}})
-        chart.set_y_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        totals = [_published(result.units[m].total) for m in members[:MAX_CHART_UNITS]]
+        chart.set_y_axis({"min": _axis_min(totals), "num_format": "0",
+                          "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
         count = last - first + 1
         # As wide as the table, so the printed page shows it at the table's scale.
         chart.set_size({"width": max(520, min(book.pixels["综合排名"], 60 * count)), "height": 340})
         ws.insert_chart(top, 0, chart)
         top += 19
-    book.print_setup(ws, head, f"{book.title}综合排名", len(header) - 1, top)
+    book.print_setup(ws, head, f"{book.title}综合排名", len(header) - 1, top, repeat_cols=4)
+
+
+def _highlight_grades(book: TableBook, ws, first: int, last: int, header: list, order: list) -> None:
+    """等次: the first green, the lowest red; 一票否决 red, 一票否优 yellow (conditional formats, so
+    they follow a row when the clerk sorts)."""
+    def fmt(colours):
+        fill, font = colours
+        return book.wb.add_format({"bg_color": f"#{fill}", "font_color": f"#{font}", "bold": True})
+    grade_col, veto_col = header.index("等次"), header.index("一票否决")
+    marks = [(order[0], GRADE_BEST)] if order else []
+    if len(order) > 1:
+        marks.append((order[-1], GRADE_LOW))
+    for grade, colours in marks:
+        ws.conditional_format(first, grade_col, last, grade_col, {
+            "type": "cell", "criteria": "==", "value": f'"{grade}"', "format": fmt(colours)})
+    for text, colours in (("一票否决", GRADE_LOW), ("一票否优", GRADE_MIDDLE)):
+        ws.conditional_format(first, veto_col, last, veto_col, {
+            "type": "cell", "criteria": "==", "value": f'"{text}"', "format": fmt(colours)})
 
 
 def _published(x):
@@ -114,9 +166,14 @@ def _published(x):
 
 
 # -- 指标矩阵 ------------------------------------------------------------------------------------
+MATRIX_NOTE = ("说明：总量指标为完成率（本期累计完成÷年度确保目标；逆向指标为实际值），增速指标为增速(%)，其他为实际值；"
+               "“名次”为同类排名；底色为亮灯（绿：达到序时进度，黄：落后序时进度，红：严重落后或突破控制线）。")
+
+
 def _matrix_value(r, ind):
-    """-> (value, number format or None) for one cell of the matrix; the rank goes in brackets."""
-    rank = f"（{r.rank}）" if r.rank else ""
+    """-> (value, number format or None) for one cell of the matrix. The rank has a column of its
+    own: baked into the number format it made one format per rank and value kind (7,710 at a
+    province's 2,000 units, more than Excel keeps), and a text "65.9%（3）" would not sort."""
     if r.status == ST_NOT_APPLICABLE:
         return "—", None
     if r.status == ST_NO_DATA:
@@ -124,14 +181,25 @@ def _matrix_value(r, ind):
     if r.actual is None:
         return r.status, None
     if ind.method == QUALITATIVE:
-        return f"{r.actual}{rank}", None
+        return r.actual, None
     if ind.method in (COMPLETION, EFFICACY) and ind.value_type == TOTAL and r.completion_rate is not None \
             and ind.direction != REVERSE:     # SPEC 4.1: no 完成率 where less is better
-        return r.completion_rate, f'0.0%"{rank}"'
+        return r.completion_rate, PERCENT
     if ind.value_type == GROWTH:
-        return r.actual, f'0.0"%{rank}"'
-    digits = "#,##0" if float(r.actual).is_integer() else "#,##0.0#"
-    return r.actual, f'{digits}"{rank}"'
+        return r.actual, '0.0"%"'
+    return r.actual, AMOUNT_FORMAT
+
+
+AMOUNT_FORMAT = "amount"     # placeholder: one format per column, with the column's decimals
+
+
+def _decimals(values) -> int:
+    """Decimals a column of reported figures needs (0–2), so 85 and 122.6 line up as 85.0, 122.6."""
+    digits = 0
+    for x in values:
+        if isinstance(x, float) and not x.is_integer():
+            digits = max(digits, 1 if round(x, 1) == round(x, 9) else 2)
+    return digits
 
 
 def _matrix(book: TableBook, result):
@@ -140,14 +208,21 @@ def _matrix(book: TableBook, result):
         by_category.setdefault(ind.category, []).append(ind)
     excluded = {(c, code) for c, code, _ in result.excluded}
     many = len(result.categories) > 1
+    majors = {m: n for n, m in enumerate(_majors(result))}
     for category in result.categories:
         inds = [i for i in by_category.get(category, []) if (category, i.code) not in excluded]
+        inds.sort(key=lambda i: majors[i.major])      # stable: scheme order within a 大类
         units = [u for u in result.units if u.category == category]
         name = f"指标矩阵-{_sheet_safe(category)}" if many else "指标矩阵"
         name = name[:31]
-        header = ["排名", "单位"] + [f"{i.code}\n{i.name}" for i in inds]
+        # Per indicator its value and its rank side by side; behind them (hidden, same offset)
+        # the light codes the conditional formats read.
+        header = ["排名", "单位"]
+        for i in inds:
+            header += [i.name, "名次"]
         lights_from = len(header)
-        header += [f"{i.code}灯" for i in inds]
+        for i in inds:
+            header += [f"{i.code}灯", f"{i.code}名次灯"]
         rows, formats_by_row = [], []
         for u in units:
             by_code = {r.code: r for r in u.indicators}
@@ -155,22 +230,52 @@ def _matrix(book: TableBook, result):
             for ind in inds:
                 r = by_code[ind.code]
                 value, num_format = _matrix_value(r, ind)
-                values.append(value)
-                fmts.append(num_format)
-                lights.append(LIGHT_CODES.get(r.light, "") if r.applies else "")
+                values += [value, r.rank or None]
+                fmts += [num_format, "0"]
+                light = LIGHT_CODES.get(r.light, "") if r.applies else ""
+                lights += [light, ""]       # the rank is not coloured: it reads apart from the value
             rows.append(values + lights)
             formats_by_row.append(fmts)
-        note = ("说明：总量指标为完成率（本期累计完成÷年度确保目标；逆向指标为实际值），增速指标为增速(%)，其他为实际值；括号内为同类排名；"
-                "底色为亮灯（绿：达到序时进度，黄：落后序时进度，红：严重落后或突破控制线）。")
-        ws, head = book.sheet(name, f"{book.title}指标完成情况", header, [], note=note,
-                              min_widths={1: 10}, hidden_from=lights_from)
+        for n in range(len(inds)):
+            c = 2 + 2 * n
+            digits = _decimals(row[c] for row, fmts in zip(rows, formats_by_row) if fmts[c] == AMOUNT_FORMAT)
+            amount = "#,##0" + ("." + "0" * digits if digits else "")
+            for fmts in formats_by_row:
+                if fmts[c] == AMOUNT_FORMAT:
+                    fmts[c] = amount
+        widths = {0: 5, 1: column_width([u.name for u in units[:400]], minimum=10, maximum=20)}
+        for n, ind in enumerate(inds):
+            shown = [_matrix_text(row[2 + 2 * n], fmts[2 + 2 * n])
+                     for row, fmts in zip(rows[:400], formats_by_row)]
+            widths[2 + 2 * n] = column_width(shown, minimum=9, maximum=14)
+            widths[3 + 2 * n] = 5
+        ws, head = book.sheet(name, f"{book.title}指标完成情况", header, [], note="",
+                              min_widths={1: 10}, max_width=16, hidden_from=lights_from, widths=widths)
+        # The hot loop at province scale (2,000 units × 150 indicators × value and rank): formats
+        # looked up once, the hidden light codes written bare and only where there is one.
+        text, blank = book.fmt(text_wrap=True), book.fmt()
+        number = {spec: book.fmt(spec) for fmts in formats_by_row[:1] for spec in fmts}
         for r, (values, fmts) in enumerate(zip(rows, formats_by_row), head + 1):
-            for c, value in enumerate(values):
-                book.write(ws, r, c, value, fmts[c] if c < len(fmts) else None)
+            for c in range(lights_from):
+                value = values[c]
+                if value is None or value == "":
+                    ws.write_blank(r, c, None, blank)
+                elif isinstance(value, str):
+                    ws.write_string(r, c, value, text)
+                else:
+                    spec = fmts[c]
+                    fmt = number.get(spec)
+                    if fmt is None:
+                        fmt = number[spec] = book.fmt(spec)
+                    ws.write_number(r, c, value, fmt)
+            for c in range(lights_from, len(values)):
+                if values[c]:
+                    ws.write_string(r, c, values[c])
         last = head + len(rows)
-        for c in range(2, lights_from):
-            ws.set_column(c, c, 13)
-        ws.set_row(head, 60)
+        column_widths = book.widths[name]
+        lines = max([wrapped_lines(header[c], column_widths[c])
+                     for c in range(2, lights_from, 2)], default=1)
+        ws.set_row(head, max(32, 15 * lines + 2))
         ws.freeze_panes(head + 1, 2)
         if rows:
             ws.autofilter(head, 0, last, lights_from - 1)
@@ -181,7 +286,26 @@ def _matrix(book: TableBook, result):
                 ws.conditional_format(head + 1, 2, last, lights_from - 1, {
                     "type": "formula", "criteria": f'={twin}="{code}"',
                     "format": book.wb.add_format({"bg_color": f"#{fill}", "font_color": f"#{font}"})})
-        book.print_setup(ws, head, f"{book.title}指标完成情况", lights_from - 1, last)
+        groups = {}
+        for n, ind in enumerate(inds):
+            groups.setdefault(ind.major, []).append((2 + 2 * n, 3 + 2 * n))
+        breaks = book.print_setup(ws, head, f"{book.title}指标完成情况", lights_from - 1, last,
+                                  repeat_cols=2, groups=list(groups.values()))
+        # The note wraps within the first printed page instead of running off its edge.
+        note_end = (breaks[0] if breaks else lights_from) - 1
+        note_width = sum(column_widths[:note_end + 1])
+        ws.merge_range(1, 0, 1, note_end, MATRIX_NOTE, book.wb.add_format(
+            {"font_color": "#595959", "valign": "vcenter", "text_wrap": True}))
+        ws.set_row(1, 15 * wrapped_lines(MATRIX_NOTE, note_width) + 2)
+
+
+def _matrix_text(value, num_format) -> str:
+    """Roughly what a matrix cell shows, to size its column."""
+    if isinstance(value, str) or value is None:
+        return value or ""
+    if num_format == PERCENT:
+        return f"{value:.1%}"
+    return f"{value:,.1f}"
 
 
 def _cell_name(row: int, col: int) -> str:
@@ -280,13 +404,14 @@ def _issues(book: TableBook, result):
                min_widths={len(header) - 1: 40})
 
 
-def write_summary(result, path, when) -> Path:
-    """Write 汇总.xlsx atomically."""
+def write_summary(result, path, when, grade_order=None) -> Path:
+    """Write 汇总.xlsx atomically. ``grade_order``: the scheme's 等次 names, best first (the
+    table marks the first and the lowest)."""
     path = Path(path)
     with atomic_path(path) as tmp:
         params = result.params
         book = TableBook(str(tmp), f"{params.name}（统计截止{cn_date(params.as_of)}）", when)
-        _ranking(book, result)
+        _ranking(book, result, grade_order)
         _matrix(book, result)
         _lights(book, result)
         _plan(book, result)

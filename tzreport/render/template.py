@@ -23,7 +23,11 @@ CLAIM_ROWS = 20
 INSTRUCTIONS = ("填表说明：1. 只填写浅黄色单元格（本期累计完成、上年同期、完成说明），指标和目标由考核办下达，不能修改；"
                 "2. 直接填写数字，不带单位；百分比指标填百分数的数值（如增长6.5%填6.5）；"
                 "3. 定性指标从下拉列表中选择“完成、基本完成、未完成”；4. 灰色行由考核办评定，无需填写；"
-                "5. 有表彰奖励的，在“加分申报”表逐项填写事项、级别和文件依据。")
+                "5. 有表彰奖励的，在“加分申报”表逐项填写事项、级别和文件依据；"
+                "6. 确保目标为空的指标（按排名、比最优、分档等方法计分）在同类单位之间比较计分，没有统一目标，"
+                "照实填写本期累计完成即可。")
+SIGNATURE_NOTE = "7. 表格下方填写填报人和联系电话，打印后由单位负责人签字并加盖公章。"
+SIGNATURE_ROWS = 4     # a blank row, 填报人/联系电话, 单位负责人（签字）/盖章, the date
 
 
 def instructions(levels=tuple(QUALITATIVE_RATIO)) -> str:
@@ -64,11 +68,13 @@ def _validation(ind, levels=tuple(QUALITATIVE_RATIO)) -> dict:
             "input_title": ind.code, "input_message": f"计量单位：{ind.measure or '无'}"}
 
 
-def write_template(target, blank: Blank, as_of, when, values=None, claims=()) -> dict:
+def write_template(target, blank: Blank, as_of, when, values=None, claims=(),
+                   signature: bool = False) -> dict:
     """Write one unit's submission workbook to ``target`` (a path or a binary file object).
 
-    ``values`` ({code: Value}) and ``claims`` fill it (used for units of a consolidated input).
-    Returns {indicator code: 1-based Excel row}.
+    ``values`` ({code: Value}) and ``claims`` fill it (used for units of a consolidated input);
+    ``signature`` adds the 填报人 / 联系电话 / 单位负责人（签字）/ 盖章 lines of a blank form below
+    the table. Returns {indicator code: 1-based Excel row}.
     """
     unit = blank.unit
     book = new_xlsxwriter(target, when)
@@ -91,8 +97,10 @@ def write_template(target, blank: Blank, as_of, when, values=None, claims=()) ->
     ws.set_row(0, 30)
     ws.merge_range(1, 0, 1, 3, f"填报单位：{unit.name}", f_label)
     ws.merge_range(1, 6, 1, last, f"统计截止：{cn_date(as_of)}" if as_of else "统计截止：", f_label)
-    ws.merge_range(2, 0, 2, last, instructions(blank.levels), f_note)
-    ws.set_row(2, 48)
+    text = instructions(blank.levels)
+    text = text[:-1] + "；" + SIGNATURE_NOTE if signature else text
+    ws.merge_range(2, 0, 2, last, text, f_note)
+    ws.set_row(2, 64)
     ws.write_row(HEADER_ROW - 1, 0, HEADER, f_head)
     ws.set_row(HEADER_ROW - 1, 30)
     row_of = {}
@@ -124,6 +132,8 @@ def write_template(target, blank: Blank, as_of, when, values=None, claims=()) ->
             ws.data_validation(r, 7, r, 7, {"validate": "decimal", "criteria": "between",
                                             "minimum": -1e15, "maximum": 1e15,
                                             "error_title": "请填写数字", "error_message": "上年同期请填写数字"})
+    if signature:
+        _signature_lines(book, ws, HEADER_ROW + len(blank.rows) + 1)
     for c, width in enumerate(WIDTHS):
         ws.set_column(c, c, width)
     ws.freeze_panes(HEADER_ROW, 0)
@@ -133,6 +143,28 @@ def write_template(target, blank: Blank, as_of, when, values=None, claims=()) ->
         _claims_sheet(book, blank.honor_levels, claims, f_head, f_input, f_input_text)
     book.close()
     return row_of
+
+
+def _signature_lines(book, ws, first: int) -> None:
+    """填报人 and 联系电话 (typed in, unlocked), 单位负责人（签字）and 盖章 (by hand on the printout),
+    from 0-based row ``first``. Column A (指标编码) stays blank and nothing is merged, so the reader
+    passes over these rows as it passes over any row without an indicator code."""
+    f_label = book.add_format({"align": "right", "valign": "vcenter"})
+    f_line = book.add_format({"bottom": 1, "valign": "vcenter"})
+    f_typed = book.add_format({"bottom": 1, "valign": "vcenter", "bg_color": "#FFF2CC", "locked": False})
+    r = first
+    ws.write_string(r, 2, "填报人：", f_label)
+    ws.write_blank(r, 3, None, f_typed)
+    ws.write_blank(r, 4, None, f_typed)
+    ws.write_string(r, 5, "联系电话：", f_label)
+    ws.write_blank(r, 6, None, f_typed)
+    ws.write_string(r + 1, 2, "单位负责人（签字）：", f_label)
+    ws.write_blank(r + 1, 3, None, f_line)
+    ws.write_blank(r + 1, 4, None, f_line)
+    ws.write_string(r + 1, 6, "（单位盖章）", book.add_format({"valign": "vcenter"}))
+    ws.write_string(r + 2, 6, "年　　月　　日", book.add_format({"valign": "vcenter"}))
+    for row in (r, r + 1, r + 2):
+        ws.set_row(row, 30)
 
 
 def _write_input(ws, r, c, value, fmt):
@@ -182,6 +214,6 @@ def write_templates(scheme, out_dir, as_of, when) -> list:
     for unit in scheme.units:
         path = out / f"{names[unit.code]}.xlsx"
         with atomic_path(path) as tmp:
-            write_template(str(tmp), blank_for(scheme, unit), as_of, when)
+            write_template(str(tmp), blank_for(scheme, unit), as_of, when, signature=True)
         written.append(path)
     return written
