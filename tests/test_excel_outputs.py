@@ -273,8 +273,9 @@ def test_score_chart_axis_starts_near_the_lowest_score_and_grades_are_marked(cou
     out, result = county
     with zipfile.ZipFile(out / "汇总.xlsx") as zf:
         chart = zf.read("xl/charts/chart1.xml").decode()
-    # 镇街: lowest 78.15, highest 103.11; margin max(2, 24.96 × 0.15 = 3.74) -> 74.41 -> 70
-    assert '<c:min val="70.0"/>' in chart
+    # 镇街 (SPEC 3.7 weights): lowest 79.91, highest 102.64; margin max(2, 22.73 × 0.15 = 3.41)
+    # -> 76.50 -> 75
+    assert '<c:min val="75.0"/>' in chart
     ws = openpyxl.load_workbook(out / "汇总.xlsx")["综合排名"]
     rules = {rule.formula[0]: rule.dxf.fill.bgColor.rgb for rng in ws.conditional_formatting
              for rule in rng.rules}

@@ -37,22 +37,21 @@ def _annotated(path: Path) -> dict:
 
 
 def _matrix(path: Path) -> dict:
-    """(unit, code) -> (value, rank in brackets or None, number format) from 指标矩阵 sheets."""
+    """(unit, indicator name) -> (value, rank from the 名次 column beside it, number format) from the
+    指标矩阵 sheets (each indicator a value column headed by its name, then a 名次 column)."""
     book = openpyxl.load_workbook(path)
     out = {}
     for ws in book.worksheets:
         if not ws.title.startswith("指标矩阵"):
             continue
         head_at = next(r for r in range(1, 10) if ws.cell(r, 1).value == "排名")
-        codes = {c: str(ws.cell(head_at, c).value).split("\n")[0] for c in range(3, ws.max_column + 1)
-                 if ws.cell(head_at, c).value and "\n" in str(ws.cell(head_at, c).value)}
+        names = {c: ws.cell(head_at, c).value for c in range(3, ws.max_column + 1)
+                 if ws.cell(head_at, c + 1).value == "名次" and ws.cell(head_at, c).value != "名次"}
         for r in range(head_at + 1, ws.max_row + 1):
             unit = ws.cell(r, 2).value
-            for c, code in codes.items():
+            for c, name in names.items():
                 cell = ws.cell(r, c)
-                found = re.search(r"（(\d+)）", cell.number_format or "") or \
-                    re.search(r"（(\d+)）", str(cell.value))
-                out[(unit, code)] = (cell.value, int(found.group(1)) if found else None, cell.number_format)
+                out[(unit, name)] = (cell.value, ws.cell(r, c + 1).value, cell.number_format)
     return out
 
 
@@ -91,9 +90,9 @@ def test_score_rate_and_rank_agree_across_files(built):
                 assert progress == f"{number_text(i['completion_rate'] * 100, 1, keep_zeros=True)}%"
             else:
                 assert "%" not in progress or "百分点" in progress, (u["name"], i["code"], progress)
-            # 汇总: the rank in brackets, the 完成率 as the cell's value where it shows one
-            value, bracket, fmt = matrix[(u["name"], i["code"])]
-            assert bracket == i["rank"], (u["name"], i["code"])
+            # 汇总: the rank in the 名次 column, the 完成率 as the cell's value where it shows one
+            value, rank_cell, fmt = matrix[(u["name"], i["name"])]
+            assert rank_cell == i["rank"], (u["name"], i["code"])
             if fmt.startswith("0.0%"):
                 assert value == pytest.approx(i["completion_rate"]), (u["name"], i["code"])
             checked += 1

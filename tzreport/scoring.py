@@ -334,7 +334,7 @@ def weighted_base(results: list, weights: dict):
     in ``weights`` weighs Σ w of its indicators.
 
     -> (raw Σ_{K_u} 权重_k·R_k, scale, subtotals {k: 权重_k·R_k}, factors {k: 权重_k/Σ w applicable},
-    used weights {k: 权重_k})."""
+    used weights {k: 权重_k}, base)."""
     all_w, applied_w, scored = {}, {}, {}
     for r in results:
         all_w[r.major] = all_w.get(r.major, 0.0) + r.weight
@@ -354,7 +354,11 @@ def weighted_base(results: list, weights: dict):
         else:
             subtotals[k] = 0.0
     full = sum(used.values())
-    return raw, (full / weight_u if weight_u > 0 else 0.0), subtotals, factors, used
+    if weight_u <= 0:
+        return raw, 0.0, subtotals, factors, used, 0.0
+    # full × (raw / weight_u), not raw × (full / weight_u): the mean rate stays within [0, 1], where
+    # a tiny 权重 would make full / weight_u overflow to inf (and 0 × inf is nan)
+    return raw, full / weight_u, subtotals, factors, used, full * min(1.0, raw / weight_u)
 
 
 def full_score(indicators: list, weights: dict = None) -> float:
@@ -407,9 +411,8 @@ def score_unit(unit, results: list, full_score: float, params: Params, claims, h
                     email=unit.email, contact=unit.contact)
     applicable = [r for r in results if r.applies]
     if major_weights:
-        ur.raw_score, ur.scale, ur.subtotals, ur.major_factors, ur.major_weights = \
+        ur.raw_score, ur.scale, ur.subtotals, ur.major_factors, ur.major_weights, ur.base = \
             weighted_base(results, major_weights)
-        ur.base = ur.raw_score * ur.scale
     else:
         weight = sum(r.weight for r in applicable)
         ur.raw_score = sum(r.score for r in applicable)
