@@ -353,11 +353,14 @@ class XmlSheet:
             self._read_comments()
 
     def _read_comments(self) -> None:
-        for rid, (rtype, target) in self.book.rels_of(self.part).items():
+        rels = self.book.rels_of(self.part)
+        for rid, (rtype, target) in rels.items():
             if rtype == T_COMMENTS:
                 self.comments_part = target
-            elif rtype == T_VML:
-                self.vml_part = target
+        # The notes' VML is the one <legacyDrawing> names (<legacyDrawingHF> is a header picture's).
+        legacy = self.root.find(_q("legacyDrawing"))
+        if legacy is not None and rels.get(legacy.get(_q("id", REL)), (None,))[0] == T_VML:
+            self.vml_part = rels[legacy.get(_q("id", REL))][1]
         if not self.comments_part:
             return
         self.comments_root = _parse(self.book.read(self.comments_part))
@@ -550,7 +553,7 @@ def _cell_xml(cell: XCell, styles):
     if xf:
         el.set("s", str(xf))
     value = cell._value
-    if value is None or value is _PRESENT:
+    if value is None or value is _PRESENT or value == "":     # "" is an empty cell, as in openpyxl
         return el
     if isinstance(value, str):
         el.set("t", "inlineStr")
