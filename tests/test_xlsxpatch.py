@@ -21,7 +21,7 @@ from PIL import Image
 from helpers import submission_rows, write_scheme, write_submission
 from tzreport.build import build
 from tzreport.render.annotate import COLUMNS
-from tzreport.render.xlsxpatch import _Zip
+from tzreport.render.xlsxpatch import RawZip
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 SHEET = "指标完成情况"
@@ -85,7 +85,7 @@ REWRITTEN = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.re
 
 def test_untouched_parts_come_back_byte_for_byte(rich):
     source, annotated = rich
-    before, after = _Zip(source.read_bytes()), _Zip(annotated.read_bytes())
+    before, after = RawZip(source.read_bytes()), RawZip(annotated.read_bytes())
     kept = [i for i in before.infos if i.filename not in REWRITTEN]
     # The features live in parts we never open: each is there, compressed bytes and all.
     names = {i.filename for i in kept}

@@ -109,7 +109,7 @@ def _parse(data: bytes):
 
 
 # -- the zip: raw copies ---------------------------------------------------------------------------
-class _Zip:
+class RawZip:
     """Reads members' compressed bytes as they are stored, for copying unchanged."""
 
     def __init__(self, data: bytes):
@@ -140,7 +140,7 @@ class _Zip:
         return self.data[start:start + info.compress_size]
 
 
-class _ZipOut:
+class ZipWriter:
     """A zip written entry by entry: copied members keep their compressed bytes, CRC and time."""
 
     def __init__(self, fh):
@@ -697,7 +697,7 @@ class XmlBook:
     """The unit's package: the workbook part, its sheets by name, and the changes to write."""
 
     def __init__(self, data: bytes):
-        self.zip = _Zip(data)
+        self.zip = RawZip(data)
         self.replaced = {}       # part -> new bytes
         self.added = {}          # part -> bytes (new parts)
         rels = self._rels("", "_rels/.rels")
@@ -847,7 +847,7 @@ class XmlBook:
         self._store(self.wb_rels_part, _xml_bytes(self.wb_rels_root))
         self.replaced["[Content_Types].xml"] = _xml_bytes(self.ct_root)
         with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            out = _ZipOut(fh)
+            out = ZipWriter(fh)
             for info in self.zip.infos:
                 name = info.filename
                 if name in self.replaced:
