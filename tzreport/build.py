@@ -129,9 +129,6 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     ``writer(result, scheme, out_dir, when)``. ``progress(stage, total)`` may return a callable
     taking a count, for long stages (reading submissions, annotating workbooks, notices).
     """
-    from .render.annotate import write_annotated
-    from .render.documents import write_documents
-    from .render.summary import FILE_NAME, write_summary
     from .results import write_results
     if not inputs:
         raise BuildError("没有输入文件")
@@ -142,15 +139,109 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     result = evaluate(scheme, submissions, issues, as_of)
     when = fixed_time(result.params.as_of)
     out.mkdir(parents=True, exist_ok=True)
-    write_summary(result, out / FILE_NAME, when)
-    write_annotated(result, scheme, out, when, jobs=jobs,
-                    progress=_stage(progress, "写批注表", len(result.units)))
-    result.documents = write_documents(result, scheme, out, when, templates=templates, jobs=jobs,
-                                       progress=_stage(progress, "写通知", len(result.units)))
+    result.documents = write_outputs(result, scheme, out, when, templates, jobs,
+                                     _stage(progress, "写汇总、批注表和通知", len(result.units)))
     for writer in writers or ():
         writer(result, scheme, out, when)
     write_results(result, out / "results.json")   # last: it lists the problems of every stage
     return result
+
+
+@dataclasses.dataclass
+class OutputJob:
+    """What every output task reads, inherited by the workers once (SPEC 6)."""
+    result: BuildResult
+    scheme: object
+    out: Path
+    when: dt.datetime
+    templates: object
+    annotate: object            # annotate.Context
+    notice: object = None       # documents.NoticeJob; None when the 通知 template is broken
+
+
+def _summary_task(job: OutputJob, _):
+    from .render.summary import FILE_NAME, write_summary
+    write_summary(job.result, job.out / FILE_NAME, job.when)
+
+
+def _bulletins_task(job: OutputJob, _):
+    """进展通报 and 考核结果通报 -> (paths, the problems they met)."""
+    from .render.documents import write_documents
+    result = dataclasses.replace(job.result, issues=list(job.result.issues))   # a worker's own list
+    before = len(result.issues)
+    written = write_documents(result, job.scheme, job.out, job.when, job.templates, notices=False)
+    return written, result.issues[before:]
+
+
+def _unit_task(job: OutputJob, task):
+    """One unit's 批注 and 通知 -> (code, 批注 path, 通知 path or None, the 通知's problem)."""
+    from .render.annotate import annotate_unit
+    from .render.documents import _notice_one
+    ur, sub, blank, issues, annotated, notice = task
+    annotate_unit(job.annotate, ur, sub, blank, issues, annotated)
+    problem = ""
+    if job.notice is not None:
+        problem = _notice_one(job.notice, (notice, ur))[2]
+    return ur.code, annotated, None if problem or job.notice is None else notice, problem
+
+
+def write_outputs(result, scheme, out: Path, when, templates=None, jobs: int = None,
+                  progress=None) -> list:
+    """汇总.xlsx, the 通报 and every unit's 批注 and 通知, in one pool of workers: the longest
+    tasks (汇总, 进展通报) start first, then one task per unit writes both its files, so no core
+    waits. -> the Word documents written (also each unit's files in ``result.files``)."""
+    from .fileio import unique_names
+    from .render.annotate import OUTPUT_FOLDER, make_context
+    from .render.documents import NOTICE_FOLDER, TemplateProblem, notice_job, template_path
+    from .render.doc_templates import NOTICE
+    from .render.template import blank_for
+    from .parallel import pool_run
+    names = unique_names(result.units, lambda u: u.name, lambda u: u.code)
+    (out / OUTPUT_FOLDER).mkdir(parents=True, exist_ok=True)
+    (out / NOTICE_FOLDER).mkdir(parents=True, exist_ok=True)
+    notice_template = template_path(NOTICE, templates)
+    job = OutputJob(result, scheme, out, when, templates, make_context(result, scheme, when))
+    try:
+        job.notice = notice_job(result, scheme, when, templates)
+    except TemplateProblem as exc:
+        result.issues.append(Issue(ERROR, str(notice_template), "", "", str(exc)))
+    by_unit = {}
+    for issue in result.issues:
+        if issue.unit:
+            by_unit.setdefault(issue.unit, []).append(issue)
+    units = scheme.unit_by_code()
+    tasks = ((ur, result.submissions.get(ur.code), blank_for(scheme, units[ur.code]),
+              by_unit.get(ur.code, []), out / OUTPUT_FOLDER / f"{names[ur.code]}.xlsx",
+              out / NOTICE_FOLDER / f"{names[ur.code]}.docx") for ur in result.units)
+    notices, problems = [], {}
+
+    def collect(value):
+        code, annotated, notice, problem = value
+        files = result.files.setdefault(code, {})
+        files["annotated"] = Path(annotated)
+        if notice:
+            files["notice"] = Path(notice)
+            notices.append(Path(notice))
+        if problem:
+            problems[problem] = problems.get(problem, 0) + 1
+
+    first = next(tasks, None)
+    if first is not None:             # in this process: a template failing for every unit fails here, once
+        code, annotated, notice, problem = _unit_task(job, first)
+        if progress:
+            progress(1)
+        if problem:
+            result.issues.append(Issue(ERROR, str(notice_template), "", "", problem))
+            job.notice = None
+            problem = ""
+        collect((code, annotated, notice, problem))
+    heads = [(_summary_task, None), (_bulletins_task, None)]
+    _, (bulletins, bulletin_issues) = pool_run(job, heads, _unit_task, tasks,
+                                               max(0, len(result.units) - 1), jobs, progress, collect)
+    result.issues += bulletin_issues
+    for problem, count in problems.items():
+        result.issues.append(Issue(ERROR, str(notice_template), "", "", f"{problem}（{count}个单位）"))
+    return bulletins + notices
 
 
 def _stage(progress, name: str, total: int = None):

@@ -808,8 +808,8 @@ def _notice_one(job: NoticeJob, task):
 
 
 def write_documents(result, scheme, out_dir, when, templates=None, charts: bool = True,
-                    jobs: int = None, progress=None) -> list:
-    """Write 进展通报.docx, 考核结果通报.docx (year end) and 通知/<单位>.docx into ``out_dir``.
+                    jobs: int = None, progress=None, notices: bool = True) -> list:
+    """Write 进展通报.docx, 考核结果通报.docx (year end) and (``notices``) 通知/<单位>.docx into ``out_dir``.
 
     Problems (a broken template, no CJK font for charts) are appended to ``result.issues``;
     returns the paths written."""
@@ -834,8 +834,20 @@ def write_documents(result, scheme, out_dir, when, templates=None, charts: bool 
     attempt(PROGRESS, lambda: progress_ctx, out / PROGRESS, images)
     if is_year_end(result.params.as_of):
         attempt(RESULTS, lambda: results_context(result, scheme), out / RESULTS)
-    written += write_notices(result, scheme, out, when, templates, jobs, progress)
+    if notices:
+        written += write_notices(result, scheme, out, when, templates, jobs, progress)
     return written
+
+
+def notice_job(result, scheme, when, templates=None) -> NoticeJob:
+    """What every unit's 通知 needs, made before workers fork (they then only read it): the
+    categories' small lists computed, the template prepared (a broken one raises TemplateProblem)."""
+    template = template_path(NOTICE, templates)
+    cats = {c.name: c for c in categories(result)}
+    for cat in cats.values():
+        cat.last_ranks, cat.rank_counts
+    prepared_template(template, when)
+    return NoticeJob(result, cats, _grade_order(result, scheme), template, when)
 
 
 def write_notices(result, scheme, out_dir, when, templates=None, jobs: int = None,
@@ -846,10 +858,11 @@ def write_notices(result, scheme, out_dir, when, templates=None, jobs: int = Non
     folder.mkdir(parents=True, exist_ok=True)
     names = unique_names(result.units, lambda u: u.name, lambda u: u.code)
     template = template_path(NOTICE, templates)
-    cats = {c.name: c for c in categories(result)}
-    for cat in cats.values():     # before the workers fork: they then only read these small lists
-        cat.last_ranks, cat.rank_counts
-    job = NoticeJob(result, cats, _grade_order(result, scheme), template, when)
+    try:
+        job = notice_job(result, scheme, when, templates)
+    except TemplateProblem as exc:
+        result.issues.append(Issue(ERROR, str(template), "", "", str(exc)))
+        return []
     if not result.units:
         return []
     tasks = [(str(folder / f"{names[u.code]}.docx"), u) for u in result.units]

@@ -336,7 +336,7 @@ class XmlSheet:
             for c in row_el.iterchildren(_q("c")):
                 ref = c.get("r")
                 if ref:
-                    col = column_index_from_string(coordinate_from_string(ref)[0])
+                    col = _column(ref)
                 else:
                     col = last_col + 1
                     c.set("r", f"{get_column_letter(col)}{row}")
@@ -411,38 +411,59 @@ class XmlSheet:
         return el
 
     def _cells_out(self, styles) -> None:
+        """Splice the written cells into their rows. The cells are made as text and parsed in one
+        go (building thousands of lxml elements one by one cost most of a workbook)."""
         by_row = {}
         for (row, col), cell in self._cells.items():
-            if cell.dirty and (cell._value is not None or cell.style or cell.number_format or cell.elem is not None):
+            if cell.dirty and (cell._value is not None or cell.style or cell.number_format
+                               or cell.elem is not None):
                 by_row.setdefault(row, []).append(cell)
-        for row in set(by_row) | {r for r, d in self.row_dimensions.items() if d.height}:
-            row_el = self._row(row)
+        heights = {r for r, d in self.row_dimensions.items() if d.height}
+        if not by_row and not heights:
+            return
+        text = [f'<sheetData xmlns="{MAIN}">']
+        order = sorted(set(by_row) | heights)
+        for row in order:
+            cells = sorted(by_row.get(row, ()), key=lambda c: c.column)
+            text.append(f'<row r="{row}">')
+            text += [_cell_text(cell, styles) for cell in cells]
+            text.append("</row>")
+        text.append("</sheetData>")
+        parsed = _parse("".join(text).encode("utf-8"))
+        for row, new_row in zip(order, list(parsed)):
             height = self.row_dimensions[row].height if row in self.row_dimensions else None
+            cells = sorted(by_row.get(row, ()), key=lambda c: c.column)
+            row_el = self._rows.get(row)
+            if row_el is None:           # a row the sheet did not have: the parsed one, as it is
+                i = bisect.bisect(self._row_numbers, row)
+                if i < len(self._row_numbers):
+                    self._rows[self._row_numbers[i]].addprevious(new_row)
+                else:
+                    self.sheet_data.append(new_row)
+                self._row_numbers.insert(i, row)
+                self._rows[row] = row_el = new_row
+                for cell, el in zip(cells, new_row):
+                    cell.elem = el
+            else:
+                row_el.attrib.pop("spans", None)      # a hint of the old width: now wrong
+                existing = [(_column(c.get("r")), c) for c in row_el.iterchildren(_q("c"))]
+                cols = [col for col, _ in existing]
+                for cell, el in zip(cells, list(new_row)):
+                    if cell.elem is not None:
+                        cell.elem.addnext(el)
+                        row_el.remove(cell.elem)
+                    else:
+                        i = bisect.bisect(cols, cell.column)
+                        if i < len(cols):
+                            existing[i][1].addprevious(el)
+                        else:
+                            row_el.append(el)
+                        cols.insert(i, cell.column)
+                        existing.insert(i, (cell.column, el))
+                    cell.elem = el
             if height:
                 row_el.set("ht", _num(height))
                 row_el.set("customHeight", "1")
-            cells = by_row.get(row)
-            if not cells:
-                continue
-            row_el.attrib.pop("spans", None)      # a hint of the old width: now wrong
-            existing = [(column_index_from_string(coordinate_from_string(c.get("r"))[0]), c)
-                        for c in row_el.iterchildren(_q("c"))]
-            cols = [col for col, _ in existing]
-            for cell in sorted(cells, key=lambda c: c.column):
-                el = _cell_xml(cell, styles)
-                if cell.elem is not None:
-                    cell.elem.addnext(el)
-                    row_el.remove(cell.elem)
-                    cell.elem = el
-                    continue
-                i = bisect.bisect(cols, cell.column)
-                if i < len(cols):
-                    existing[i][1].addprevious(el)
-                else:
-                    row_el.append(el)
-                cols.insert(i, cell.column)
-                existing.insert(i, (cell.column, el))
-                cell.elem = el
 
     def _cols_out(self) -> None:
         widths = {column_index_from_string(k): d.width for k, d in self.column_dimensions.items()
@@ -546,34 +567,40 @@ def _with_section(text: str, which: str, value: str) -> str:
     return f"{text}&{which}{value}"
 
 
-def _cell_xml(cell: XCell, styles):
-    el = etree.Element(_q("c"))
-    el.set("r", cell.coordinate)
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def _cell_text(cell: XCell, styles) -> str:
+    """One <c> element as text: text always an inline string (never a formula, SPEC 5)."""
     xf = styles(cell.style, cell.number_format)
-    if xf:
-        el.set("s", str(xf))
+    head = f'<c r="{get_column_letter(cell.column)}{cell.row}"' + (f' s="{xf}"' if xf else "")
     value = cell._value
     if value is None or value is _PRESENT or value == "":     # "" is an empty cell, as in openpyxl
-        return el
+        return head + "/>"
     if isinstance(value, str):
-        el.set("t", "inlineStr")
-        t = etree.SubElement(etree.SubElement(el, _q("is")), _q("t"))
-        t.text = value
-        if value != value.strip() or "\n" in value:
-            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    elif isinstance(value, bool):
-        el.set("t", "b")
-        etree.SubElement(el, _q("v")).text = "1" if value else "0"
-    elif isinstance(value, (dt.date, dt.datetime)):
-        etree.SubElement(el, _q("v")).text = repr(to_excel(value))
-    elif isinstance(value, (int, float)):
-        if isinstance(value, float) and not math.isfinite(value):
-            return el
-        etree.SubElement(el, _q("v")).text = repr(value) if isinstance(value, int) else repr(float(value))
-    else:
-        el.set("t", "inlineStr")
-        etree.SubElement(etree.SubElement(el, _q("is")), _q("t")).text = str(value)
-    return el
+        space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
+        return f'{head} t="inlineStr"><is><t{space}>{value.translate(_ESCAPE)}</t></is></c>'
+    if isinstance(value, bool):
+        return f'{head} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{head}><v>{to_excel(value)!r}</v></c>"
+    if isinstance(value, int):
+        return f"{head}><v>{value}</v></c>"
+    if isinstance(value, float):
+        return f"{head}><v>{value!r}</v></c>" if math.isfinite(value) else head + "/>"
+    return f'{head} t="inlineStr"><is><t>{str(value).translate(_ESCAPE)}</t></is></c>'
+
+
+_COLUMNS = {}
+
+
+def _column(ref: str) -> int:
+    """The column number of a reference ("AB12" -> 28)."""
+    letters = ref.rstrip("0123456789$").lstrip("$")
+    found = _COLUMNS.get(letters)
+    if found is None:
+        found = _COLUMNS[letters] = column_index_from_string(letters)
+    return found
 
 
 # -- styles.xml ------------------------------------------------------------------------------------
@@ -627,9 +654,9 @@ class StylePatch:
         return self.formats[code]
 
     def _font(self, font) -> int:
-        key = repr(font)
+        key = id(font)
         if key not in self.fonts:
-            own = {_local(c): c for c in _foreign(font.to_tree())}
+            own = {_local(c): c for c in _foreign(font)}
             merged = {}
             for name in FONT_ORDER:
                 if name in own:
@@ -644,15 +671,15 @@ class StylePatch:
         return self.fonts[key]
 
     def _fill(self, fill) -> int:
-        key = repr(fill)
+        key = id(fill)
         if key not in self.fills:
-            self.fills[key] = self._append("fills", _foreign(fill.to_tree()))
+            self.fills[key] = self._append("fills", _foreign(fill))
         return self.fills[key]
 
     def _border(self, border) -> int:
-        key = repr(border)
+        key = id(border)
         if key not in self.borders:
-            self.borders[key] = self._append("borders", _foreign(border.to_tree()))
+            self.borders[key] = self._append("borders", _foreign(border))
         return self.borders[key]
 
     def _xf(self, spec: dict, number_format: str) -> int:
@@ -668,16 +695,24 @@ class StylePatch:
             if name in spec:
                 xf.set(f"apply{name.capitalize()}", "1")
         if "alignment" in spec:
-            xf.append(_foreign(spec["alignment"].to_tree()))
+            xf.append(_foreign(spec["alignment"]))
         return self._append("cellXfs", xf)
 
     def render(self) -> bytes:
         return _xml_bytes(self.root)
 
 
-def _foreign(tree):
-    """An openpyxl style element (unqualified tags) as an lxml element in the main namespace."""
-    return _parse(b'<x xmlns="' + MAIN.encode() + b'">' + op_tostring(tree) + b"</x>")[0]
+_FOREIGN = {}
+
+
+def _foreign(obj):
+    """An openpyxl style object (its unqualified tags) as a new lxml element in the main namespace.
+    The style objects are the module-level specs, so their XML is made once per process."""
+    data = _FOREIGN.get(id(obj))
+    if data is None:
+        data = _FOREIGN[id(obj)] = (obj, b'<x xmlns="' + MAIN.encode() + b'">' + op_tostring(obj.to_tree())
+                                    + b"</x>")
+    return _parse(data[1])[0]
 
 
 def _copy(el):
