@@ -717,12 +717,13 @@ class PreparedTemplate:
         xml = self.parts[name].render(context)
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        xml = self.tpl.resolve_listing(xml)
+        xml = _resolve_listing(self.tpl, xml)
         if name != self.document:
             return b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n" + xml.encode("utf-8")
-        tree = self.tpl.fix_tables(xml)
-        self.tpl.docx_ids_index = 1000
-        self.tpl.fix_docpr_ids(tree)
+        tree = _fix_tables(self.tpl, xml)
+        if "docPr" in xml:
+            self.tpl.docx_ids_index = 1000
+            self.tpl.fix_docpr_ids(tree)
         return self.around[0] + etree_tostring(tree, declaration=False) + self.around[1]
 
     def write(self, context: dict, out_path: Path) -> None:
@@ -744,6 +745,60 @@ class PreparedTemplate:
                 else:
                     out.copy(info, self.zip.raw(info))
             out.close()
+
+
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+_LISTING = re.compile("[\t\a\n\f]")
+
+
+def _resolve_listing(tpl, xml: str) -> str:
+    """docxtpl's resolve_listing (Listing's \\n, \\a, \\t, \\f into breaks, paragraphs, tabs), run
+    only on the paragraphs holding one of those characters: on the others it changes nothing, and
+    running its three nested regexes over every run of a 150-row table cost half a notice."""
+    if not _LISTING.search(xml):
+        return xml
+    return _PARAGRAPH.sub(lambda m: tpl.resolve_listing(m.group(0)) if _LISTING.search(m.group(0))
+                          else m.group(0), xml)
+
+
+def _fix_tables(tpl, xml: str):
+    """docxtpl's fix_tables -> the parsed body. Its per-cell walk changes a table only where a
+    row's cells do not fill the grid exactly ({%tc %} loops, emptied tables): that is checked
+    first with lxml, and only such a body goes through docxtpl's walk."""
+    from lxml import etree
+    if _ROW_WIDTH is None:
+        _xpaths()
+    tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+    w = "{" + tree.nsmap["w"] + "}"
+    if w[1:-1] != _W["w"]:
+        return tpl.fix_tables(xml)
+    for table in tree.iter(w + "tbl"):
+        grid = table.find(w + "tblGrid")
+        if grid is None:
+            return tpl.fix_tables(xml)
+        columns = len(grid.findall(w + "gridCol"))
+        rows = 0
+        for row in table.iter(w + "tr"):
+            rows += 1
+            if _ROW_WIDTH(row) != columns or _SPANS_BELOW_ONE(row):
+                return tpl.fix_tables(xml)
+        if not rows:
+            return tpl.fix_tables(xml)
+    return tree
+
+
+_W = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+_ROW_WIDTH = None
+_SPANS_BELOW_ONE = None
+
+
+def _xpaths():
+    global _ROW_WIDTH, _SPANS_BELOW_ONE
+    from lxml import etree
+    # A row's width in grid columns: its cells, a merged cell counting its gridSpan.
+    _ROW_WIDTH = etree.XPath("count(w:tc) + sum(w:tc/w:tcPr/w:gridSpan/@w:val)"
+                             " - count(w:tc/w:tcPr/w:gridSpan)", namespaces=_W)
+    _SPANS_BELOW_ONE = etree.XPath("boolean(w:tc/w:tcPr/w:gridSpan[not(@w:val >= 1)])", namespaces=_W)
 
 
 def etree_tostring(element, declaration: bool = True) -> bytes:
