@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+import tempfile
 import unicodedata
 
 import xlsxwriter
@@ -121,8 +122,8 @@ class _SplicingWorkbook(xlsxwriter.Workbook):
         from .xlsxpatch import RawZip, ZipWriter
         parts = {}
         sheets = [ws for ws in self.worksheets() if not ws.is_chartsheet]
-        for ws, (rows, last_row, last_col) in self.spliced.items():
-            parts[f"xl/worksheets/sheet{sheets.index(ws) + 1}.xml"] = (rows, last_row, last_col)
+        for ws, spliced in self.spliced.items():
+            parts[f"xl/worksheets/sheet{sheets.index(ws) + 1}.xml"] = spliced
         with open(self.filename, "rb") as fh:
             source = RawZip(fh.read())
         stamp = next(i.date_time for i in source.infos)
@@ -137,11 +138,22 @@ class _SplicingWorkbook(xlsxwriter.Workbook):
                 xml = re.sub(r'<dimension ref="[^"]*"/>',
                              f'<dimension ref="A1:{_letters(last_col)}{last_row}"/>', xml, count=1)
                 if "<sheetData/>" in xml:
-                    xml = xml.replace("<sheetData/>", f"<sheetData>{rows}</sheetData>", 1)
-                else:
-                    xml = xml.replace("</sheetData>", rows + "</sheetData>", 1)
-                out.add(info.filename, xml.encode("utf-8"), stamp)
+                    xml = xml.replace("<sheetData/>", "<sheetData></sheetData>", 1)
+                head, _, tail = xml.partition("</sheetData>")
+                out.add_chunks(info.filename, _chunks(head, rows, "</sheetData>" + tail), stamp)
+                rows.close()
             out.close()
+
+
+def _chunks(head: str, rows, tail: str):
+    yield head.encode("utf-8")
+    rows.seek(0)
+    while True:
+        chunk = rows.read(1 << 20)
+        if not chunk:
+            break
+        yield chunk
+    yield tail.encode("utf-8")
 
 
 def _letters(col: int) -> str:
@@ -250,7 +262,7 @@ class TableBook:
         letters = [_letters(c + 1) for c in range(max(len(v) for v in rows))]
         s_text, s_blank = xf(text), xf(blank)
         s_fixed = [xf(f) if f is not None else None for f in fixed]
-        out = []
+        out = tempfile.TemporaryFile()      # the rows' XML, until the package is written
         for r, values in enumerate(rows, head + 2):
             cells, lines = [], 1
             for c, value in enumerate(values):
@@ -273,8 +285,8 @@ class TableBook:
                         self.fmt(specs[c](value) if c < len(specs) and specs[c] else None))
                     cells.append(f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>')
             height = f' ht="{15 * lines}" customHeight="1"' if lines > 1 else ""
-            out.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
-        self.wb.spliced[ws] = ("".join(out), head + 1 + len(rows), len(letters))
+            out.write(f'<row r="{r}"{height}>{"".join(cells)}</row>'.encode("utf-8"))
+        self.wb.spliced[ws] = (out, head + 1 + len(rows), len(letters))
 
     def write(self, ws, r, c, value, num_format=None):
         if value is None or value == "":

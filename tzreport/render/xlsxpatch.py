@@ -164,6 +164,32 @@ class ZipWriter:
         self.entries.append((encoded, flags, method, dos_time, dos_date, crc, csize, usize, self.offset))
         self.offset += len(header) + len(encoded) + len(raw)
 
+    def add_chunks(self, name: str, chunks, date_time) -> None:
+        """A member made of text chunks, compressed as they come (a sheet of a hundred thousand
+        rows never sits whole in memory); the header's sizes are filled in afterwards."""
+        start = self.offset            # the file holds nothing before the zip
+        self._entry(name, zipfile.ZIP_DEFLATED, 0, 0, 0, date_time, b"")
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        crc = size = packed = 0
+        for chunk in chunks:
+            crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+            data = compressor.compress(chunk)
+            packed += len(data)
+            self.fh.write(data)
+        data = compressor.flush()
+        packed += len(data)
+        self.fh.write(data)
+        if packed >= 0xFFFFFFFF or size >= 0xFFFFFFFF:
+            raise PatchError("zip64 member")
+        end = self.fh.tell()
+        self.fh.seek(start + 14)
+        self.fh.write(struct.pack("<III", crc, packed, size))
+        self.fh.seek(end)
+        entry = list(self.entries[-1])
+        entry[5:8] = crc, packed, size
+        self.entries[-1] = tuple(entry)
+        self.offset += packed
+
     def copy(self, info, raw: bytes) -> None:
         self._entry(info.filename, info.compress_type, info.CRC, info.compress_size, info.file_size,
                     info.date_time, raw)
