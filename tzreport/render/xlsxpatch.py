@@ -300,6 +300,8 @@ class XmlSheet:
     def __init__(self, book, title: str, part: str, root=None):
         self.book, self.title, self.part = book, title, part
         self.new = root is None
+        if root is not None and root.tag != _q("worksheet"):     # Strict OOXML, a dialog sheet, …
+            raise PatchError(f"{part} is not a transitional worksheet")
         self.root = root if root is not None else _parse(
             f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}"><sheetViews><sheetView workbookViewId="0"/>'
             f'</sheetViews><sheetFormatPr defaultRowHeight="15"/><sheetData/><pageMargins left="0.75" '
@@ -767,6 +769,8 @@ class XmlBook:
             raise PatchError("no workbook part")
         self.workbook_part = office[0]
         self.wb_root = _parse(self.read(self.workbook_part))
+        if self.wb_root.tag != _q("workbook"):
+            raise PatchError("not a transitional workbook (Strict OOXML?)")
         self.ct_root = _parse(self.read("[Content_Types].xml"))
         main = self._content_type("/" + self.workbook_part) or ""
         if "macroEnabled" in main or "template" in main:
