@@ -424,20 +424,6 @@ class XmlSheet:
                     del view.attrib["tabSelected"]
         return _xml_bytes(root)
 
-    def _row(self, row: int):
-        el = self._rows.get(row)
-        if el is None:
-            el = etree.Element(_q("row"))
-            el.set("r", str(row))
-            i = bisect.bisect(self._row_numbers, row)
-            if i < len(self._row_numbers):
-                self._rows[self._row_numbers[i]].addprevious(el)
-            else:
-                self.sheet_data.append(el)
-            self._row_numbers.insert(i, row)
-            self._rows[row] = el
-        return el
-
     def _cells_out(self, styles) -> None:
         """Splice the written cells into their rows. The cells are made as text and parsed in one
         go (building thousands of lxml elements one by one cost most of a workbook)."""
@@ -969,7 +955,7 @@ class XmlBook:
         shapes = []
         for cell in sorted(changed, key=lambda c: (c.row, c.column)):
             comment = cell._comment
-            old = _existing(sheet, cell)
+            old = cell.original         # the unit's own comment: ours is appended to it
             if old is not None:
                 _append_text(old.elem, old.text, comment.text)
                 continue
@@ -1015,11 +1001,6 @@ class XmlBook:
         el.set("Extension", "vml")
         el.set("ContentType", CT_VML)
         self.ct_root.insert(0, el)
-
-
-def _existing(sheet, cell):
-    """The unit's own comment behind a cell whose comment we extend, else None."""
-    return cell.original
 
 
 def _append_text(elem, old_text: str, new_text: str) -> None:
