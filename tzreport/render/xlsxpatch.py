@@ -408,7 +408,12 @@ class XmlSheet:
     def render(self, styles) -> bytes:
         """The sheet's XML with every change applied; ``styles`` turns a style name into an xf."""
         root = self.root
-        self._cells_out(styles)
+        rows = None
+        if self.new:       # a sheet of our own: its rows are text, put in after serialising
+            by_row, order = self._written()
+            rows = "".join(self._row_text(row, by_row.get(row, ()), styles) for row in order)
+        else:
+            self._cells_out(styles)
         self._cols_out()
         self._merges_out()
         self._setup_out()
@@ -422,23 +427,38 @@ class XmlSheet:
                     view.set("tabSelected", "1")
                 elif "tabSelected" in view.attrib:
                     del view.attrib["tabSelected"]
-        return _xml_bytes(root)
+        if rows is None:
+            return _xml_bytes(root)
+        data = _xml_bytes(root)
+        if b"<sheetData/>" not in data:
+            raise PatchError("new sheet without an empty <sheetData/>")
+        return data.replace(b"<sheetData/>", b"<sheetData>" + rows.encode("utf-8") + b"</sheetData>", 1)
+
+    def _written(self) -> tuple:
+        """-> ({row: [written cells]}, the rows to write in order (with cells or a height))."""
+        by_row = {}
+        for cell in self._cells.values():
+            if cell.dirty and (cell._value is not None or cell.style or cell.number_format
+                               or cell.elem is not None):
+                by_row.setdefault(cell.row, []).append(cell)
+        heights = {r for r, d in self.row_dimensions.items() if d.height}
+        return by_row, sorted(set(by_row) | heights)
+
+    def _row_text(self, row: int, cells, styles) -> str:
+        height = self.row_dimensions[row].height if row in self.row_dimensions else None
+        attrs = f' ht="{_num(height)}" customHeight="1"' if height else ""
+        cells = sorted(cells, key=_by_column)
+        return f'<row r="{row}"{attrs}>' + "".join([_cell_text(c, styles) for c in cells]) + "</row>"
 
     def _cells_out(self, styles) -> None:
         """Splice the written cells into their rows. The cells are made as text and parsed in one
         go (building thousands of lxml elements one by one cost most of a workbook)."""
-        by_row = {}
-        for (row, col), cell in self._cells.items():
-            if cell.dirty and (cell._value is not None or cell.style or cell.number_format
-                               or cell.elem is not None):
-                by_row.setdefault(row, []).append(cell)
-        heights = {r for r, d in self.row_dimensions.items() if d.height}
-        if not by_row and not heights:
+        by_row, order = self._written()
+        if not order:
             return
         text = [f'<sheetData xmlns="{MAIN}">']
-        order = sorted(set(by_row) | heights)
         for row in order:
-            cells = sorted(by_row.get(row, ()), key=lambda c: c.column)
+            cells = sorted(by_row.get(row, ()), key=_by_column)
             text.append(f'<row r="{row}">')
             text += [_cell_text(cell, styles) for cell in cells]
             text.append("</row>")
@@ -446,7 +466,7 @@ class XmlSheet:
         parsed = _parse("".join(text).encode("utf-8"))
         for row, new_row in zip(order, list(parsed)):
             height = self.row_dimensions[row].height if row in self.row_dimensions else None
-            cells = sorted(by_row.get(row, ()), key=lambda c: c.column)
+            cells = sorted(by_row.get(row, ()), key=_by_column)
             row_el = self._rows.get(row)
             if row_el is None:           # a row the sheet did not have: the parsed one, as it is
                 i = bisect.bisect(self._row_numbers, row)
@@ -584,10 +604,14 @@ def _with_section(text: str, which: str, value: str) -> str:
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
+def _by_column(cell) -> int:
+    return cell.column
+
+
 def _cell_text(cell: XCell, styles) -> str:
     """One <c> element as text: text always an inline string (never a formula, SPEC 5)."""
-    xf = styles(cell.style, cell.number_format)
-    head = f'<c r="{get_column_letter(cell.column)}{cell.row}"' + (f' s="{xf}"' if xf else "")
+    head = f'<c r="{get_column_letter(cell.column)}{cell.row}"' + styles.attribute(cell.style,
+                                                                                 cell.number_format)
     value = cell._value
     if value is None or value is _PRESENT or value == "":     # "" is an empty cell, as in openpyxl
         return head + "/>"
@@ -624,7 +648,7 @@ class StylePatch:
     def __init__(self, data: bytes, specs: dict):
         self.root = _parse(data)
         self.specs = specs
-        self.xfs = {}
+        self.xfs, self.attributes = {}, {}
         self.fonts, self.fills, self.borders = {}, {}, {}
         self.formats = {}
         fmts = self.root.find(_q("numFmts"))
@@ -637,6 +661,15 @@ class StylePatch:
         first = fonts.find(_q("font")) if fonts is not None else None
         self.base_font = {_local(c): c for c in first} if first is not None else {}
         self.changed = False
+
+    def attribute(self, style: str, number_format: str) -> str:
+        """' s="7"' for a cell of this style and format ("" for the default)."""
+        key = (style, number_format)
+        found = self.attributes.get(key)
+        if found is None:
+            xf = self(style, number_format)
+            found = self.attributes[key] = f' s="{xf}"' if xf else ""
+        return found
 
     def __call__(self, style: str, number_format: str):
         if not style and not number_format:
