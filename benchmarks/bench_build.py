@@ -149,7 +149,7 @@ def run_build(folder: Path, jobs, out: Path = None, stages: bool = False) -> tup
 
 def print_stages(stderr: str, samples: list) -> None:
     """Peak memory between one stage mark and the next (the build calls ``progress`` as it enters
-    reading, 批注 and 通知; 汇总.xlsx is written just before 批注, 进展通报 just before 通知)."""
+    reading and the one pool that writes 汇总.xlsx, the 通报 and every unit's 批注 and 通知)."""
     marks = [(float(t), name) for _, t, name in
              (line.split(None, 2) for line in stderr.splitlines() if line.startswith("STAGE "))]
     mib = 1024 * 1024

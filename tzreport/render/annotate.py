@@ -1,10 +1,13 @@
 """批注/<单位>.xlsx (SPEC 4): each unit's own workbook handed back with its scores beside its table.
 
-The unit's cells, formats, formulas and comments are left as they are (openpyxl loads the file
-normally, never ``data_only``); tzreport adds columns to the right of everything the sheet uses,
-comments on the score cells, and a sheet 考核结果. Units of a consolidated input, units that sent
-nothing and .xls/.ods submissions (which openpyxl cannot copy) get the standard template layout,
-filled with their values, annotated the same way.
+The unit's own package is edited in place (xlsxpatch): every part the annotation does not change
+comes back as its compressed bytes (images, charts, text boxes, x14 data bars, sparklines, header
+pictures, tables, cached formula values); tzreport adds columns to the right of everything the
+sheet uses, comments on the score cells (after the unit's own), and a sheet 考核结果. Units of a
+consolidated input, units that sent nothing and .xls/.ods submissions get the standard template
+layout, filled with their values, annotated the same way. The writers below take either an
+xlsxpatch sheet or an openpyxl one (the reference layout, and the way for a package xlsxpatch
+cannot edit).
 """
 from __future__ import annotations
 
