@@ -105,8 +105,16 @@ def run_measured(cmd, samples: list = None) -> tuple:
     done.set()
     if sampler:
         sampler.join()
-    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    largest = usage.ru_maxrss * 1024
+    # CPU seconds of the whole tree (workers are waited for, so counted): on a shared machine the
+    # wall time says more about the neighbours than about the build; this does not.
+    CPU[0] = usage.ru_utime + usage.ru_stime - CPU[1]
+    CPU[1] = usage.ru_utime + usage.ru_stime
     return elapsed, peak[0] or largest, peak[1], largest, proc.returncode, stderr.decode("utf-8", "replace")
+
+
+CPU = [0.0, 0.0]     # (CPU seconds of the last command run, CPU seconds of all before it)
 
 
 # The build through its Python API, printing when each stage of ``progress`` begins.
@@ -141,7 +149,7 @@ def run_build(folder: Path, jobs, out: Path = None, stages: bool = False) -> tup
 
 def print_stages(stderr: str, samples: list) -> None:
     """Peak memory between one stage mark and the next (the build calls ``progress`` as it enters
-    reading, 批注 and 通知; 汇总.xlsx is written just before 批注, 进展通报 just before 通知)."""
+    reading and the one pool that writes 汇总.xlsx, the 通报 and every unit's 批注 and 通知)."""
     marks = [(float(t), name) for _, t, name in
              (line.split(None, 2) for line in stderr.splitlines() if line.startswith("STAGE "))]
     mib = 1024 * 1024
@@ -182,6 +190,8 @@ def main() -> None:
     print(f"build:        {build_s:7.2f} s   (tzreport build, exit code {code}, "
           f"cores: {os.cpu_count()}, results.json {size / mib:.1f} MiB)")
     print(f"ratio:        {build_s / read_s:7.2f} × read only")
+    print(f"CPU:          {CPU[0]:7.1f} s   user + system over the build's process tree "
+          f"({CPU[0] / build_s:.2f} cores busy on average)")
     print(f"peak memory:  {peak / mib:7.0f} MiB RSS summed over the process tree, "
           f"{pss / mib:.0f} MiB PSS (shared pages counted once); largest process {largest / mib:.0f} MiB")
     outputs = sorted(out.rglob("*.xlsx"))

@@ -18,6 +18,7 @@ from .model import (BEST, ERROR, INFO, RANKING, ST_BLANK, ST_NO_DATA, ST_NOT_APP
 from .planning import plan, rank_indicators
 from .read import BuildError, load_inputs
 from .read.workbook import copy_allowed
+from .render.summary import FILE_NAME
 from .scoring import full_score, schedule_fraction, score_indicator, score_unit
 
 
@@ -192,9 +193,6 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     ``writer(result, scheme, out_dir, when)``. ``progress(stage, total)`` may return a callable
     taking a count, for long stages (reading submissions, annotating workbooks, notices).
     """
-    from .render.annotate import write_annotated
-    from .render.documents import write_documents
-    from .render.summary import FILE_NAME, write_summary
     from .results import write_results
     if not inputs:
         raise BuildError("没有输入文件")
@@ -207,13 +205,8 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     when = fixed_time(result.params.as_of)
     writable_folder(out)
     previous = previous_outputs(out)
-    wrote = _written(out / FILE_NAME, result, out,
-                     lambda: write_summary(result, out / FILE_NAME, when,
-                                           grade_order=[g.name for g in scheme.grades]))
-    annotated = write_annotated(result, scheme, out, when, jobs=jobs,
-                                progress=_stage(progress, "写批注表", len(result.units)))
-    result.documents = write_documents(result, scheme, out, when, templates=templates, jobs=jobs,
-                                       progress=_stage(progress, "写通知", len(result.units)))
+    result.documents = write_outputs(result, scheme, out, when, templates, jobs,
+                                     _stage(progress, "写汇总、批注表和通知", len(result.units)))
     for writer in writers or ():
         writer(result, scheme, out, when)
     written = [p for files in result.files.values() for p in files.values()] + list(result.documents)
@@ -223,9 +216,8 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
         issues.append(Issue(INFO, "", "", "", f"已删除上次生成、本次不再有的{len(removed)}份文件"
                                               f"（{names}{'等' if len(removed) > 5 else ''}）"))
     # last: it lists the problems of every stage
-    wrote = _written(out / "results.json", result, out,
-                     lambda: write_results(result, out / "results.json")) or wrote
-    if not (wrote or annotated or result.documents):
+    wrote = _written(out / "results.json", result, out, lambda: write_results(result, out / "results.json"))
+    if not (wrote or any(result.files.values()) or result.documents or (out / FILE_NAME).is_file()):
         problems = "；".join(i.text() for i in result.issues if i.message.startswith(WRITE_PROBLEM))
         raise BuildError(f"输出目录 {out} 中一个文件也没能写出（{problems[:300]}）")
     return result
@@ -262,6 +254,121 @@ def _written(path: Path, result, out: Path, write) -> bool:
         result.issues.append(Issue(ERROR, output_label(out, path), "", "", write_problem(exc)))
         return False
     return True
+@dataclasses.dataclass
+class OutputJob:
+    """What every output task reads, inherited by the workers once (SPEC 6)."""
+    result: BuildResult
+    scheme: object
+    out: Path
+    when: dt.datetime
+    templates: object
+    annotate: object            # annotate.Context
+    notice: object = None       # documents.NoticeJob; None when the 通知 template is broken
+
+
+def _summary_task(job: OutputJob, _):
+    """汇总.xlsx -> the problem of writing it, as issues (SPEC 5: the build goes on)."""
+    from .render.summary import write_summary
+    try:
+        write_summary(job.result, job.out / FILE_NAME, job.when,
+                      grade_order=[g.name for g in job.scheme.grades])
+    except OSError as exc:
+        return [Issue(ERROR, output_label(job.out, job.out / FILE_NAME), "", "", write_problem(exc))]
+    return []
+
+
+def _bulletins_task(job: OutputJob, _):
+    """进展通报 and 考核结果通报 -> (paths, the problems they met)."""
+    from .render.documents import write_documents
+    result = dataclasses.replace(job.result, issues=list(job.result.issues))   # a worker's own list
+    before = len(result.issues)
+    written = write_documents(result, job.scheme, job.out, job.when, job.templates, notices=False)
+    return written, result.issues[before:]
+
+
+def _unit_task(job: OutputJob, task):
+    """One unit's 批注 and 通知 -> (code, 批注 path, its problem, 通知 path or None, its problem).
+
+    A file that cannot be written (disk full, a folder in its place) is a problem of this unit's
+    file only; a 通知 problem that is not a write problem is the template's."""
+    from .render.annotate import annotate_unit
+    from .render.documents import _notice_one
+    ur, sub, blank, issues, annotated, notice = task
+    annotate_problem = ""
+    try:
+        annotate_unit(job.annotate, ur, sub, blank, issues, annotated)
+    except OSError as exc:
+        annotate_problem = write_problem(exc)
+    problem = ""
+    if job.notice is not None:
+        problem = _notice_one(job.notice, (notice, ur))[2]
+    return (ur.code, annotated, annotate_problem,
+            None if problem or job.notice is None else notice, problem)
+
+
+def write_outputs(result, scheme, out: Path, when, templates=None, jobs: int = None,
+                  progress=None) -> list:
+    """汇总.xlsx, the 通报 and every unit's 批注 and 通知, in one pool of workers: the longest
+    tasks (汇总, 进展通报) start first, then one task per unit writes both its files, so no core
+    waits. -> the Word documents written (also each unit's files in ``result.files``)."""
+    from .fileio import unique_names
+    from .render.annotate import OUTPUT_FOLDER, make_context
+    from .render.documents import NOTICE_FOLDER, TemplateProblem, notice_job, template_path
+    from .render.doc_templates import NOTICE
+    from .render.template import blank_for
+    from .parallel import pool_run
+    names = unique_names(result.units, lambda u: u.name, lambda u: u.code)
+    (out / OUTPUT_FOLDER).mkdir(parents=True, exist_ok=True)
+    (out / NOTICE_FOLDER).mkdir(parents=True, exist_ok=True)
+    notice_template = template_path(NOTICE, templates)
+    job = OutputJob(result, scheme, out, when, templates, make_context(result, scheme, when))
+    try:
+        job.notice = notice_job(result, scheme, when, templates)
+    except TemplateProblem as exc:
+        result.issues.append(Issue(ERROR, str(notice_template), "", "", str(exc)))
+    by_unit = {}
+    for issue in result.issues:
+        if issue.unit:
+            by_unit.setdefault(issue.unit, []).append(issue)
+    units = scheme.unit_by_code()
+    tasks = ((ur, result.submissions.get(ur.code), blank_for(scheme, units[ur.code]),
+              by_unit.get(ur.code, []), out / OUTPUT_FOLDER / f"{names[ur.code]}.xlsx",
+              out / NOTICE_FOLDER / f"{names[ur.code]}.docx") for ur in result.units)
+    notices, problems = [], {}
+
+    def collect(value):
+        code, annotated, annotate_problem, notice, problem = value
+        files = result.files.setdefault(code, {})
+        if annotate_problem:
+            result.issues.append(Issue(ERROR, output_label(out, annotated), "", "", annotate_problem, code))
+        else:
+            files["annotated"] = Path(annotated)
+        if notice:
+            files["notice"] = Path(notice)
+            notices.append(Path(notice))
+        if problem.startswith(WRITE_PROBLEM):
+            notice_path = out / NOTICE_FOLDER / f"{names[code]}.docx"
+            result.issues.append(Issue(ERROR, output_label(out, notice_path), "", "", problem, code))
+        elif problem:
+            problems[problem] = problems.get(problem, 0) + 1
+
+    first = next(tasks, None)
+    if first is not None:             # in this process: a template failing for every unit fails here, once
+        code, annotated, annotate_problem, notice, problem = _unit_task(job, first)
+        if progress:
+            progress(1)
+        if problem and not problem.startswith(WRITE_PROBLEM):
+            result.issues.append(Issue(ERROR, str(notice_template), "", "", problem))
+            job.notice = None
+            problem = ""
+        collect((code, annotated, annotate_problem, notice, problem))
+    heads = [(_summary_task, None), (_bulletins_task, None)]
+    summary_issues, (bulletins, bulletin_issues) = pool_run(
+        job, heads, _unit_task, tasks, max(0, len(result.units) - 1), jobs, progress, collect)
+    result.issues += summary_issues + bulletin_issues
+    for problem, count in problems.items():
+        result.issues.append(Issue(ERROR, str(notice_template), "", "", f"{problem}（{count}个单位）"))
+    return bulletins + notices
 
 
 def _stage(progress, name: str, total: int = None):

@@ -64,3 +64,31 @@ def bounded_map(pool, fn, items, window: int):
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
+
+
+def pool_run(ctx, heads, fn, tasks, count: int, jobs: int = None, progress=None, on_result=None) -> list:
+    """One pool for a build's outputs: ``heads`` ((fn, task) pairs, the longest work) start first,
+    then ``fn(ctx, task)`` for each of ``tasks``, ``on_result(value)`` called in task order, so no
+    core waits while one long task runs. -> the heads' values, in order."""
+    workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, 8)
+    if count >= PARALLEL_THRESHOLD and workers > 1:
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+                started = [pool.submit(_call, job) for job in heads]
+                for value in bounded_map(pool, _call, ((fn, t) for t in tasks), window=8 * workers):
+                    if on_result:
+                        on_result(value)
+                    if progress:
+                        progress(1)
+                return [future.result() for future in started]
+        finally:
+            gc.unfreeze()
+    values = [head(ctx, task) for head, task in heads]
+    for task in tasks:
+        value = fn(ctx, task)
+        if on_result:
+            on_result(value)
+        if progress:
+            progress(1)
+    return values

@@ -1,10 +1,13 @@
 """批注/<单位>.xlsx (SPEC 4): each unit's own workbook handed back with its scores beside its table.
 
-The unit's cells, formats, formulas and comments are left as they are (openpyxl loads the file
-normally, never ``data_only``); tzreport adds columns to the right of everything the sheet uses,
-comments on the score cells, and a sheet 考核结果. Units of a consolidated input, units that sent
-nothing and .xls/.ods submissions (which openpyxl cannot copy) get the standard template layout,
-filled with their values, annotated the same way.
+The unit's own package is edited in place (xlsxpatch): every part the annotation does not change
+comes back as its compressed bytes (images, charts, text boxes, x14 data bars, sparklines, header
+pictures, tables, cached formula values); tzreport adds columns to the right of everything the
+sheet uses, comments on the score cells (after the unit's own), and a sheet 考核结果. Units of a
+consolidated input, units that sent nothing and .xls/.ods submissions get the standard template
+layout, filled with their values, annotated the same way. The writers below take either an
+xlsxpatch sheet or an openpyxl one (the reference layout, and the way for a package xlsxpatch
+cannot edit).
 """
 from __future__ import annotations
 
@@ -36,6 +39,7 @@ from .common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LIGHT_COLOURS, MIN_FI
                      number_text, put, score_text, tie_counts, value_format, veto_text, wrapped_lines)
 from . import rule_forms
 from .template import HEADER_ROW, SUBMISSION_SHEET, blank_for, write_template
+from .xlsxpatch import XmlBook
 
 OUTPUT_FOLDER = "批注"
 RESULT_SHEET = "考核结果"
@@ -92,7 +96,9 @@ class Styles:
     SPECS = _style_specs()
 
     def __init__(self, ws):
-        self.scratch = Cell(ws, row=1, column=1)
+        # An XmlSheet (xlsxpatch) takes style names; styles.xml gains them once, when saved.
+        self.xml = getattr(ws, "is_xml", False)
+        self.scratch = None if self.xml else Cell(ws, row=1, column=1)
         self.arrays = {}
 
     def merge(self, ws, row: int, first: int, last: int, style: str = None) -> None:
@@ -102,11 +108,16 @@ class Styles:
         than the rest of the sheet together."""
         for col in range(first + 1, last + 1):
             self.write(ws.cell(row, col), None, style)
+        if self.xml:
+            ws.merge(row, first, last)
+            return
         ws.merged_cells.add(MergedCellRange(ws, f"{get_column_letter(first)}{row}:"
                                                 f"{get_column_letter(last)}{row}"))
 
     def write(self, cell, value, style: str = None, number_format: str = None):
-        if style:
+        if style and self.xml:
+            cell.style = style
+        elif style:
             array = self.arrays.get(style)
             if array is None:
                 for attr, obj in self.SPECS[style].items():
@@ -172,6 +183,23 @@ def _is_ooxml(path: str) -> bool:
     return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
 
 
+def _template_note(sub) -> str:
+    """Why a unit's 批注 has the standard template layout (a line of its 考核结果 sheet)."""
+    if sub is None:
+        return "未报送，本表按考核方案生成"
+    if not sub.path:
+        return f"数据来自{sub.file}“{sub.sheet}”表，本表按标准模板生成"
+    return f"原报表为{Path(sub.path).suffix or '非Excel 2007'}格式，无法原样批注，本表按标准模板重新生成"
+
+
+def _template_bytes(ctx: Context, sub, blank) -> tuple:
+    """The standard template filled with the unit's values -> (xlsx bytes, {code: row})."""
+    buffer = io.BytesIO()
+    row_of = write_template(buffer, blank, ctx.params.as_of, ctx.when,
+                            values=sub.values if sub else None, claims=sub.claims if sub else ())
+    return buffer.getvalue(), row_of
+
+
 def _open_source(ctx: Context, ur, sub, blank):
     """-> (workbook, sheet, header row, {code: row}, note for the 考核结果 sheet)."""
     if sub is not None and sub.path and _is_ooxml(sub.path) and not copy_allowed(sub.path):
@@ -186,16 +214,10 @@ def _open_source(ctx: Context, ur, sub, blank):
             return book, book[sub.sheet], sub.header_row, sub.row_of, ""
         except Exception as exc:   # noqa: BLE001 — any failure: fall back to the template layout
             note = f"原报表无法原样复制（{type(exc).__name__}），本表按标准模板重新生成"
-    elif sub is None:
-        note = "未报送，本表按考核方案生成"
-    elif not sub.path:
-        note = f"数据来自{sub.file}“{sub.sheet}”表，本表按标准模板生成"
     else:
-        note = f"原报表为{Path(sub.path).suffix or '非Excel 2007'}格式，无法原样批注，本表按标准模板重新生成"
-    buffer = io.BytesIO()
-    row_of = write_template(buffer, blank, ctx.params.as_of, ctx.when,
-                            values=sub.values if sub else None, claims=sub.claims if sub else ())
-    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()), rich_text=True)
+        note = _template_note(sub)
+    data, row_of = _template_bytes(ctx, sub, blank)
+    book = openpyxl.load_workbook(io.BytesIO(data), rich_text=True)
     sheet = book[SUBMISSION_SHEET]
     sheet.protection.sheet = False     # a results copy: let the unit sort and filter it
     return book, sheet, HEADER_ROW, row_of, note
@@ -553,15 +575,41 @@ def _plan_section(ctx: Context, w: _Writer, ur) -> None:
 
 # -- driver ----------------------------------------------------------------------------------------
 def annotate_unit(ctx: Context, ur, sub, blank, issues, path) -> None:
-    """One unit's 批注 workbook; ``blank`` (template.Blank) lays it out when the unit's own
-    workbook cannot be copied."""
+    """One unit's 批注 workbook: the unit's own package edited in place (xlsxpatch), every part we
+    do not change copied as it was. A package that cannot be edited so goes through openpyxl (which
+    keeps its cells but not what openpyxl does not know); no usable xlsx at all: the template
+    layout (``blank``, template.Blank), filled with the unit's values."""
+    if sub is not None and sub.path and _is_ooxml(sub.path):
+        try:
+            with open(sub.path, "rb") as fh:
+                book = XmlBook(fh.read())
+            _annotate_book(ctx, book, book[sub.sheet], sub.header_row, sub.row_of, ur, issues,
+                           sub.file, "", path)
+            return
+        except Exception:   # noqa: BLE001 — an unusual package: openpyxl's copy, then the template
+            annotate_unit_openpyxl(ctx, ur, sub, blank, issues, path)
+            return
+    data, row_of = _template_bytes(ctx, sub, blank)
+    book = XmlBook(data)
+    sheet = book[SUBMISSION_SHEET]
+    sheet.unprotect = True            # a results copy: let the unit sort and filter it
+    _annotate_book(ctx, book, sheet, HEADER_ROW, row_of, ur, issues, "", _template_note(sub), path)
+
+
+def _annotate_book(ctx: Context, book, ws, header_row, row_of, ur, issues, own, note, path) -> None:
+    annotate_sheet(ctx, ws, header_row, row_of, ur, issues, own)
+    result_sheet(ctx, book, ur, issues, note)
+    book.save(path, ctx.when, Styles.SPECS)
+
+
+def annotate_unit_openpyxl(ctx: Context, ur, sub, blank, issues, path) -> None:
+    """The 批注 workbook through openpyxl: the reference layout, and the way for a package
+    xlsxpatch cannot edit."""
     book, ws, header_row, row_of, note = _open_source(ctx, ur, sub, blank)
     own = sub.file if sub is not None and sub.path and not note else ""
     annotate_sheet(ctx, ws, header_row, row_of, ur, issues, own)
     result_sheet(ctx, book, ur, issues, note)
     save_openpyxl(book, path, ctx.when)
-
-
 
 
 def _annotate_one(ctx, task):

@@ -8,6 +8,7 @@ the rest of the build goes on.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import io
@@ -166,22 +167,28 @@ def _find_tag(tpl, word: str) -> str:
     return next((t for t in _tags_in(text) if re.search(rf"\b{re.escape(word)}\b", t)), "")
 
 
-def render(template: Path, make_context, out_path: Path, when: dt.datetime, images: dict = None):
-    """Fill ``template`` with ``make_context()`` and save it atomically; ``images`` maps the
-    context's chart keys to PNG bytes. Raises TemplateProblem for a template that cannot render."""
-    from docx.shared import Mm
-    from docxtpl import InlineImage, Listing, RichText
-    try:
-        tpl = _template_class()(str(template))
-        tpl.init_docx()
-    except Exception as exc:   # noqa: BLE001 — not a Word file, damaged zip, …
-        raise TemplateProblem(f"模板 {template.name} 不是可用的 Word 文件（{exc}），该文档未生成") from None
-    context = make_context()
+def _dress(context: dict) -> dict:
+    """The title broken into lines, the 发文机关标志 sized to one line (both paths render these)."""
+    from docxtpl import Listing, RichText
     if isinstance(context.get("title"), str):     # broken into lines where the words allow
         context["title"] = Listing("\n".join(prose.title_lines(context["title"])))
     if "issuer_mark" in context:                   # 发文机关标志 on one line: smaller when long
         mark = context["issuer_mark"]
         context["issuer_mark"] = RichText(mark, size=2 * issuer_mark_size(mark))
+    return context
+
+
+def render(template: Path, make_context, out_path: Path, when: dt.datetime, images: dict = None):
+    """Fill ``template`` with ``make_context()`` and save it atomically; ``images`` maps the
+    context's chart keys to PNG bytes. Raises TemplateProblem for a template that cannot render."""
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+    try:
+        tpl = _template_class()(str(template))
+        tpl.init_docx()
+    except Exception as exc:   # noqa: BLE001 — not a Word file, damaged zip, …
+        raise TemplateProblem(f"模板 {template.name} 不是可用的 Word 文件（{exc}），该文档未生成") from None
+    context = _dress(make_context())
     inline = {key: InlineImage(tpl, io.BytesIO(png), width=Mm(CHART_WIDTH_MM))
               for key, png in (images or {}).items()}
     _resolve_charts(context, inline)
@@ -190,6 +197,178 @@ def render(template: Path, make_context, out_path: Path, when: dt.datetime, imag
     except Exception as exc:   # noqa: BLE001 — jinja errors, broken XML from a misplaced tag
         raise TemplateProblem(_problem(template, exc, tpl)) from None
     save_docx(tpl, out_path, when)
+
+
+class PreparedTemplate:
+    """A Word template read and compiled once per process, for the thousands of 通知.
+
+    What docxtpl does per document — open the package, clean and compile the tags, render, and
+    save every part again (styles.xml and stylesWithEffects.xml are most of a notice's bytes) — is
+    split: everything but the rendering is done here once; per unit only the parts holding tags
+    (document.xml; headers, footers and footnotes when they have tags) are rendered, the same way
+    docxtpl renders them, and every other part is copied as its compressed bytes."""
+    TAG = re.compile(r"\{[{%#]")
+    RENDERED = ("header+xml", "footer+xml", "footnotes+xml")
+
+    def __init__(self, template: Path, when: dt.datetime):
+        from docx.oxml.ns import qn
+        from .xlsxpatch import RawZip
+        self.template, self.when = template, when
+        try:
+            data = Path(template).read_bytes()
+            self.zip = RawZip(data)
+            tpl = _template_class()(io.BytesIO(data))
+            tpl.init_docx()
+        except Exception as exc:   # noqa: BLE001 — not a Word file, damaged zip, …
+            raise TemplateProblem(f"模板 {template.name} 不是可用的 Word 文件（{exc}），该文档未生成") from None
+        self.tpl = tpl
+        package = tpl.docx.part.package
+        props = tpl.docx.core_properties
+        if any(self.TAG.search(getattr(props, name) or "") for name in
+               ("author", "comments", "identifier", "language", "subject", "title")):
+            raise NotImplementedError("tags in the document properties")   # render() handles them
+        # The document properties as docxtpl (no tags: the same text) and save_docx leave them.
+        tpl.render_properties({}, _environment())
+        props.created = props.modified = when
+        props.last_modified_by = "tzreport"
+        props.revision = 1
+        core = package._core_properties_part
+        self.fixed = {core.partname.lstrip("/"): core.blob}
+        # document.xml around its body, and the body's tags compiled once.
+        root = tpl.docx._element
+        holder = copy.deepcopy(root)
+        holder.replace(holder.body, holder.makeelement(qn("w:body")))
+        holder.body.text = "TZREPORT-BODY"
+        head, _, tail = etree_tostring(holder).partition(b"<w:body>TZREPORT-BODY</w:body>")
+        if not tail:
+            raise NotImplementedError("unusual document root")
+        self.document = tpl.docx.part.partname.lstrip("/")
+        self.around = head, tail
+        self.parts = {self.document: self._compile(tpl.patch_xml(tpl.get_xml()))}
+        for part in package.iter_parts():
+            if part.content_type.endswith(self.RENDERED):
+                xml = tpl.get_part_xml(part)
+                if self.TAG.search(xml):
+                    self.parts[part.partname.lstrip("/")] = self._compile(tpl.patch_xml(xml))
+
+    def _compile(self, xml: str):
+        try:
+            return _environment().from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
+        except Exception as exc:   # noqa: BLE001 — a clerk's broken tag
+            raise TemplateProblem(_problem(self.template, exc, self.tpl)) from None
+
+    def _render(self, name: str, context: dict) -> bytes:
+        """docxtpl's render_xml_part, fix_tables and fix_docpr_ids on one part."""
+        xml = self.parts[name].render(context)
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        xml = _resolve_listing(self.tpl, xml)
+        if name != self.document:
+            return b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n" + xml.encode("utf-8")
+        tree = _fix_tables(self.tpl, xml)
+        if "docPr" in xml:
+            self.tpl.docx_ids_index = 1000
+            self.tpl.fix_docpr_ids(tree)
+        return self.around[0] + etree_tostring(tree, declaration=False) + self.around[1]
+
+    def write(self, context: dict, out_path: Path) -> None:
+        context = _dress(context)
+        try:
+            rendered = {name: self._render(name, context) for name in self.parts}
+        except Exception as exc:   # noqa: BLE001 — jinja errors, broken XML from a misplaced tag
+            raise TemplateProblem(_problem(self.template, exc, self.tpl)) from None
+        rendered.update(self.fixed)
+        from .xlsxpatch import ZipWriter
+        from ..fileio import atomic_path
+        stamp = (max(self.when.year, 1980), self.when.month, self.when.day, self.when.hour,
+                 self.when.minute, self.when.second)
+        with atomic_path(out_path) as tmp, open(tmp, "wb") as fh:
+            out = ZipWriter(fh)
+            for info in self.zip.infos:
+                if info.filename in rendered:
+                    out.add(info.filename, rendered[info.filename], stamp)
+                else:
+                    out.copy(info, self.zip.raw(info))
+            out.close()
+
+
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+_LISTING = re.compile("[\t\a\n\f]")
+
+
+def _resolve_listing(tpl, xml: str) -> str:
+    """docxtpl's resolve_listing (Listing's \\n, \\a, \\t, \\f into breaks, paragraphs, tabs), run
+    only on the paragraphs holding one of those characters: on the others it changes nothing, and
+    running its three nested regexes over every run of a 150-row table cost half a notice."""
+    if not _LISTING.search(xml):
+        return xml
+    return _PARAGRAPH.sub(lambda m: tpl.resolve_listing(m.group(0)) if _LISTING.search(m.group(0))
+                          else m.group(0), xml)
+
+
+def _fix_tables(tpl, xml: str):
+    """docxtpl's fix_tables -> the parsed body. Its per-cell walk changes a table only where a
+    row's cells do not fill the grid exactly ({%tc %} loops, emptied tables): that is checked
+    first with lxml, and only such a body goes through docxtpl's walk."""
+    from lxml import etree
+    if _ROW_WIDTH is None:
+        _xpaths()
+    tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+    w = "{" + tree.nsmap["w"] + "}"
+    if w[1:-1] != _W["w"]:
+        return tpl.fix_tables(xml)
+    for table in tree.iter(w + "tbl"):
+        grid = table.find(w + "tblGrid")
+        if grid is None:
+            return tpl.fix_tables(xml)
+        columns = len(grid.findall(w + "gridCol"))
+        rows = 0
+        for row in table.iter(w + "tr"):
+            rows += 1
+            if _ROW_WIDTH(row) != columns or _SPANS_BELOW_ONE(row):
+                return tpl.fix_tables(xml)
+        if not rows:
+            return tpl.fix_tables(xml)
+    return tree
+
+
+_W = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+_ROW_WIDTH = None
+_SPANS_BELOW_ONE = None
+
+
+def _xpaths():
+    global _ROW_WIDTH, _SPANS_BELOW_ONE
+    from lxml import etree
+    # A row's width in grid columns: its cells, a merged cell counting its gridSpan.
+    _ROW_WIDTH = etree.XPath("count(w:tc) + sum(w:tc/w:tcPr/w:gridSpan/@w:val)"
+                             " - count(w:tc/w:tcPr/w:gridSpan)", namespaces=_W)
+    _SPANS_BELOW_ONE = etree.XPath("boolean(w:tc/w:tcPr/w:gridSpan[not(@w:val >= 1)])", namespaces=_W)
+
+
+def etree_tostring(element, declaration: bool = True) -> bytes:
+    """An XML part as python-docx serialises one (or, without the declaration, an element in it)."""
+    from lxml import etree
+    if declaration:
+        return etree.tostring(element, encoding="UTF-8", standalone=True)
+    return etree.tostring(element, encoding="unicode").encode("utf-8")
+
+
+_PREPARED = {}
+
+
+def prepared_template(template: Path, when: dt.datetime):
+    """The process's PreparedTemplate for ``template`` (compiled on first use; forked workers
+    inherit it), or None when the template needs docxtpl's whole render (tags in its properties)."""
+    path = Path(template)
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size, when)
+    if key not in _PREPARED:
+        try:
+            _PREPARED[key] = PreparedTemplate(path, when)
+        except NotImplementedError:
+            _PREPARED[key] = None
+    return _PREPARED[key]
 
 
 def _resolve_charts(context: dict, inline: dict) -> None:
@@ -216,9 +395,13 @@ def _notice_one(job: NoticeJob, task):
     # private copy of most of the parent's results (3.6 GB PSS at 2000 × 150 before).
     path, ur = task
     cat = job.cats[ur.category]
+    make = lambda: notice_context(job.result, cat, ur, job.grade_order)   # noqa: E731
     try:
-        render(job.template, lambda: notice_context(job.result, cat, ur, job.grade_order), Path(path),
-               job.when)
+        prepared = prepared_template(job.template, job.when)
+        if prepared is None:
+            render(job.template, make, Path(path), job.when)
+        else:
+            prepared.write(make(), Path(path))
     except TemplateProblem as exc:
         return ur.code, path, str(exc)
     except OSError as exc:     # this unit's file only (disk full, a folder in its place)
@@ -227,8 +410,8 @@ def _notice_one(job: NoticeJob, task):
 
 
 def write_documents(result, scheme, out_dir, when, templates=None, charts: bool = True,
-                    jobs: int = None, progress=None) -> list:
-    """Write 进展通报.docx, 考核结果通报.docx (year end) and 通知/<单位>.docx into ``out_dir``.
+                    jobs: int = None, progress=None, notices: bool = True) -> list:
+    """Write 进展通报.docx, 考核结果通报.docx (year end) and (``notices``) 通知/<单位>.docx into ``out_dir``.
 
     Problems (a broken template, no CJK font for charts) are appended to ``result.issues``;
     returns the paths written."""
@@ -255,8 +438,20 @@ def write_documents(result, scheme, out_dir, when, templates=None, charts: bool 
     attempt(PROGRESS, lambda: progress_ctx, out / PROGRESS, images)
     if is_year_end(result.params.as_of):
         attempt(RESULTS, lambda: results_context(result, scheme), out / RESULTS)
-    written += write_notices(result, scheme, out, when, templates, jobs, progress)
+    if notices:
+        written += write_notices(result, scheme, out, when, templates, jobs, progress)
     return written
+
+
+def notice_job(result, scheme, when, templates=None) -> NoticeJob:
+    """What every unit's 通知 needs, made before workers fork (they then only read it): the
+    categories' small lists computed, the template prepared (a broken one raises TemplateProblem)."""
+    template = template_path(NOTICE, templates)
+    cats = {c.name: c for c in categories(result)}
+    for cat in cats.values():
+        cat.last_ranks, cat.rank_counts
+    prepared_template(template, when)
+    return NoticeJob(result, cats, _grade_order(result, scheme), template, when)
 
 
 def write_notices(result, scheme, out_dir, when, templates=None, jobs: int = None,
@@ -267,10 +462,11 @@ def write_notices(result, scheme, out_dir, when, templates=None, jobs: int = Non
     folder.mkdir(parents=True, exist_ok=True)
     names = unique_names(result.units, lambda u: u.name, lambda u: u.code)
     template = template_path(NOTICE, templates)
-    cats = {c.name: c for c in categories(result)}
-    for cat in cats.values():     # before the workers fork: they then only read these small lists
-        cat.last_ranks, cat.rank_counts
-    job = NoticeJob(result, cats, _grade_order(result, scheme), template, when)
+    try:
+        job = notice_job(result, scheme, when, templates)
+    except TemplateProblem as exc:
+        result.issues.append(Issue(ERROR, str(template), "", "", str(exc)))
+        return []
     if not result.units:
         return []
     tasks = [(str(folder / f"{names[u.code]}.docx"), u) for u in result.units]

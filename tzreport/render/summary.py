@@ -379,7 +379,7 @@ def _plan(book: TableBook, result):
             "说明：已到年底，以下为未完成年度确保目标的指标。")
     book.sheet("倒排计划", f"{book.title}倒排计划", header, rows,
                [None, None, None, None, None, value_format, value_format, PERCENT, AMOUNT, "0",
-                AMOUNT, AMOUNT, AMOUNT, AMOUNT], note=note, min_widths={3: 16})
+                AMOUNT, AMOUNT, AMOUNT, AMOUNT], note=note, min_widths={3: 16}, bulk=True)
 
 
 def _consequences(book: TableBook, result):
