@@ -328,6 +328,10 @@ def print_setup(ws, header_row: int = None, col0: int = None) -> None:
 
 def _printed_pixels(ws, first: int, last: int) -> int:
     """Width of columns first..last in pixels (hidden ones left out; Excel's default width 8.43)."""
+    if getattr(ws, "is_xml", False):       # the unit's own package (xlsxpatch.XmlSheet)
+        widths = ws.column_widths()
+        return sum(column_pixels(widths.get(c) or 8.43) for c in range(first, last + 1)
+                   if c not in widths or widths[c] is not None)
     widths = {}
     for key, dim in ws.column_dimensions.items():
         low = dim.min or column_index_from_string(key)     # a dimension set in this run has no

@@ -311,7 +311,9 @@ class XmlSheet:
         self.column_dimensions = _Dimensions()
         self.row_dimensions = _Dimensions()
         self.page_setup = SimpleNamespace(paperSize=None, orientation=None, fitToWidth=None,
-                                          fitToHeight=None)
+                                          fitToHeight=None, scale=None)
+        self.page_margins = SimpleNamespace(left=None, right=None)
+        self.col_breaks = []     # openpyxl Break objects (their ``id``: the column before the break)
         self.sheet_properties = SimpleNamespace(pageSetUpPr=SimpleNamespace(fitToPage=None))
         self.sheet_view = SimpleNamespace(tabSelected=None)
         self.unprotect = False
@@ -322,12 +324,31 @@ class XmlSheet:
         self._read()
         self.print_title_rows = book.print_titles(title)
         self._title_rows = self.print_title_rows
+        cols = re.search(r"\$([A-Z]+):\$([A-Z]+)", self.print_title_rows or "")
+        self.print_title_cols = f"{cols[1]}:{cols[2]}" if cols else None
+        self._title_cols = self.print_title_cols
         footer = self.root.find(f"{_q('headerFooter')}/{_q('oddFooter')}")
         self._footer = footer.text or "" if footer is not None else ""
         self.oddFooter = SimpleNamespace(center=SimpleNamespace(text=_section(self._footer, "C")))
         self._footer_centre = self.oddFooter.center.text
 
     # openpyxl's API, as far as annotate.py uses it
+    def column_widths(self) -> dict:
+        """column -> width (None when hidden): the sheet's own <cols> overlaid with this run's
+        widths (openpyxl's column_dimensions after loading, for annotate's print width)."""
+        out = {}
+        cols = self.root.find(_q("cols"))
+        if cols is not None:
+            for el in cols.iterchildren(_q("col")):
+                hidden = el.get("hidden") in ("1", "true")
+                width = float(el.get("width")) if el.get("width") else None
+                for c in range(int(el.get("min") or 1), min(int(el.get("max") or 1), 16384) + 1):
+                    out[c] = None if hidden else width
+        for key, dim in self.column_dimensions.items():
+            if dim.width is not None:
+                out[column_index_from_string(key)] = dim.width
+        return out
+
     def cell(self, row: int, column: int) -> XCell:
         found = self._cells.get((row, column))
         if found is None:
@@ -546,7 +567,7 @@ class XmlSheet:
         setup = self.page_setup
         if any(v is not None for v in vars(setup).values()):
             el = _child(self.root, "pageSetup", SHEET_ORDER)
-            for key in ("paperSize", "orientation", "fitToWidth", "fitToHeight"):
+            for key in ("paperSize", "scale", "orientation", "fitToWidth", "fitToHeight"):
                 value = getattr(setup, key)
                 if value is not None:
                     el.set(key, str(value))
@@ -554,8 +575,28 @@ class XmlSheet:
         if fit is not None:
             pr = _child(self.root, "sheetPr", SHEET_ORDER)
             _child(pr, "pageSetUpPr", SHEETPR_ORDER).set("fitToPage", "1" if fit else "0")
-        if self.print_title_rows != self._title_rows and self.print_title_rows:
-            self.book.set_print_titles(self.title, self.print_title_rows)
+        margins = {k: v for k, v in vars(self.page_margins).items() if v is not None}
+        if margins:
+            el = _child(self.root, "pageMargins", SHEET_ORDER)
+            for key, default in (("left", 0.75), ("right", 0.75), ("top", 1), ("bottom", 1),
+                                 ("header", 0.5), ("footer", 0.5)):    # all six are required
+                el.set(key, _num(margins[key]) if key in margins else el.get(key) or str(default))
+        if self.col_breaks:
+            breaks = _child(self.root, "colBreaks", SHEET_ORDER)
+            for brk in self.col_breaks:
+                el = etree.SubElement(breaks, _q("brk"))
+                el.set("id", str(brk.id))
+                el.set("max", "1048575")
+                el.set("man", "1")
+            breaks.set("count", str(len(breaks)))
+            breaks.set("manualBreakCount", str(len(breaks)))
+        rows_changed = self.print_title_rows != self._title_rows and self.print_title_rows
+        if rows_changed or self.print_title_cols != self._title_cols:
+            rows = self.print_title_rows if rows_changed else None
+            if rows is None and self._title_rows:       # the unit's own repeated rows stay
+                found = re.search(r"\$(\d+):\$(\d+)", self._title_rows)
+                rows = f"{found[1]}:{found[2]}" if found else None
+            self.book.set_print_titles(self.title, rows, self.print_title_cols)
         centre = self.oddFooter.center.text
         if centre != self._footer_centre:
             hf = _child(self.root, "headerFooter", SHEET_ORDER)
@@ -884,15 +925,25 @@ class XmlBook:
                 return el.text
         return None
 
-    def set_print_titles(self, title: str, rows: str) -> None:
+    def set_print_titles(self, title: str, rows: str = None, cols: str = None) -> None:
+        """The sheet's _xlnm.Print_Titles: repeated columns ("A:C") and rows ("4:4"), replacing
+        the one it had."""
         names = _child(self.wb_root, "definedNames", BOOK_ORDER)
         index = str(self._sheet_index(title))
-        first, _, last = rows.partition(":")
+        for el in list(names.iterchildren(_q("definedName"))):
+            if el.get("name") == "_xlnm.Print_Titles" and el.get("localSheetId") == index:
+                names.remove(el)
         quoted = "'" + title.replace("'", "''") + "'"
-        el = etree.SubElement(names, _q("definedName"))
-        el.set("name", "_xlnm.Print_Titles")
-        el.set("localSheetId", index)
-        el.text = f"{quoted}!${first}:${last or first}"
+        parts = []
+        for span in (cols, rows):
+            if span:
+                first, _, last = span.partition(":")
+                parts.append(f"{quoted}!${first}:${last or first}")
+        if parts:
+            el = etree.SubElement(names, _q("definedName"))
+            el.set("name", "_xlnm.Print_Titles")
+            el.set("localSheetId", index)
+            el.text = ",".join(parts)
 
     # writing
     def save(self, path, when: dt.datetime, specs: dict) -> None:
