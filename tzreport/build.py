@@ -120,17 +120,18 @@ def default_output_dir(inputs) -> Path:
 
 
 def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int = None,
-          writers=None, templates=None) -> BuildResult:
+          writers=None, templates=None, date: dt.date = None) -> BuildResult:
     """Read, score, grade and write the outputs. Raises BuildError when nothing can be built.
 
     Writes 汇总.xlsx, 批注/<单位>.xlsx, 进展通报.docx, 考核结果通报.docx (at year end), 通知/<单位>.docx
     and, last, results.json into ``out_dir``; ``templates`` is a folder of a clerk's own Word
-    templates (any missing one is the built-in). ``writers`` are further callables
+    templates (any missing one is the built-in); ``date`` is the documents' 成文日期 (``--date``,
+    over 参数 成文日期). ``writers`` are further callables
     ``writer(result, scheme, out_dir, when)``. ``progress(stage, total)`` may return a callable
     taking a count, for long stages (reading submissions, annotating workbooks, notices).
     """
     from .render.annotate import write_annotated
-    from .render.documents import write_documents
+    from .render.documents import gongwen_issues, write_documents
     from .render.summary import FILE_NAME, write_summary
     from .results import write_results
     if not inputs:
@@ -140,6 +141,9 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     scheme, submissions = load_inputs(inputs, issues, progress=_stage(progress, "读取报表"),
                                       jobs=jobs, skip=[out])
     result = evaluate(scheme, submissions, issues, as_of)
+    if date is not None:
+        result.params.written_date = date
+    issues += gongwen_issues(result.params, scheme.file)      # SPEC 4.2: said once, not per document
     when = fixed_time(result.params.as_of)
     out.mkdir(parents=True, exist_ok=True)
     write_summary(result, out / FILE_NAME, when)

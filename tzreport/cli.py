@@ -99,7 +99,9 @@ def main():
 @click.option("--pdf", is_flag=True, help="再用 LibreOffice 把各 Word 文档转成 PDF")
 @click.option("--doc-templates", type=click.Path(exists=True, file_okay=False),
               help="自己修改过的 Word 模板所在文件夹（缺的模板用内置的，见 tzreport word-templates）")
-def build(inputs, out_dir, as_of, jobs, quiet, pdf, doc_templates):
+@click.option("--date", "written", callback=_parse_date,
+              help="通报、通知的成文日期 YYYY-MM-DD，覆盖参数表“成文日期”（都没有时按统计截止日期落款）")
+def build(inputs, out_dir, as_of, jobs, quiet, pdf, doc_templates, written):
     """读取考核方案和各单位报表，计分、排名、评定等次，写出 汇总.xlsx、各单位批注表、
     进展通报、考核结果通报（统计截止日为12月31日时）、各单位通知和 results.json。
 
@@ -126,7 +128,7 @@ def build(inputs, out_dir, as_of, jobs, quiet, pdf, doc_templates):
 
     try:
         result = run_build(list(inputs), out, as_of, progress=progress, jobs=jobs,
-                           templates=doc_templates)
+                           templates=doc_templates, date=written)
     except BuildError as exc:
         raise NothingBuilt(str(exc)) from None
     finally:
