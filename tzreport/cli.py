@@ -12,11 +12,13 @@ import click
 from .build import build as run_build
 from .build import check as run_check
 from .build import default_output_dir, exit_code, make_templates
+from .fileio import fixed_time
 from .model import ERROR, INFO, WARNING
 from .read import BuildError
 from .read.values import cn_date
 from .render.common import display_width
 from .render.documents import NOTICE_FOLDER, PdfUnavailable, builtin_templates, to_pdf
+from .render.evenpages import even_imprint_pages
 from .render.review import FILE_NAME as REVIEW_FILE
 from .scoring import round2
 
@@ -148,6 +150,9 @@ def build(inputs, out_dir, as_of, jobs, quiet, pdf, doc_templates, written):
     if pdf and result.documents:
         try:
             click.echo(f"已转换 PDF：{len(to_pdf(result.documents))}份")
+            moved = even_imprint_pages(result.documents, to_pdf, fixed_time(params.as_of))
+            if moved:      # GB/T 9704 7.4: the 版记 on the back of the last sheet
+                click.echo(f"说明：{len(moved)}份文档页数为单数，已在版记前分页，使版记位于偶数页")
         except PdfUnavailable as exc:
             click.echo(f"PDF：{exc}", err=True)
             code = max(code, 1)
