@@ -136,12 +136,13 @@ def test_city_documents_each_their_own_number(city):
 
 
 def test_signature_layout_of_the_standard():
-    # 署名 15 字, date "2026年10月12日" = 8 digits × ½ + 3 = 7 字: 署名 右空2; the date starts 2 字 right
-    # of the 署名's start, so its right space is 2 + 15 − 2 − 7 = 8 字
-    assert signature_indents("中共青峰县委目标责任考核办公室", "2026年10月12日") == (2, 8)
+    # 署名 15 字; date "2026年10月12日" = 8 digits × ½ + 3 字 + 5 digit/字 changes × 0.2 (the space
+    # Word and LibreOffice put between them) = 8 字. 署名 右空2; the date starts 2 字 right of the
+    # 署名's start, so its right space is 2 + 15 − 2 − 8 = 7 字
+    assert signature_indents("中共青峰县委目标责任考核办公室", "2026年10月12日") == (2, 7)
     # 署名 "考核办" 3 字 is shorter than the date: the date 右空二字, the 署名 moves left to keep the
-    # two-字 step: its right space 2 + 7 + 2 − 3 = 8 字
-    assert signature_indents("考核办", "2026年10月12日") == (8, 2)
+    # two-字 step: its right space 2 + 8 + 2 − 3 = 9 字
+    assert signature_indents("考核办", "2026年10月12日") == (9, 2)
 
 
 def test_date_option_and_blank_head_parameters(tmp_path):
@@ -205,6 +206,8 @@ def test_laid_out_pages(county, city, tmp_path):
         assert len(pages) == pdf_pages(pdf) and len(pages) % 2 == 0, pdf.name        # 版记 on an even page
         assert "印发" in "".join(pages[-1]) and any(line.startswith("抄送：") for line in pages[-1]), pdf.name
         assert not any("印发" in line for page in pages[:-1] for line in page), pdf.name
+        if not pages[-2]:      # 7.5: a blank page before the 版记 page: neither is numbered
+            assert not any(re.fullmatch(r"—\d+—", line) for line in pages[-1]), pdf.name
         signed = [i for i, page in enumerate(pages) if any(date_line.fullmatch(line) for line in page)]
         assert signed, pdf.name
         page = pages[signed[0]]
