@@ -177,6 +177,9 @@ def test_year_end_results_bulletin(year_end):
     check_layout(doc)
     text = all_text(doc)
     assert styled(doc, "成文日期") == ["2027年1月15日"]      # --date over 参数 成文日期
+    # the county's 参数 has no 结果通报字号: no 字号 (not the 进展通报's), the red line stays
+    assert styled(doc, "发文字号") == [""]
+    assert doc.styles["发文字号"].element.pPr.find(qn("w:pBdr")) is not None
     for grade in ("优秀", "良好", "一般", "较差"):
         names = [u.name for u in result.units if u.grade == grade]
         if names:
