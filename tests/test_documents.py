@@ -39,7 +39,7 @@ def september(tmp_path_factory):
 def year_end(tmp_path_factory):
     out = tmp_path_factory.mktemp("dec")
     import datetime as dt
-    return out, build([SAMPLES / "input.xlsx"], out, as_of=dt.date(2026, 12, 31))
+    return out, build([SAMPLES / "input.xlsx"], out, as_of=dt.date(2026, 12, 31), date=dt.date(2027, 1, 15))
 
 
 def texts(doc) -> list:
@@ -96,7 +96,7 @@ def test_progress_bulletin_layout_and_head(september):
     assert styled(doc, "发文字号") == ["青考办〔2026〕5号"]
     assert styled(doc, "公文标题") == ["关于青峰县2026年度镇（街道）和县直部门\n目标责任考核1—9月进展情况的通报"]
     assert styled(doc, "主送") == ["各镇人民政府、街道办事处，县直各部门："]
-    assert styled(doc, "成文日期") == ["2026年9月30日"]
+    assert styled(doc, "成文日期") == ["2026年10月12日"]      # 参数 成文日期, not the 统计截止日期
     # 4.1: 存在问题 and the vetoes (金鸡乡, 县自然资源局 是; 白马镇, 柳河镇 否优) have their sections
     assert styled(doc, "一级标题") == ["一、总体情况", "二、分指标完成情况", "三、存在问题",
                                    "四、一票否决和一票否优情况", "五、倒排计划", "六、下步工作要求"]
@@ -205,7 +205,10 @@ def test_year_end_results_bulletin(year_end):
     doc = Document(out / "考核结果通报.docx")
     check_layout(doc)
     text = all_text(doc)
-    assert styled(doc, "成文日期") == ["2026年12月31日"]
+    assert styled(doc, "成文日期") == ["2027年1月15日"]      # --date over 参数 成文日期
+    # the county's 参数 has no 结果通报字号: no 字号 (not the 进展通报's), the red line stays
+    assert styled(doc, "发文字号") == [""]
+    assert doc.styles["发文字号"].element.pPr.find(qn("w:pBdr")) is not None
     for grade in ("优秀", "良好", "一般", "较差"):
         names = [u.name for u in result.units if u.grade == grade]
         if names:

@@ -184,15 +184,17 @@ def remove_stale(out: Path, previous: set, written) -> list:
 
 
 def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int = None,
-          writers=None, templates=None) -> BuildResult:
+          writers=None, templates=None, date: dt.date = None) -> BuildResult:
     """Read, score, grade and write the outputs. Raises BuildError when nothing can be built.
 
     Writes 汇总.xlsx, 批注/<单位>.xlsx, 进展通报.docx, 考核结果通报.docx (at year end), 通知/<单位>.docx
     and, last, results.json into ``out_dir``; ``templates`` is a folder of a clerk's own Word
-    templates (any missing one is the built-in). ``writers`` are further callables
+    templates (any missing one is the built-in); ``date`` is the documents' 成文日期 (``--date``,
+    over 参数 成文日期). ``writers`` are further callables
     ``writer(result, scheme, out_dir, when)``. ``progress(stage, total)`` may return a callable
     taking a count, for long stages (reading submissions, annotating workbooks, notices).
     """
+    from .render.documents import gongwen_issues
     from .results import write_results
     if not inputs:
         raise BuildError("没有输入文件")
@@ -202,6 +204,9 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
                                       jobs=jobs, skip=[out])
     _require_submissions(scheme, submissions, issues)
     result = evaluate(scheme, submissions, issues, as_of)
+    if date is not None:
+        result.params.written_date = date
+    issues += gongwen_issues(result.params, scheme.file)      # SPEC 4.2: said once, not per document
     when = fixed_time(result.params.as_of)
     writable_folder(out)
     previous = previous_outputs(out)

@@ -13,11 +13,13 @@ from . import __version__, clicn
 from .build import build as run_build
 from .build import check as run_check
 from .build import default_output_dir, exit_code, make_templates
+from .fileio import fixed_time
 from .model import ERROR, INFO, WARNING
 from .read import BuildError
 from .read.values import cn_date
 from .render.common import display_width
 from .render.documents import NOTICE_FOLDER, PdfUnavailable, builtin_templates, to_pdf
+from .render.evenpages import even_imprint_pages
 from .render.review import FILE_NAME as REVIEW_FILE
 from .scoring import round2
 
@@ -104,7 +106,9 @@ def main():
 @click.option("--pdf", is_flag=True, help="再用 LibreOffice 把各 Word 文档转成 PDF")
 @click.option("--doc-templates", type=clicn.PathType(exists=True, file_okay=False),
               help="自己修改过的 Word 模板所在文件夹（缺的模板用内置的，见 tzreport word-templates）")
-def build(inputs, out_dir, as_of, jobs, quiet, pdf, doc_templates):
+@click.option("--date", "written", callback=_parse_date,
+              help="通报、通知的成文日期 YYYY-MM-DD，覆盖参数表“成文日期”（都没有时按统计截止日期落款）")
+def build(inputs, out_dir, as_of, jobs, quiet, pdf, doc_templates, written):
     """读取考核方案和各单位报表，计分、排名、评定等次，写出 汇总.xlsx、各单位批注表、
     进展通报、考核结果通报（统计截止日为12月31日时）、各单位通知和 results.json。
 
@@ -131,7 +135,7 @@ def build(inputs, out_dir, as_of, jobs, quiet, pdf, doc_templates):
 
     try:
         result = run_build(list(inputs), out, as_of, progress=progress, jobs=jobs,
-                           templates=doc_templates)
+                           templates=doc_templates, date=written)
     except BuildError as exc:
         raise NothingBuilt(str(exc)) from None
     finally:
@@ -151,6 +155,9 @@ def build(inputs, out_dir, as_of, jobs, quiet, pdf, doc_templates):
     if pdf and result.documents:
         try:
             click.echo(f"已转换 PDF：{len(to_pdf(result.documents))}份")
+            moved = even_imprint_pages(result.documents, to_pdf, fixed_time(params.as_of))
+            if moved:      # GB/T 9704 7.4: the 版记 on the back of the last sheet
+                click.echo(f"说明：{len(moved)}份文档页数为单数，已在版记前分页，使版记位于偶数页")
         except PdfUnavailable as exc:
             click.echo(f"PDF：{exc}", err=True)
             code = max(code, 1)

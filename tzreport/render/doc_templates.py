@@ -18,25 +18,32 @@ from pathlib import Path
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.shared import Mm, Pt
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.shared import Emu, Mm, Pt, Twips
 
 from ..fileio import save_docx
-from .wordlayout import (BODY_SIZE, CONDENSE, character_spacing, FANGSONG, HEITI, KAITI, LINE_PITCH, RED, SONGTI, XIAOBIAOSONG,
-                         east_asian_defaults, page_numbers, page_setup, paragraph_format,
-                         cant_split, repeat_header, rule_below, set_font, table_borders)
+from .wordlayout import (BODY_SIZE, CONDENSE, character_spacing, FANGSONG, HEITI, KAITI, LINE_PITCH, MM, RED, SONGTI,
+                         TYPE_AREA_WIDTH, XIAOBIAOSONG, east_asian_defaults, imprint_table, page_numbers,
+                         page_setup, paragraph_format, cant_split, repeat_header, rule_below, set_font,
+                         table_borders)
 
 PROGRESS, RESULTS, NOTICE = "进展通报.docx", "考核结果通报.docx", "单位通知.docx"
 TEMPLATE_TIME = dt.datetime(2026, 1, 1)   # fixed, so a rebuild gives the same bytes
 LINE = LINE_PITCH / 20                     # 28.95 pt
+IMPRINT_SIZE = 14                          # 版记 in 4号 仿宋 (GB/T 9704 7.4.2, 7.4.3)
+# 7.2.4: the 发文机关标志's top edge 35 mm below the top of the 版心. Its single-spaced line (on the
+# document's line grid) holds the glyphs about 19 pt below the line's top: measured as the first red
+# pixel row of LibreOffice's PDF with Noto Serif CJK (tests/test_gongwen.py checks it).
+MARK_OFFSET = 35 * MM - 19
 
 CENTER, RIGHT, LEFT, JUSTIFY = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT,
                                 WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.JUSTIFY)
 
 # name: (East-Asian font, size, colour, bold, paragraph format)
 STYLES = {
-    "发文机关标志": (XIAOBIAOSONG, 26, RED, False, dict(align=CENTER, line=None, before=24)),
-    "发文字号": (FANGSONG, BODY_SIZE, None, False, dict(align=CENTER, line=LINE, before=LINE)),
+    "发文机关标志": (XIAOBIAOSONG, 26, RED, False, dict(align=CENTER, line=None, before=MARK_OFFSET)),
+    # 7.2.5: two empty lines below the 发文机关标志; the red line 4 mm under it (``rule_below``)
+    "发文字号": (FANGSONG, BODY_SIZE, None, False, dict(align=CENTER, line=LINE, before=LINE * 2)),
     "公文标题": (XIAOBIAOSONG, 22, None, False, dict(align=CENTER, line=35, before=LINE * 2,
                                                     after=LINE)),
     "主送": (FANGSONG, BODY_SIZE, None, False, dict(align=JUSTIFY, line=LINE)),
@@ -45,17 +52,24 @@ STYLES = {
     "三级标题": (FANGSONG, BODY_SIZE, None, True, dict(align=JUSTIFY, line=LINE, indent_chars=2)),
     "附件说明": (FANGSONG, BODY_SIZE, None, False, dict(align=JUSTIFY, line=LINE, indent_chars=2,
                                                      before=LINE)),
-    "发文机关署名": (FANGSONG, BODY_SIZE, None, False, dict(align=RIGHT, line=LINE, before=LINE * 2,
+    # 7.3.5.2: one empty line below the text; the right indents are set per document from the
+    # 署名's and the date's own lengths (wordlayout.lay_out_signature)
+    "发文机关署名": (FANGSONG, BODY_SIZE, None, False, dict(align=RIGHT, line=LINE, before=LINE,
                                                         right_chars=2)),
     "成文日期": (FANGSONG, BODY_SIZE, None, False, dict(align=RIGHT, line=LINE, right_chars=4)),
     "附件标识": (HEITI, BODY_SIZE, None, False, dict(align=LEFT, line=LINE)),
-    "附件标题": (XIAOBIAOSONG, 18, None, False, dict(align=CENTER, line=LINE, after=LINE / 2)),
+    # 7.3.7: 附件标识 on the first line of the 版心, the 附件 title centred on its third line, laid out
+    # as the document's own title (2号 小标宋)
+    "附件标题": (XIAOBIAOSONG, 22, None, False, dict(align=CENTER, line=35, before=LINE, after=LINE)),
     "表题": (KAITI, 14, None, False, dict(align=LEFT, line=24, before=6, size=14)),
     "表头": (HEITI, 10, None, False, dict(align=CENTER, line=None, size=10)),
     "表格文字": (FANGSONG, 10, None, False, dict(align=CENTER, line=None, size=10)),
     "图片": (FANGSONG, BODY_SIZE, None, False, dict(align=CENTER, line=None, before=6, after=6)),
     "页码": (SONGTI, 14, None, False, dict(line=None, size=14)),
+    # 7.4.2, 7.4.3: 抄送 and 印发 lines of the 版记, 4号 仿宋, one 字 in from each side
+    "版记": (FANGSONG, IMPRINT_SIZE, None, False, dict(align=LEFT, line=LINE, size=IMPRINT_SIZE)),
 }
+KEEP_WITH_NEXT = ("一级标题", "二级标题", "三级标题", "表题", "附件说明", "发文机关署名", "附件标识", "附件标题")
 
 
 def new_document():
@@ -76,8 +90,11 @@ def new_document():
         if size != BODY_SIZE:      # only body-size text needs condensing to 28 a line
             character_spacing(style, 0)
     rule_below(doc.styles["发文字号"])
-    for name in ("附件说明", "发文机关署名"):    # the 署名 never stands alone on a page
+    for name in KEEP_WITH_NEXT:     # a heading never ends a page; the 署名 never stands alone (7.3.5)
         doc.styles[name].paragraph_format.keep_with_next = True
+    imprint = doc.styles["版记"].paragraph_format
+    imprint.left_indent = imprint.right_indent = Pt(IMPRINT_SIZE)
+    imprint.first_line_indent = Pt(0)
     for table_style in ("Table Grid",):        # keep the default table style's text in 仿宋 too
         set_font(doc.styles[table_style], FANGSONG)
     page_numbers(doc, doc.styles["页码"])
@@ -111,10 +128,11 @@ class Builder:
         p.add_run(text)
         return p
 
-    def letterhead(self):
-        """红头: 发文机关标志, 发文字号 over the red line, then the title and 主送."""
+    def letterhead(self, number: str = "doc_number"):
+        """红头: 发文机关标志, 发文字号 over the red line, then the title and 主送. ``number`` names
+        the document's own 字号 (4.2); a blank one leaves the red line without a 字号."""
         self.p("发文机关标志", "{{r issuer_mark }}")
-        self.p("发文字号", "{{ doc_number }}")
+        self.p("发文字号", f"{{{{ {number} }}}}")
         self.p("公文标题", "{{ title }}")
         self.p("主送", "{{ addressee }}：")
 
@@ -148,10 +166,37 @@ class Builder:
         self.p("成文日期", "{{ date }}")
 
     def attachment_page(self, label: str, title: str):
-        p = self.doc.add_paragraph(style="附件标识")
-        p.add_run().add_break(WD_BREAK.PAGE)
-        p.add_run(label)
+        """A 附件 on a page of its own (7.3.7): "附件1" 顶格 on the first line, its title on the third."""
+        p = self.p("附件标识", label)
+        p.paragraph_format.page_break_before = True
         self.p("附件标题", title)
+
+    def imprint(self):
+        """版记 (7.4) at the foot of the last page: 抄送 (when there is one) and 印发机关 … 印发日期
+        between thick first and last lines, a thin line between them."""
+        table = self.doc.add_table(rows=4, cols=1)
+        width = TYPE_AREA_WIDTH
+        imprint_table(table, width)
+        for row in table.rows:
+            row.cells[0].width = Twips(width)
+            row.cells[0].paragraphs[0].style = self.doc.styles["版记"]
+        table.columns[0].width = Twips(width)
+        table.rows[0].cells[0].paragraphs[0].text = "{%tr if cc %}"
+        cc = table.rows[1].cells[0].paragraphs[0]
+        cc.text = "抄送：{{ cc }}"
+        # 回行时与冒号后的首字对齐: a hanging indent of the three 字 "抄送："
+        cc.paragraph_format.left_indent = Pt(IMPRINT_SIZE * 4)
+        cc.paragraph_format.first_line_indent = Pt(-IMPRINT_SIZE * 3)
+        table.rows[2].cells[0].paragraphs[0].text = "{%tr endif %}"
+        printed = table.rows[3].cells[0].paragraphs[0]
+        printed.text = "{{ printer }}\t{{ print_date }}印发"      # 印发机关 左空一字, 日期 右空一字
+        printed.paragraph_format.tab_stops.add_tab_stop(Emu(Twips(TYPE_AREA_WIDTH) - Pt(IMPRINT_SIZE)),
+                                                         WD_TAB_ALIGNMENT.RIGHT)
+        # a document ends with a paragraph: a one-point one, so it cannot take a page of its own
+        end = self.doc.add_paragraph(style="Normal")
+        end.paragraph_format.line_spacing = Pt(1)
+        end.paragraph_format.first_line_indent = Pt(0)
+        end.paragraph_format.space_before = end.paragraph_format.space_after = Pt(0)
 
     def table(self, var: str, columns: list, widths_mm: list, caption: str = "{{ t.caption }}"):
         """One table per item of ``var`` (one per 考核类别): a caption, a header, a {%tr %} row."""
@@ -272,8 +317,8 @@ def progress_template(path) -> None:
     for lead, text in REQUIREMENTS:
         b.lead_in(lead, text)
     b.tag("{%p endif %}")
-    b.p("附件说明", "附件：1．各单位综合得分排名表")
-    p = b.p("附件说明", "2．各项指标亮灯情况统计表")
+    b.p("附件说明", "附件：1.各单位综合得分排名表")
+    p = b.p("附件说明", "2.各项指标亮灯情况统计表")
     p.paragraph_format.space_before = Pt(0)
     p.paragraph_format.first_line_indent = Pt(BODY_SIZE * 5)
     b.signature()
@@ -286,12 +331,13 @@ def progress_template(path) -> None:
                        ("黄灯", "{{ r.yellow }}"), ("红灯", "{{ r.red }}"), ("红灯单位", "{{ r.red_units }}")],
             [46, 17, 13, 13, 13, 54])
     _tables_readable(b)
+    b.imprint()
     b.save(path)
 
 
 def results_template(path) -> None:
     b = Builder("年度目标责任考核结果通报")
-    b.letterhead()
+    b.letterhead("results_doc_number")
     b.paragraphs("intro")
     b.outline([("一、考核结果", "paragraphs", "summary")])
     b.sections("grades")
@@ -309,12 +355,13 @@ def results_template(path) -> None:
     b.table("tables", [("排名", "{{ r.rank }}"), ("单位", "{{ r.name }}"), ("综合得分", "{{ r.total }}"),
                        ("等次", "{{ r.grade }}"), ("说明", "{{ r.note }}")], [14, 50, 24, 18, 50])
     _tables_readable(b)
+    b.imprint()
     b.save(path)
 
 
 def notice_template(path) -> None:
     b = Builder("目标任务完成情况通知")
-    b.letterhead()
+    b.letterhead("notice_doc_number")
     b.paragraphs("intro")
     _part(b, "overview", "paragraphs", "overview")
     _part(b, "indicators", "paragraphs", "indicator_summary")
@@ -335,6 +382,7 @@ def notice_template(path) -> None:
     b.tag("{%p endif %}")
     b.signature()
     _tables_readable(b)
+    b.imprint()
     b.save(path)
 
 

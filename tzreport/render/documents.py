@@ -25,7 +25,7 @@ from pathlib import Path
 from ..fileio import save_docx, unique_names
 from ..fileio import WRITE_PROBLEM, output_label, write_problem
 from ..model import (COMPLETION, CONTROL, ERROR, FORWARD, GREEN, GROWTH, INFO, QUALITATIVE, RED,
-                     TOTAL, VETO_LOWEST, VETO_NONE, YELLOW, Issue)
+                     TOTAL, VETO_LOWEST, VETO_NONE, WARNING, YELLOW, Issue)
 from ..parallel import parallel_map
 from ..planning import days_left
 from ..read.values import cn_date
@@ -33,6 +33,7 @@ from . import prose
 from .charts import ChartFontMissing, lights_chart, totals_chart
 from .common import LIGHT_COLOURS, display_width, number_text, score_text
 from .doc_templates import NOTICE, PROGRESS, RESULTS
+from .wordlayout import lay_out_signature
 
 NOTICE_FOLDER = "通知"
 CN_NUMERALS = "〇一二三四五六七八九"
@@ -77,15 +78,46 @@ def issuer_mark_size(text: str, widest: float = 26, line_pt: float = 440) -> int
     return int(max(16, min(widest, line_pt // chars)))
 
 
+def written_date(params) -> dt.date:
+    """成文日期 (SPEC 4.2): 参数 成文日期 or ``--date`` (build puts it in ``params``), else the
+    统计截止日期 — which build then names in an INFO line."""
+    return params.written_date or params.as_of
+
+
 def _common(result) -> dict:
     params = result.params
     issuer = params.issuer or "考核办"
     schedule = number_text(result.schedule_fraction * 100, 1, keep_zeros=True)
+    written = written_date(params)
+    cc = params.cc.strip()
+    if cc and not cc.endswith(("。", ".")):       # 7.4.2: the last 抄送机关 ends with a 句号
+        cc += "。"
     return {"issuer": issuer, "issuer_mark": f"{issuer}文件", "doc_number": params.doc_number,
-            "addressee": params.addressee or "各单位", "date": cn_date(params.as_of),
+            # each document its own 字号 (SPEC 4.2); blank = no 字号 under the red line
+            "results_doc_number": params.results_doc_number, "notice_doc_number": params.notice_doc_number,
+            "addressee": params.addressee or "各单位", "date": cn_date(written),
+            # 版记 (7.4): blank 印发机关 = the 发文机关, blank 印发日期 = the 成文日期
+            "cc": cc, "printer": params.printer or issuer, "print_date": cn_date(params.print_date or written),
             "as_of": cn_date(params.as_of), "year": params.year, "name": params.name,
             "period": period_text(params.as_of), "schedule": f"{schedule}%",
             "days_left": days_left(params.as_of)}
+
+
+def gongwen_issues(params, file: str = "") -> list:
+    """Problems of the 公文 elements in 参数 (SPEC 4.2), said once per build."""
+    issues = []
+    for value, item, fallback in ((params.issuer, "发文机关", "版头按“考核办文件”、落款按“考核办”编排"),
+                                  (params.doc_number, "发文字号", "进展通报红线上方没有发文字号"),
+                                  (params.addressee, "主送", "通报主送按“各单位”编排")):
+        if not str(value or "").strip():
+            issues.append(Issue(WARNING, file, "参数", "", f"参数表未填写“{item}”，{fallback}；请在参数表填写“{item}”"))
+    if params.written_date is None:
+        issues.append(Issue(INFO, file, "参数", "", f"成文日期未填写，按统计截止日期{cn_date(params.as_of)}落款；"
+                            "可在参数表填写“成文日期”或用 --date 指定"))
+    elif params.as_of and params.written_date < params.as_of:
+        issues.append(Issue(WARNING, file, "参数", "", f"成文日期{cn_date(params.written_date)}早于统计截止日期"
+                            f"{cn_date(params.as_of)}，请核对参数表“成文日期”或 --date"))
+    return issues
 
 
 # -- rendering ------------------------------------------------------------------------------------
@@ -196,6 +228,7 @@ def render(template: Path, make_context, out_path: Path, when: dt.datetime, imag
         tpl.render(context, jinja_env=_environment(), autoescape=True)
     except Exception as exc:   # noqa: BLE001 — jinja errors, broken XML from a misplaced tag
         raise TemplateProblem(_problem(template, exc, tpl)) from None
+    lay_out_signature(tpl.docx)       # 署名 and date indents from their text; kept with the text (7.3.5)
     save_docx(tpl, out_path, when)
 
 

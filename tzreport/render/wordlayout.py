@@ -222,3 +222,129 @@ def repeat_header(row) -> None:
 def cant_split(row) -> None:
     trpr = row._tr.get_or_add_trPr()
     trpr.append(OxmlElement("w:cantSplit"))
+
+
+# -- 公文 elements set per document (GB/T 9704-2012 7.3.5, 7.4) -------------------------------------
+
+MM = 72 / 25.4                      # points per millimetre
+TYPE_AREA_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT    # 156 mm in twips
+THICK_RULE, THIN_RULE = 8, 6        # 版记 lines in eighths of a point: 1 pt ≈ 0.35 mm, 0.75 pt ≈ 0.25 mm
+
+
+AUTOSPACE = 0.2      # 字 that Word and LibreOffice add between Chinese characters and digits
+
+
+def char_width(text: str) -> float:
+    """Width of ``text`` in 字 (full-width characters): digits and Latin letters count half, and
+    each change between them and Chinese characters adds ``AUTOSPACE`` (measured in LibreOffice's PDF:
+    3.2 pt at 16 pt between "2026" and "年")."""
+    import unicodedata
+    wide = [unicodedata.east_asian_width(ch) in "WF" for ch in str(text)]
+    changes = sum(1 for a, b in zip(wide, wide[1:]) if a != b)
+    return sum(1 if w else 0.5 for w in wide) + AUTOSPACE * changes
+
+
+def signature_indents(issuer: str, date: str) -> tuple:
+    """Right indents in 字 of the 发文机关署名 and the 成文日期 without a seal (GB/T 9704 7.3.5.2):
+    署名 右空二字, the date one line below with its first character two 字 right of the 署名's;
+    a date longer than that keeps 右空二字 and the 署名 moves left by as much."""
+    name, day = char_width(issuer), char_width(date)
+    name_right = 2.0
+    date_right = name_right + name - 2 - day        # date starts two 字 right of the 署名's start
+    if date_right < 2:
+        date_right = 2.0
+        name_right = date_right + day + 2 - name
+    return name_right, date_right
+
+
+def set_right_indent(paragraph, chars: float, size: float = BODY_SIZE) -> None:
+    """A right indent in 字: w:rightChars for Word and WPS, w:right in twips for LibreOffice."""
+    paragraph.paragraph_format.right_indent = Pt(chars * size)
+    ind = paragraph._p.get_or_add_pPr().find(qn("w:ind"))
+    ind.set(qn("w:rightChars"), str(int(round(chars * 100))))
+
+
+def lay_out_signature(document, issuer_style: str = "发文机关署名", date_style: str = "成文日期") -> None:
+    """After rendering: the 署名 and 成文日期 indents from their own text (7.3.5.2), and the body
+    paragraph before them (and any 附件说明) kept with them, so no page holds only the 署名 and the
+    date (7.3.5)."""
+    paragraphs = document.paragraphs
+    for i, p in enumerate(paragraphs):
+        if p.style.name != issuer_style:
+            continue
+        date = next((q for q in paragraphs[i + 1:i + 2] if q.style.name == date_style), None)
+        name_right, date_right = signature_indents(p.text, date.text if date is not None else "")
+        set_right_indent(p, name_right)
+        if date is not None:
+            set_right_indent(date, date_right)
+        for q in reversed(paragraphs[:i]):          # back over the 附件说明 to the last body text
+            if not q.text.strip():
+                continue
+            q.paragraph_format.keep_with_next = True
+            if q.style.name != "附件说明":
+                break
+
+
+def keep_together(paragraph) -> None:
+    """Keep-with-next and keep-lines-together: the paragraph moves to the next page whole."""
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.paragraph_format.keep_together = True
+
+
+def imprint_table(table, width_twips: int = TYPE_AREA_WIDTH) -> None:
+    """The 版记 as a table floating at the foot of the type area of the page it ends on (7.4):
+    the width of the 版心, its last line on the 版心's bottom edge, thick first and last lines,
+    thin lines between its rows, no side lines, no cell padding."""
+    tblpr = table._tbl.tblPr
+    pos = OxmlElement("w:tblpPr")
+    for attr, value in (("w:leftFromText", "0"), ("w:rightFromText", "0"), ("w:topFromText", "0"),
+                        ("w:bottomFromText", "0"), ("w:vertAnchor", "margin"),
+                        # placed from the page's left edge, not centred in the margins: LibreOffice
+                        # keeps a table as wide as the 版心 in the text flow unless it is page-relative
+                        ("w:horzAnchor", "page"), ("w:tblpX", str(MARGIN_LEFT)), ("w:tblpYSpec", "bottom")):
+        pos.set(qn(attr), value)
+    tblpr.insert(1 if tblpr.find(qn("w:tblStyle")) is not None else 0, pos)
+    overlap = OxmlElement("w:tblOverlap")
+    overlap.set(qn("w:val"), "never")
+    pos.addnext(overlap)
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(width_twips))
+    width.set(qn("w:type"), "dxa")
+    old = tblpr.find(qn("w:tblW"))
+    if old is not None:
+        old.getparent().replace(old, width)
+    else:
+        tblpr.append(width)
+    borders = OxmlElement("w:tblBorders")
+    for edge, size in (("top", THICK_RULE), ("left", 0), ("bottom", THICK_RULE), ("right", 0),
+                       ("insideH", THIN_RULE), ("insideV", 0)):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "single" if size else "nil")
+        if size:
+            for attr, value in (("w:sz", str(size)), ("w:space", "0"), ("w:color", "000000")):
+                el.set(qn(attr), value)
+        borders.append(el)
+    tblpr.append(borders)
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    tblpr.append(margins)
+    _schema_order(tblpr)
+
+
+_TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+                "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
+                "tblLayout", "tblCellMar", "tblLook")
+
+
+def _schema_order(tblpr) -> None:
+    """w:tblPr's children in the order of the schema (Word refuses a file otherwise)."""
+    rank = {qn(f"w:{name}"): i for i, name in enumerate(_TBLPR_ORDER)}
+    children = list(tblpr)
+    for child in children:
+        tblpr.remove(child)
+    for child in sorted(children, key=lambda c: rank.get(c.tag, len(rank))):
+        tblpr.append(child)
