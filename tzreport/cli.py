@@ -106,7 +106,7 @@ def main():
 @click.option("--pdf", is_flag=True, help="再用 LibreOffice 把各 Word 文档转成 PDF")
 @click.option("--doc-templates", type=clicn.PathType(exists=True, file_okay=False),
               help="自己修改过的 Word 模板所在文件夹（缺的模板用内置的，见 tzreport word-templates）")
-@click.option("--date", "written", callback=_parse_date,
+@click.option("--date", "written", callback=_parse_date, metavar="日期",
               help="通报、通知的成文日期 YYYY-MM-DD，覆盖参数表“成文日期”（都没有时按统计截止日期落款）")
 def build(inputs, out_dir, as_of, jobs, quiet, pdf, doc_templates, written):
     """读取考核方案和各单位报表，计分、排名、评定等次，写出 汇总.xlsx、各单位批注表、

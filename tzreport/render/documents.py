@@ -302,7 +302,12 @@ class PreparedTemplate:
         if "docPr" in xml:
             self.tpl.docx_ids_index = 1000
             self.tpl.fix_docpr_ids(tree)
-        return self.around[0] + etree_tostring(tree, declaration=False) + self.around[1]
+        # render()'s lay_out_signature, on the body as python-docx objects (it reads style names)
+        from docx.document import _Body
+        from docx.oxml.parser import parse_xml
+        body = parse_xml(etree_tostring(tree, declaration=False))
+        lay_out_signature(_Body(body, self.tpl.docx))
+        return self.around[0] + etree_tostring(body, declaration=False) + self.around[1]
 
     def write(self, context: dict, out_path: Path) -> None:
         context = _dress(context)
