@@ -117,6 +117,7 @@ def read_units(book: Workbook, report: Reporter) -> list:
     rows = read_table(book.sheet("单位"), ("单位编码", "单位名称", "考核类别"),
                       ("分组", "邮箱", "联系人", "别名"), report) or []
     units, codes, names = [], {}, {}
+    taken = {}      # name_key of every code, name and 别名 of the units read so far -> unit
     for row in rows:
         code, name = code_of(row.get("单位编码")), text_of(row.get("单位名称"))
         category = text_of(row.get("考核类别"))
@@ -133,20 +134,20 @@ def read_units(book: Workbook, report: Reporter) -> list:
                          f"单位名称“{name}”重复（第{names[name_key(name)]}行已有），该行未读取")
             continue
         codes[code] = names[name_key(name)] = row.excel_row
-        _check_aliases(row, code, name, units, report)
-        units.append(Unit(code=code, name=name, category=category, group=text_of(row.get("分组")),
-                          email=text_of(row.get("邮箱")), contact=text_of(row.get("联系人")),
-                          aliases=split_aliases(row.get("别名"))))
+        _check_aliases(row, name, taken, report)
+        unit = Unit(code=code, name=name, category=category, group=text_of(row.get("分组")),
+                    email=text_of(row.get("邮箱")), contact=text_of(row.get("联系人")),
+                    aliases=split_aliases(row.get("别名")))
+        for key in (unit.code, unit.name, *unit.aliases):
+            taken.setdefault(name_key(key), unit)
+        units.append(unit)
     return units
 
 
-def _check_aliases(row, code, name, units, report) -> None:
+def _check_aliases(row, name, taken: dict, report) -> None:
     """An 别名 (or name) that is another unit's name, code or 别名 would send one unit's file to the
-    other (which then shows as 未报送): reported, and the first unit keeps it."""
-    taken = {}
-    for unit in units:
-        for key in (unit.code, unit.name, *unit.aliases):
-            taken.setdefault(name_key(key), unit)
+    other (which then shows as 未报送): reported, and the first unit keeps it. ``taken``: name_key
+    of every code, name and 别名 of the units before this row -> that unit."""
     for alias in (name, *split_aliases(row.get("别名"))):
         other = taken.get(name_key(alias))
         if other is not None and alias != name:
