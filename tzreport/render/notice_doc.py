@@ -8,11 +8,12 @@ rescaling to the category's 满分 (SPEC 3.3, 3.7) is said once, on its own line
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from ..model import CONTROL, FORWARD, GROWTH, RED, TOTAL, YELLOW
 from ..planning import days_left
 from . import prose, rule_forms
-from .common import LIGHT_COLOURS, number_text, score_text
+from .common import LIGHT_COLOURS, display_width, number_text, score_text
 from .facts import (control_fact, control_words, is_year_end, needs_rectification, notice_title, reported,
                     unit_lights, unreported, veto_sentence)
 from .progress_doc import numbered
@@ -207,9 +208,10 @@ NAME_WORDS = ("增速", "增加值", "总额", "总值", "收入", "能耗", "�
               "任务", "责任", "建设", "开工率", "满意度", "完成数", "测评", "评价", "事故", "上访", "项目")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _width(text: str) -> float:
-    """Points a line of ``text`` takes at TABLE_PT (CJK one em, digits and Latin half)."""
-    from .common import display_width
+    """Points a line of ``text`` takes at TABLE_PT (CJK one em, digits and Latin half). Cached: the
+    same names, measures and figures come back in every unit's table."""
     return max((display_width(line) for line in str(text).split("\n")), default=0) * TABLE_PT / 2
 
 
@@ -248,6 +250,7 @@ def _break_phrase(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _least(key: str, text: str) -> float:
     """The narrowest a cell can be without breaking a word."""
     if key == "name":
