@@ -26,11 +26,8 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from ..fileio import save_openpyxl, unique_names
-from ..fileio import output_label, write_problem
+from ..fileio import save_openpyxl
 from ..read.workbook import copy_allowed
-from ..model import ERROR, Issue
-from ..parallel import parallel_map
 from ..model import COMPLETION, CONTROL, EFFICACY, REVERSE, ST_OK, TOTAL
 from ..planning import days_left
 from ..read.values import cn_date
@@ -38,7 +35,7 @@ from .common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LIGHT_COLOURS, MIN_FI
                      POINTS, PRINT_WIDTH_PX, SEVERITY_CN, SPLIT_SCALE, WIDE_RENDERING, column_pixels, history_text,
                      number_text, put, score_text, tie_counts, value_format, veto_text, wrapped_lines)
 from . import rule_forms
-from .template import HEADER_ROW, SUBMISSION_SHEET, blank_for, write_template
+from .template import HEADER_ROW, SUBMISSION_SHEET, write_template
 from .xlsxpatch import XmlBook
 
 OUTPUT_FOLDER = "批注"
@@ -614,38 +611,3 @@ def annotate_unit_openpyxl(ctx: Context, ur, sub, blank, issues, path) -> None:
     annotate_sheet(ctx, ws, header_row, row_of, ur, issues, own)
     result_sheet(ctx, book, ur, issues, note)
     save_openpyxl(book, path, ctx.when)
-
-
-def _annotate_one(ctx, task):
-    """-> (unit code, path, problem): a file that cannot be written (disk full, a folder in its
-    place, a name too long) is reported for its unit and the others go on."""
-    try:
-        annotate_unit(ctx, *task)
-    except OSError as exc:
-        return task[0].code, task[-1], write_problem(exc)
-    return task[0].code, task[-1], ""
-
-
-def write_annotated(result, scheme, out_dir, when, jobs: int = None, progress=None) -> list:
-    """批注/<单位>.xlsx for every unit -> the paths written (also in ``result.files``). Parallel
-    when there are many units."""
-    folder = Path(out_dir) / OUTPUT_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    ctx = make_context(result, scheme, when)
-    names = unique_names(result.units, lambda u: u.name, lambda u: u.code)
-    by_unit = {}
-    for issue in result.issues:
-        if issue.unit:
-            by_unit.setdefault(issue.unit, []).append(issue)
-    units = scheme.unit_by_code()
-    tasks = ((ur, result.submissions.get(ur.code), blank_for(scheme, units[ur.code]),
-              by_unit.get(ur.code, []), str(folder / f"{names[ur.code]}.xlsx")) for ur in result.units)
-    paths = []
-    for code, path, problem in parallel_map(_annotate_one, ctx, tasks, len(result.units), jobs,
-                                            progress):
-        if problem:
-            result.issues.append(Issue(ERROR, output_label(out_dir, path), "", "", problem, code))
-            continue
-        result.files.setdefault(code, {})["annotated"] = Path(path)
-        paths.append(Path(path))
-    return paths
