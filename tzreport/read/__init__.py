@@ -272,16 +272,18 @@ def load_inputs(paths, issues: list, progress=None, jobs: int = None, skip=()):
 
 
 def _one_per_unit(submissions: list, scheme, issues: list) -> list:
-    """Two submissions for one unit: the one ``preferred`` counts, the other is reported."""
+    """Two submissions for one unit and one period: the one ``preferred`` counts, the other is
+    reported. Files of different 统计截止 are different periods (SPEC 3.11), both kept."""
     names = {u.code: u.name for u in scheme.units}
     kept = {}
     for sub in sorted(submissions, key=lambda s: (s.file, s.sheet)):
-        first = kept.get(sub.unit_code)
+        key = (sub.unit_code, sub.as_of or scheme.params.as_of)
+        first = kept.get(key)
         if first is None:
-            kept[sub.unit_code] = sub
+            kept[key] = sub
             continue
         used, other, why = preferred(first, sub)
-        kept[sub.unit_code] = used
+        kept[key] = used
         issues.append(Issue(ERROR, other.file, other.sheet, "",
                             f"{names[sub.unit_code]}重复报送：{other.file} 与 {used.file}，已采用 {used.file}"
                             f"（{why}），本文件未计入", sub.unit_code))
