@@ -244,3 +244,75 @@ def test_unit_trend_lines():
         "与上期相比前进3位，综合得分增加11.50分。",
         "由红灯转为绿灯：“财政收入”。"]
     assert [arrow(d) for d in (3, -2, 0, None)] == ["↑3", "↓2", "—", "新"]
+
+
+def test_round_trip_template_for_the_second_quarter_beside_the_first(tmp_path):
+    """`tzreport template` for 30 June, filled, added beside the first quarter's files, built."""
+    import openpyxl
+    from click.testing import CliRunner
+    from tzreport.build import build
+    from tzreport.cli import main
+    folder = tmp_path / "in"
+    rules = [("一季度", D(2026, 3, 31), 40), ("上半年", D(2026, 6, 30), 60)]
+    write_book(folder / "考核方案.xlsx", scheme_sheets(参数=params(D(2026, 6, 30)),
+                                                  考核期=periods_sheet(rules, points="1:1；2:0.5")))
+    q1 = {"城关镇": (250, "完成"), "龙泉镇": (400, "完成"), "青山镇": (375, "基本完成")}
+    q2 = {"城关镇": (400, "完成"), "龙泉镇": (1000, "完成"), "青山镇": (750, "完成")}
+    for unit, (a, word) in q1.items():
+        write_submission(folder / "一季度", unit, {"I01": a, "I02": word}, as_of="2026年3月31日")
+    run = CliRunner().invoke(main, ["template", str(folder / "考核方案.xlsx"), "--as-of", "2026-06-30",
+                                    "-o", str(folder / "上半年")])
+    assert run.exit_code == 0, run.output
+    for unit, (a, word) in q2.items():
+        path = folder / "上半年" / f"{unit}.xlsx"
+        book = openpyxl.load_workbook(path)
+        ws = book["指标完成情况"]
+        assert ws["G2"].value == "统计截止：2026年6月30日"
+        for row in range(5, ws.max_row + 1):
+            code = ws.cell(row, 1).value
+            if code in ("I01", "I02"):
+                ws.cell(row, 7).value = a if code == "I01" else word
+        book.save(path)
+    result = build([folder], tmp_path / "out")
+    units = by_name(result)
+    # Q1 p=.25: 城关 250/250 → 60+40 = 100 (1st); 龙泉 400/500 → 48+40 = 88 (2nd); 青山 375/375 → 60+24 = 84
+    assert [(n, [(p["period"], round(p["total"], 6), p["rank"]) for p in u.periods][0])
+            for n, u in sorted(units.items())] == [
+        ("城关镇", ("一季度", 100.0, 1)), ("青山镇", ("一季度", 84.0, 3)), ("龙泉镇", ("一季度", 88.0, 2))]
+    # Q2 p=.5 on its own: 城关 400/500 → 48+40 = 88 (3rd); 龙泉 1000/1000 → 100, 青山 750/750 → 100 (tied 1st)
+    assert {n: u.fold["current_base"] for n, u in units.items()} == {"城关镇": 88.0, "龙泉镇": 100.0, "青山镇": 100.0}
+    # folded (40·Q1 + 60·Q2)/100: 城关 (4000+5280)/100 = 92.8; 龙泉 (3520+6000)/100 = 95.2; 青山 (3360+6000)/100 = 93.6
+    # 名次加分 1:1；2:0.5 — Q1 城关 1, 龙泉 0.5; Q2 龙泉 and 青山 tied 1st, 1 each
+    # totals 城关 93.8, 龙泉 96.7, 青山 94.6
+    assert {n: round(u.total, 6) for n, u in units.items()} == {"城关镇": 93.8, "龙泉镇": 96.7, "青山镇": 94.6}
+    assert {n: u.rank for n, u in units.items()} == {"龙泉镇": 1, "青山镇": 2, "城关镇": 3}
+    assert not [i for i in result.issues if i.severity in ("error", "warning")], \
+        [i.text() for i in result.issues]
+    # results.json carries both periods and the previous light (Q1 I01 of 龙泉: 400/2000 at p=.25 → −5 points → 黄)
+    import json
+    lines = (tmp_path / "out" / "results.json").read_text(encoding="utf-8").splitlines()
+    unit = next(json.loads(x.lstrip(",")) for x in lines if '"name":"龙泉镇"' in x and x.lstrip(",").startswith("{"))
+    assert [(p["period"], p["rank"]) for p in unit["periods"]] == [("一季度", 2), ("上半年", 1)]
+    i01 = next(i for i in unit["indicators"] if i["code"] == "I01")
+    assert (i01["previous_light"], i01["previous_completion_rate"], i01["light"]) == ("黄", 0.2, "绿")
+
+
+@pytest.mark.parametrize("sample", ["county", "city"])
+def test_one_period_samples_give_the_results_of_evaluate(tmp_path, monkeypatch, sample):
+    """With one period (the samples without their earlier data) periods.py adds nothing: the
+    results.json of the build equals that of ``evaluate`` alone, byte for byte."""
+    import sys
+    from tzreport import periods, samples
+    build_module = sys.modules["tzreport.build"]     # the package exports the function build
+    if sample == "county":
+        source = tmp_path / "input.xlsx"
+        samples.write_county(source, periods=False)
+    else:
+        source = tmp_path / "市考"
+        samples.write_city(source, periods=False)
+    build_module.build([source], tmp_path / "a")
+    monkeypatch.setattr(periods, "evaluate_periods", build_module.evaluate)
+    build_module.build([source], tmp_path / "b")
+    a = (tmp_path / "a" / "results.json").read_bytes()
+    assert a == (tmp_path / "b" / "results.json").read_bytes()
+    assert b'"periods"' not in a and b"previous_light" not in a

@@ -16,8 +16,9 @@ import dataclasses
 import datetime as dt
 
 from .build import evaluate
-from .grading import advancement, apply_consequences, assign_grades, assign_ranks
-from .model import BONUS_PLACE, INFO, VETO_NONE, WARNING, BuildResult, Issue
+from .grading import (advancement, apply_consequences, apply_rank_changes, assign_grades,
+                      assign_ranks)
+from .model import BONUS_ADVANCE, BONUS_PLACE, INFO, VETO_NONE, WARNING, BuildResult, Issue
 from .read.values import cn_date
 from .scoring import add_bonus, fmt
 
@@ -134,6 +135,7 @@ def _fold(result, folded: list, units: dict, scheme) -> None:
     """SPEC 3.11 for each unit of the current period, then ranks and grades again per category."""
     params = result.params
     for ur in result.units:
+        _undo_rank_change(ur, scheme, params)
         bases, places = [], []
         for rule in folded:
             then = units[rule.end].get(ur.code)
@@ -151,6 +153,10 @@ def _fold(result, folded: list, units: dict, scheme) -> None:
     for category in result.categories:
         members = [u for u in result.units if u.category == category]
         assign_ranks(members)
+        rule = scheme.advance_rules.get(category)
+        if rule is not None:      # SPEC 3.10 on the folded totals: r1 before 进位, then rank again
+            apply_rank_changes(members, rule, scheme.ranks, params.year, scheme.bonus_caps, params)
+            assign_ranks(members)
         assign_grades(members, scheme.grades)
         for u in members:
             u.consequences, u.grade_note = [], ""
@@ -158,6 +164,19 @@ def _fold(result, folded: list, units: dict, scheme) -> None:
         advancement(members, scheme.grades)
     order = {c: i for i, c in enumerate(result.categories)}
     result.units.sort(key=lambda u: (order[u.category], u.rank, u.code))
+
+
+def _undo_rank_change(ur, scheme, params) -> None:
+    """Take back the current period's 进位 points (SPEC 3.10): they are given again on the folded
+    ranks. ``apply_rank_changes`` put a 进位/保位 into 进位加分 and a 退位 as the last deduction item."""
+    points = ur.rank_change.get("points", 0.0) if ur.rank_change else 0.0
+    if points > 0:
+        add_bonus(ur, BONUS_ADVANCE, -points, scheme.bonus_caps, params)
+    elif points < 0:
+        ur.deduction_items.pop()
+        ur.deduction -= -points
+        ur.total = ur.base + ur.bonus - ur.deduction
+    ur.rank_change = {}
 
 
 def _trend(result, dates: list, units: dict, rules: list, year: int) -> None:

@@ -167,13 +167,14 @@ def _draw_ranks(title, periods, units):
     ax = fig.subplots()
     xs = list(range(len(periods)))
     worst = 1
-    for name, ranks in units:
+    for n, (name, ranks) in enumerate(units):
         points = [(x, r) for x, r in zip(xs, ranks) if r is not None]
         if not points:
             continue
         worst = max(worst, max(r for _, r in points))
         ax.plot([x for x, _ in points], [r for _, r in points], marker="o", markersize=3,
-                linewidth=1.2, label=_short(name, 8))
+                linewidth=1.2, label=_short(name, 8),
+                linestyle="-" if n < 10 else "--")      # the colour cycle has ten colours
     ax.set_xticks(xs, periods, fontsize=8)
     ax.set_ylim(worst + 0.5, 0.5)      # rank 1 on top
     from matplotlib.ticker import MaxNLocator

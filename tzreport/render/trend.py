@@ -45,7 +45,22 @@ def rank_change_sentence(units: list, previous: str = "") -> str:
     if new:
         parts.append(f"{'、'.join(new)}为本期新参加排名的单位")
     then = f"上期（{previous}）" if previous else "上期"
+    if len(same) == len(moves):
+        return f"与{then}相比，各单位名次均无变化。"
     return f"与{then}相比，" + "，".join(parts) + "。"
+
+
+def fold_line(ur, subject: str = "") -> str:
+    """How a folded base was made (SPEC 3.11): each period's base × 权重, and the 名次加分."""
+    if not ur.fold:
+        return ""
+    periods = ur.fold["periods"]
+    parts = "、".join(f"{p['period']}{score_text(p['base'])}分×{p['weight']:g}" for p in periods)
+    weight = sum(p["weight"] for p in periods)
+    place = sum(p["points"] for p in periods)
+    won = "、".join(f"{p['period']}第{p['rank']}名{p['points']:g}分" for p in periods if p["points"])
+    return (f"{subject}基础得分按考核期折算：（{parts}）÷{weight:g}＝{score_text(ur.base)}分"
+            + (f"；名次加分{place:g}分（{won}）" if place else "") + "。")
 
 
 def light_turns(ur) -> tuple:
@@ -91,6 +106,8 @@ def unit_trend_lines(ur, subject: str = "") -> list:
         grade = f"（{p['grade']}）" if p.get("grade") else ""
         steps.append(f"{p['period']}{score_text(p['total'])}分、第{p['rank']}名{grade}")
     lines = [f"{subject}历次考核：" + "；".join(steps) + "。"]
+    if ur.fold:
+        lines.append(fold_line(ur, subject))
     m = move(ur)
     if m is not None:
         kind, n = m
