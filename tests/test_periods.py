@@ -316,3 +316,47 @@ def test_one_period_samples_give_the_results_of_evaluate(tmp_path, monkeypatch, 
     a = (tmp_path / "a" / "results.json").read_bytes()
     assert a == (tmp_path / "b" / "results.json").read_bytes()
     assert b'"periods"' not in a and b"previous_light" not in a
+
+
+def test_round_trip_outputs_say_the_trend(tmp_path):
+    """The same two quarters as above, as a clerk reads them in 进展通报, 通知 and 考核结果."""
+    import openpyxl
+    from docx import Document
+    from test_documents import all_text
+    from tzreport.build import build
+    folder = tmp_path / "in"
+    rules = [("一季度", D(2026, 3, 31), 40), ("上半年", D(2026, 6, 30), 60)]
+    write_book(folder / "考核方案.xlsx", scheme_sheets(参数=params(D(2026, 6, 30)),
+                                                  考核期=periods_sheet(rules, points="1:1；2:0.5")))
+    for unit, (a1, w1), (a2, w2) in (("城关镇", (250, "完成"), (400, "完成")),
+                                     ("龙泉镇", (400, "完成"), (1000, "完成")),
+                                     ("青山镇", (375, "基本完成"), (750, "完成"))):
+        write_submission(folder / "一季度", unit, {"I01": a1, "I02": w1}, as_of="2026年3月31日")
+        write_submission(folder, unit, {"I01": a2, "I02": w2}, as_of="2026年6月30日")
+    build([folder], tmp_path / "out")
+    # ranks 一季度 城关 1, 龙泉 2, 青山 3 → 上半年 (folded) 龙泉 1, 青山 2, 城关 3
+    bulletin = all_text(Document(tmp_path / "out" / "进展通报.docx"))
+    assert "与上期（一季度）相比，龙泉镇前进1位，青山镇前进1位，城关镇后退2位。" in bulletin
+    assert "本次综合得分按考核期折算：一季度权重40、上半年权重60。" in bulletin
+    notice = all_text(Document(tmp_path / "out" / "通知" / "龙泉镇.docx"))
+    # 龙泉 一季度 88 (良好, 2nd); 上半年 96.7 (优秀, 1st); 96.7 − 88 = 8.7
+    assert "你单位历次考核：一季度88.00分、第2名（良好）；上半年96.70分、第1名（优秀）。" in notice
+    assert "你单位基础得分按考核期折算：（一季度88.00分×40、上半年100.00分×60）÷100＝95.20分；" \
+           "名次加分1.5分（一季度第2名0.5分、上半年第1名1分）。" in notice
+    assert "你单位与上期相比前进1位，综合得分增加8.70分。" in notice
+    ws = openpyxl.load_workbook(tmp_path / "out" / "批注" / "龙泉镇.xlsx")["考核结果"]
+    pairs = {r[0]: r[1:3] for r in ws.iter_rows(max_col=3, values_only=True) if r[0]}
+    assert pairs["历次考核：一季度"] == (88.0, "第2名，良好")
+    assert pairs["历次考核：上半年"] == (96.7, "第1名，优秀")
+    assert pairs["名次变化"] == ("↑1", "与上期相比前进1位")
+    assert pairs["考核期折算"] == (95.2, "基础得分按考核期折算：（一季度88.00分×40、上半年100.00分×60）÷100＝95.20分；"
+                                    "名次加分1.5分（一季度第2名0.5分、上半年第1名1分）。")
+
+
+def test_no_data_for_the_date_itself_takes_the_latest_period(tmp_path):
+    """`--as-of 2026-12-31` over September's files: one period, scored at the year end (p = 1)."""
+    from helpers import write_all
+    result = score(write_all(tmp_path / "in"), D(2026, 12, 31))
+    # p = 1: 城关 750/1000 → 45 + 40 = 85; 龙泉 1200/2000 → 36 + 40 = 76; 青山 1125/1500 → 45 + 24 = 69
+    assert {u.name: round(u.total, 6) for u in result.units} == {"城关镇": 85.0, "龙泉镇": 76.0, "青山镇": 69.0}
+    assert result.periods == [] and any("按最近一期（2026年9月30日）" in i.message for i in result.issues)

@@ -95,6 +95,15 @@ def evaluate_periods(scheme, submissions: list, issues: list, as_of: dt.date = N
     if current is None:
         return evaluate(scheme, submissions, issues, as_of)
     by_date = split_periods(scheme, submissions, issues, current)
+    latest = max((d for d, subs in by_date.items() if subs), default=None)
+    if latest is not None and latest < current and not by_date.get(current):
+        # No unit reported for the 统计截止日期 itself (e.g. `--as-of 2026-12-31` over September's
+        # files): the latest data are the current period's, as a build of one date always took them.
+        by_date[current] = by_date.pop(latest)
+        if latest in scheme.dated_office_values or latest in scheme.dated_deductions:
+            by_date[latest] = []
+        issues.append(Issue(INFO, "", "", "", f"没有统计截止为{cn_date(current)}的报表，按最近一期"
+                            f"（{cn_date(latest)}）的数据计算"))
     rules = [r for r in scheme.periods]
     reached = [r for r in rules if r.end <= current]
     for rule in reached:

@@ -219,7 +219,7 @@ def _earlier(indicators, code, a, prev, ratio, rng):
         return max(0, a - rng.choice([0, 0, 1])), prev
     value = a * (1 + rng.uniform(-0.04, 0.04))
     value = round(value) if isinstance(a, int) else round(value, digits)
-    return (min(100, value) if method == "分档" else value), prev
+    return (min(100, value) if method in ("分档", "测评") else value), prev
 
 
 def write_county(path: Path, periods: bool = True) -> None:

@@ -486,7 +486,9 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
 def _trend_pairs(w: _Writer, ur) -> None:
     """SPEC 3.11, with two periods or more: the unit's total, rank and grade per period, its rank
     change since the previous one, the indicators whose light changed. One period: nothing."""
-    from .trend import arrow, light_turns, move
+    from .trend import arrow, fold_line, light_turns, move
+    if ur.fold:
+        w.pair("考核期折算", float(score_text(ur.base)), fold_line(ur), POINTS)
     if len(ur.periods) < 2:
         return
     for p in ur.periods:
