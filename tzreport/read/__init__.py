@@ -294,7 +294,9 @@ def preferred(a, b) -> tuple:
     """Of two submissions of one unit -> (used, not used, why in Chinese): what a clerk means is the
     latest 统计截止 stated above the header, then the file saved last, then the first by name.
 
-    (Issue 15 will read files of different 统计截止 as different periods; this is the one place.)"""
+    In a build, files of different 统计截止 are different periods (SPEC 3.11) and never reach this
+    choice (a file without 统计截止 belongs to the scheme's date): the date rule is kept for copies
+    compared directly."""
     from .values import cn_date
     if a.as_of and b.as_of and a.as_of != b.as_of:
         used, other = (a, b) if a.as_of > b.as_of else (b, a)
