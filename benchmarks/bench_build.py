@@ -2,6 +2,7 @@
 
     python benchmarks/bench_build.py                      # 2,000 units × 150 indicators
     python benchmarks/bench_build.py --units 200 --indicators 50
+    python benchmarks/bench_build.py --units 200 --indicators 50 --periods 4   # SPEC 3.11
 
 Synthetic inputs (a scheme and one submission per unit, as units send them) are generated once into
 benchmarks/data/ and reused. Prints figures; it is not a test and asserts nothing.
@@ -161,12 +162,13 @@ def print_stages(stderr: str, samples: list) -> None:
                   f"{max(p for _, p in inside) / mib:6.0f} MiB PSS")
 
 
-def synthetic(units: int, indicators: int, data: Path = None) -> Path:
-    """The synthetic inputs for units × indicators, generated once."""
-    folder = data or ROOT / "benchmarks" / "data" / f"{units}x{indicators}"
+def synthetic(units: int, indicators: int, data: Path = None, periods: int = 1) -> Path:
+    """The synthetic inputs for units × indicators (× periods, SPEC 3.11), generated once."""
+    name = f"{units}x{indicators}" + (f"x{periods}p" if periods > 1 else "")
+    folder = data or ROOT / "benchmarks" / "data" / name
     if not (folder / "考核方案.xlsx").exists():
         start = time.perf_counter()
-        write_synthetic(folder, units, indicators)
+        write_synthetic(folder, units, indicators, periods=periods)
         print(f"generated {folder} in {time.perf_counter() - start:.1f} s")
     return folder
 
@@ -177,10 +179,12 @@ def main() -> None:
     parser.add_argument("--indicators", type=int, default=150)
     parser.add_argument("--jobs", type=int, default=None, help="reading processes (default: all cores)")
     parser.add_argument("--data", type=Path, default=None, help="where the synthetic inputs live")
+    parser.add_argument("--periods", type=int, default=1,
+                        help="periods of data (SPEC 3.11): the months before September beside it")
     parser.add_argument("--stages", action="store_true",
                         help="run the build through its Python API and print peak memory per stage")
     args = parser.parse_args()
-    folder = synthetic(args.units, args.indicators, args.data)
+    folder = synthetic(args.units, args.indicators, args.data, args.periods)
     read_s, files, cells = read_only(folder)
     build_s, peak, pss, largest, code, size, out = run_build(folder, args.jobs, stages=args.stages)
     mib = 1024 * 1024

@@ -230,7 +230,11 @@ def test_as_of_disagreeing_with_the_scheme(tmp_path):
     result = run(folder, tmp_path)
     [issue] = issues_of(result, "龙泉镇.xlsx")
     assert issue.cell == "G2" and "2026年8月31日" in issue.message and "2026年9月30日" in issue.message
-    assert totals(result) == TOTALS
+    # SPEC 3.11: the file is August's data, a period of its own; in September 龙泉镇 is 未报送 (0)
+    assert totals(result) == {**TOTALS, "龙泉镇": 0.0}
+    # August, p = 8/12: I01 1200 vs T' = 2000·8/12 = 1333.33 → 60·0.9 = 54; I02 完成 40 → 94
+    [august, september] = next(u for u in result.units if u.name == "龙泉镇").periods
+    assert (august["period"], round(august["total"], 6), september["submitted"]) == ("8月", 94.0, False)
 
 
 def test_targets_in_submission_differ_scheme_wins(tmp_path):

@@ -126,7 +126,7 @@ def test_result_sheet_states_total_rank_grade_history_and_consequences(city):
     assert pairs["排名"][0] == unit.rank
     assert pairs["等次"][0] == unit.grade
     assert pairs["近三年等次"][1] == f"2024年 较好；2025年 好；2026年 {unit.grade}"
-    assert pairs["结果运用"][1] == "；".join(unit.consequences)
+    assert (pairs["结果运用"][1] or "") == "；".join(unit.consequences)
     assert "还差" in str(pairs["前进一名"][0]) or unit.rank == 1
     # 临川县 claimed two honours: both are listed with their points.
     assert "全国文明城市（县级）提名城市，国家级2分" in pairs["加分"][1]
@@ -176,8 +176,19 @@ def test_problems_are_commented_on_the_units_own_cells(tmp_path):
 def test_summary_workbook_sheets_values_and_layout(county):
     out, result = county
     book = openpyxl.load_workbook(out / "汇总.xlsx")
-    assert book.sheetnames == ["综合排名", "指标矩阵-镇街", "指标矩阵-部门", "亮灯统计", "倒排计划", "结果运用",
-                               "数据问题"]
+    assert book.sheetnames == ["综合排名", "指标矩阵-镇街", "指标矩阵-部门", "亮灯统计", "历次排名", "倒排计划",
+                               "结果运用", "数据问题"]
+    # SPEC 3.11: input.xlsx carries August beside September — units × periods, ranks side by side
+    periods = book["历次排名"]
+    assert [c.value for c in periods[3]] == ["考核类别", "单位", "8月综合得分", "9月综合得分", "8月排名", "9月排名",
+                                           "名次变化", "综合得分变化"]
+    by_name = {periods.cell(r, 2).value: [c.value for c in periods[r]] for r in range(4, 4 + len(result.units))}
+    for unit in result.units:
+        (aug, sep), row = unit.periods, by_name[unit.name]
+        assert row[2:6] == [round2(aug["total"]), round2(sep["total"]), aug["rank"], sep["rank"]]
+        delta = aug["rank"] - sep["rank"]
+        assert row[6] == (f"↑{delta}" if delta > 0 else f"↓{-delta}" if delta < 0 else "—")
+        assert row[7] == pytest.approx(round2(sep["total"]) - round2(aug["total"]))
     ws = book["综合排名"]
     header = [c.value for c in ws[3]]
     assert header[:4] == ["考核类别", "分组", "排名", "单位"]
@@ -291,8 +302,9 @@ def test_summary_has_native_charts_and_the_other_sheets(county):
     with zipfile.ZipFile(out / "汇总.xlsx") as zf:
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
         text = "".join(zf.read(n).decode() for n in charts)
-    assert len(charts) == 3                       # 综合得分 for 镇街 and 部门, lights per indicator
-    assert "综合排名" in text and "亮灯统计" in text
+    # 综合得分 for 镇街 and 部门, lights per indicator, ranks over August and September per category
+    assert len(charts) == 5
+    assert "综合排名" in text and "亮灯统计" in text and "历次排名" in text and "<c:lineChart>" in text
     book = openpyxl.load_workbook(out / "汇总.xlsx")
     plan = book["倒排计划"]
     header = [c.value for c in plan[3]]
@@ -375,7 +387,9 @@ def test_check_writes_the_review_and_marked_copies_and_leaves_inputs_alone(tmp_p
     overview = {row[1].value: row for row in book["总览"].iter_rows(min_row=4)}
     assert overview["龙泉镇"][4].value == "需修改后重新报送"
     assert overview["龙泉镇"][5].value == 2                    # 约1200, unknown code I09
-    assert overview["城关镇"][4].value == "请核对"
+    # SPEC 3.11: its file is June's data, so for 30 September 城关镇 has sent nothing (its own
+    # sheet says why, at G2)
+    assert overview["城关镇"][4].value == "未报送"
     assert overview["青山镇"][4].value == "未报送"
     assert overview["龙泉镇"][7].value == "退回/龙泉镇.xlsx"          # flat, not 退回/in/报表/
     own = [[c.value for c in row] for row in book["城关镇"].iter_rows(min_row=4)]

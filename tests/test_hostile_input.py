@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from tzreport import BuildError, build
 from tzreport.build import check, evaluate
+from tzreport.periods import evaluate_periods
 from tzreport.cli import main
 from tzreport.read import load_inputs
 from tzreport.read import workbook as wbmod
@@ -48,7 +49,7 @@ def read(folder):
     """Read and score, no output files: what every reading case needs."""
     issues = []
     scheme, subs = load_inputs([folder], issues)
-    return evaluate(scheme, subs, issues)
+    return evaluate_periods(scheme, subs, issues)      # as build scores: per period (SPEC 3.11)
 
 
 def only(result, file, severity=None):
@@ -334,17 +335,20 @@ def test_negative_target_is_warned(tmp_path):
 
 # -- 3. wrong file adopted ------------------------------------------------------------------------
 
-def test_the_newest_statistics_date_wins_over_an_old_copy(tmp_path):
+def test_an_old_copy_is_the_earlier_period_not_the_current_one(tmp_path):
     folder = write_all(tmp_path / "in", skip=("龙泉镇",))
     write_submission(folder, "龙泉镇", {"I01": 1500, "I02": "完成"})
     old = write_submission(folder / "报表", "龙泉镇", {"I01": 1, "I02": "未完成"},
                            as_of="2026年6月30日")          # 报表/报表/龙泉镇.xlsx, saved later
     os.utime(old, (2_000_000_000, 2_000_000_000))
     result = read(folder)
-    issue = only(result, "in/报表/报表/龙泉镇.xlsx", "error")
-    assert "已采用 in/报表/龙泉镇.xlsx" in issue.message and "统计截止2026年9月30日晚于2026年6月30日" in issue.message
+    # SPEC 3.11: files of different 统计截止 are different periods — no 重复报送; the June file is
+    # June's data (said so at its cell), September counts for the current period.
+    issue = only(result, "in/报表/报表/龙泉镇.xlsx")
+    assert issue.severity == "warning" and issue.cell == "G2" and "作为2026年6月30日一期的数据" in issue.message
     # 龙泉镇: 1500 vs 1500 → 60, 完成 → 40
     assert totals(result) == {**TOTALS, "龙泉镇": 100.0}
+    assert [p["period"] for p in result.periods] == ["6月", "9月"]
 
 
 # -- 4. messages that name the cause --------------------------------------------------------------

@@ -386,24 +386,28 @@ def test_city_outputs_show_caps_and_rank_changes(tmp_path):
     samples = __import__("pathlib").Path(__file__).parent.parent / "sample_workbooks"
     result = build([samples / "市考"], tmp_path)
     unit = {u.name: u for u in result.units}
-    # 长乐县: 1st last year, 2nd before 进位 → 保位 +0.5; 指标加分 3.9 → 3 (上限 3); 表彰加分 国家级 2
-    # (= 上限 2); 3 + 2 + 0.5 = 5.5 → 加分总上限 5.
+    # 长乐县: 1st last year, 2nd before 进位 (on the folded year, SPEC 3.11) → 保位 +0.5; 指标加分 3.9
+    # → 3 (上限 3); 表彰加分 国家级 2 (= 上限 2); 名次加分 (3.11, "1:0.5；2:0.3；3:0.2") 一季度 1st 0.5 +
+    # 上半年 3rd 0.2 + 前三季度 2nd 0.3 + 全年 2nd 0.3 = 1.3; 3 + 2 + 0.5 + 1.3 = 6.8 → 加分总上限 5.
     c = unit["长乐县"]
     assert c.rank_change["kind"] == "保位" and c.bonus == pytest.approx(5.0)
-    assert c.bonus_before_total_cap == pytest.approx(5.5)
+    assert [(p["period"], p["rank"], p["points"]) for p in c.fold["periods"]] == [
+        ("一季度", 1, 0.5), ("上半年", 3, 0.2), ("前三季度", 2, 0.3), ("全年", 2, 0.3)]
+    assert c.bonus_before_total_cap == pytest.approx(6.8)
     rows = {r[0]: r[1:3] for r in openpyxl.load_workbook(tmp_path / "批注" / "长乐县.xlsx")["考核结果"]
             .iter_rows(max_col=3, values_only=True) if r[0]}
     assert rows["  其中：指标加分"] == (3, "应得3.9分，超过指标加分上限3分，按3分计")
     assert rows["进位"] == (0.5, "上年第1名、本年第2名，保持前3名，保位加0.5分")
-    assert "各类加分合计5.5分，超过加分总上限5分，按5分计" in rows["加分"][1]
+    assert "各类加分合计6.8分，超过加分总上限5分，按5分计" in rows["加分"][1]
     notice = all_text(Document(tmp_path / "通知" / "长乐县.docx"))
-    assert "你单位指标加分应得3.9分，超过指标加分上限3分，按3分计；各类加分合计5.5分，超过加分总上限5分，按5分计。" \
+    assert "你单位指标加分应得3.9分，超过指标加分上限3分，按3分计；各类加分合计6.8分，超过加分总上限5分，按5分计。" \
         in notice
     # 和平县 has no 名次 for 2025 in 历年等次.
     assert "你单位上年无名次，不计进位加分。" in all_text(Document(tmp_path / "通知" / "和平县.docx"))
     ws = openpyxl.load_workbook(tmp_path / "汇总.xlsx")["综合排名"]
     header = next(r for r in ws.iter_rows(values_only=True) if r and r[0] == "考核类别")
-    assert header[header.index("表彰加分") + 1:header.index("综合得分")] == ("进位加分", "加分合计", "扣分", "进位")
+    assert header[header.index("表彰加分") + 1:header.index("综合得分")] == ("进位加分", "名次加分", "加分合计", "扣分",
+                                                                      "进位")
     # A 退位 is a deduction: 怀远县 9th last year, 11th before 进位 → −0.2 × 2 = −0.4, in D with its
     # 扣分与否决 item 1.5 → 1.9.
     h = unit["怀远县"]

@@ -203,7 +203,8 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     scheme, submissions = load_inputs(inputs, issues, progress=_stage(progress, "读取报表"),
                                       jobs=jobs, skip=[out])
     _require_submissions(scheme, submissions, issues)
-    result = evaluate(scheme, submissions, issues, as_of)
+    from .periods import evaluate_periods      # SPEC 3.11: evaluate per period, folded
+    result = evaluate_periods(scheme, submissions, issues, as_of)
     if date is not None:
         result.params.written_date = date
     issues += gongwen_issues(result.params, scheme.file)      # SPEC 4.2: said once, not per document
@@ -390,7 +391,8 @@ def check(inputs, out_dir=None, as_of: dt.date = None, jobs: int = None) -> Buil
     out = Path(out_dir) if out_dir else default_output_dir(inputs)
     issues = []
     scheme, submissions = load_inputs(inputs, issues, jobs=jobs, skip=[out])
-    result = evaluate(scheme, submissions, issues, as_of)
+    from .periods import evaluate_periods
+    result = evaluate_periods(scheme, submissions, issues, as_of)
     # Only files within the reading limits get a marked 退回 copy: openpyxl, which makes it, has
     # none of its own (a zip bomb refused by the reader grew past 24 GB there).
     files = {f.label: f.path for f in expand_inputs(inputs, [], skip=[out]) if copy_allowed(f.path)}

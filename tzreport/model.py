@@ -190,6 +190,16 @@ class AdvanceRule:
 
 
 @dataclass
+class PeriodRule:
+    """One row of 考核期 (SPEC 3.11)."""
+    name: str                     # 期别
+    end: dt.date                  # 截止日期
+    weight: float = 0.0           # 权重 (0 = only 名次加分)
+    place_points: dict = field(default_factory=dict)   # 名次 -> points, from "1:0.5；2:0.3"
+    where: tuple = ("", "", "")   # file, sheet, cell of 截止日期
+
+
+@dataclass
 class Scheme:
     params: Params
     units: list                                   # [Unit]
@@ -211,6 +221,11 @@ class Scheme:
     vote_values: dict = field(default_factory=lambda: dict(VOTE_VALUES))  # 票别 -> 分值 (3.9)
     ranks: dict = field(default_factory=dict)           # unit_code -> {year: 名次} (3.10)
     advance_rules: dict = field(default_factory=dict)   # category -> AdvanceRule (3.10)
+    # SPEC 3.11: 考核期 rows, and 考核办评分 / 扣分与否决 rows dated to an earlier 统计截止 (blank
+    # 统计截止 = the current period: they stay in office_values / deductions above).
+    periods: list = field(default_factory=list)          # [PeriodRule], sheet order
+    dated_office_values: dict = field(default_factory=dict)  # date -> {(unit, code): (value, where)}
+    dated_deductions: dict = field(default_factory=dict)     # date -> [Deduction]
 
     def indicators_of(self, category: str) -> list:
         return [i for i in self.indicators if i.category == category]
@@ -239,6 +254,7 @@ class Submission:
     header_row: int = 0                           # 1-based Excel row of the header
     row_of: dict = field(default_factory=dict)    # indicator code -> 1-based Excel row
     path: str = ""          # the unit's own workbook on disk; "" for rows of a consolidated sheet
+    as_of_cell: str = ""    # where 统计截止 was read (SPEC 3.11: the submission's period)
 
 
 @dataclass(slots=True)
@@ -271,6 +287,9 @@ class IndicatorResult:
     per_week: Optional[float] = None
     per_dekad: Optional[float] = None
     per_month: Optional[float] = None
+    # SPEC 3.11: the previous period's light and completion rate (None: one period, or no value then)
+    previous_light: Optional[str] = None
+    previous_completion: Optional[float] = None
 
     @property
     def applies(self) -> bool:
@@ -320,6 +339,10 @@ class UnitResult:
     rank_change: dict = field(default_factory=dict)
     email: str = ""                                  # 单位 sheet 邮箱 (as written), for tzreport mail
     contact: str = ""                                # 联系人
+    # SPEC 3.11, with two periods or more: [{period, as_of, total, rank, grade, base, reds}], oldest
+    # first, the last is the current (folded) one; "fold": how the base was folded, when it was.
+    periods: list = field(default_factory=list)
+    fold: dict = field(default_factory=dict)
 
     def factor(self, major: str) -> float:
         """What one point of an indicator of ``major`` is worth in the base (SPEC 3.3 / 3.7)."""
@@ -339,3 +362,6 @@ class BuildResult:
     submissions: dict = field(default_factory=dict)   # unit code -> Submission (for annotation)
     documents: list = field(default_factory=list)     # Word documents the build wrote (paths)
     files: dict = field(default_factory=dict)         # unit code -> {"annotated"/"notice": Path}
+    # SPEC 3.11: [{"period", "as_of", "weight", "folded"}] oldest first; empty = one period
+    periods: list = field(default_factory=list)
+    not_reached: list = field(default_factory=list)   # 考核期 names after the 统计截止日期

@@ -28,9 +28,30 @@ def indicator_dict(r, ind) -> dict:
     }
 
 
+def period_dict(p: dict) -> dict:
+    """One period of a unit's trend (SPEC 3.11)."""
+    return {"period": p["period"], "as_of": p["as_of"].isoformat(), "submitted": p["submitted"],
+            "base": p["base"], "total": p["total"], "rank": p["rank"], "grade": p["grade"],
+            "reds": p["reds"]}
+
+
+def add_periods(out: dict, ur) -> dict:
+    """SPEC 3.11, with two periods or more: units[].periods[] (and the fold, when folded) and each
+    indicator's previous light and completion. One period: ``out`` as it always was."""
+    if len(ur.periods) < 2 and not ur.fold:
+        return out
+    out["periods"] = [period_dict(p) for p in ur.periods]
+    if ur.fold:
+        out["fold"] = {"current_base": ur.fold["current_base"],
+                       "periods": [dict(p) for p in ur.fold["periods"]]}
+    for d, r in zip(out["indicators"], ur.indicators):
+        d["previous_light"], d["previous_completion_rate"] = r.previous_light, r.previous_completion
+    return out
+
+
 def unit_dict(ur, indicators, files: dict = None) -> dict:
     """``files``: the unit's outputs ("annotated", "notice") as paths relative to results.json."""
-    return {
+    return add_periods({
         "code": ur.code, "name": ur.name, "category": ur.category, "group": ur.group,
         "email": ur.email, "contact": ur.contact, "files": files or {},
         "submitted": ur.submitted, "base": ur.base, "bonus": ur.bonus,
@@ -52,12 +73,12 @@ def unit_dict(ur, indicators, files: dict = None) -> dict:
         "rank_change": dict(ur.rank_change),
         "indicators": [indicator_dict(r, indicators[(ur.category, r.code)])
                        for r in ur.indicators],
-    }
+    }, ur)
 
 
 def header_dict(result: BuildResult) -> dict:
     params = result.params
-    return {
+    out = {
         "schema": SCHEMA_VERSION,
         "assessment": {
             "name": params.name, "year": params.year,
@@ -75,6 +96,11 @@ def header_dict(result: BuildResult) -> dict:
         "excluded_indicators": [{"category": c, "code": code, "name": name, "reason": "暂无数据"}
                                 for c, code, name in result.excluded],
     }
+    if result.periods:      # SPEC 3.11: which periods there are, which were folded, which not reached
+        out["periods"] = [{"period": p["period"], "as_of": p["as_of"].isoformat(),
+                           "weight": p["weight"], "folded": p["folded"]} for p in result.periods]
+        out["periods_not_reached"] = list(result.not_reached)
+    return out
 
 
 def _dumps(value) -> str:

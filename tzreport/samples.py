@@ -189,7 +189,42 @@ def _county_targets(rng):
     return targets, values, office
 
 
-def write_county(path: Path) -> None:
+def _numeric(a):
+    """A reported value as a number when it is one ("1,234.5", full-width digits, "85.3%")."""
+    if isinstance(a, (int, float)) or a is None:
+        return a
+    text = str(a).translate(str.maketrans("０１２３４５６７８９．", "0123456789.")).replace(",", "").rstrip("%")
+    try:
+        return float(text)
+    except ValueError:
+        return a            # a 定性 word
+
+
+def _earlier(indicators, code, a, prev, ratio, rng):
+    """(actual, 上年同期) of the same unit at an earlier 统计截止 (SPEC 3.11), from its later values:
+    cumulative 序时 amounts scale with the share of the year, growth rates and shares move a
+    little, control counts are no higher, words stay. ``ratio`` = earlier p / later p."""
+    method, value_type, prorate = next((i[7], i[9], i[10]) for i in indicators if i[0] == code)
+    a = _numeric(a)
+    if not isinstance(a, (int, float)):
+        return a, prev
+    digits = 0 if isinstance(a, int) else 3 if abs(a) < 10 and value_type != "增速" else 1
+    if prorate == "是":
+        later = a * ratio * (1 + rng.uniform(-0.08, 0.08))
+        value = max(0, round(later)) if isinstance(a, int) else round(later, digits)
+        return value, (round(prev * ratio, 1) if isinstance(prev, (int, float)) else prev)
+    if value_type == "增速":
+        return round(a + rng.uniform(-0.6, 0.6), 1), prev
+    if method == "控制":
+        return max(0, a - rng.choice([0, 0, 1])), prev
+    value = a * (1 + rng.uniform(-0.04, 0.04))
+    value = round(value) if isinstance(a, int) else round(value, digits)
+    return (min(100, value) if method in ("分档", "测评") else value), prev
+
+
+def write_county(path: Path, periods: bool = True) -> None:
+    """``periods``: 完成情况 also carries August's rows (统计截止 2026-08-31), so the 进展通报 compares
+    with the previous month (SPEC 3.11); False writes September alone."""
     rng = random.Random(2026_09_30)
     wb = _book(path)
     _sheet(wb, "参数", ("项目", "值"), [
@@ -238,8 +273,18 @@ def write_county(path: Path) -> None:
         ("石桥镇", "统计数据报送不及时，被市统计局通报", 0.5, "否"),
         ("县商务局", "重点工作推进不力，被县委督查室通报", 1, "否"),
     ], {1: 44})
-    _sheet(wb, "完成情况", ("单位", "指标编码", "本期累计完成", "上年同期", "完成说明"), values,
-           {0: 18, 4: 40})
+    if periods:
+        # The previous month beside September, from the same towns and departments (own generator,
+        # so September's figures stay as they were)
+        earlier = random.Random(2026_08_31)
+        indicators = TOWN_INDICATORS + DEPT_INDICATORS
+        august = [(name, code) + _earlier(indicators, code, a, prev, 8 / 9, earlier) + ("", "2026-08-31")
+                  for name, code, a, prev, _ in values]
+        _sheet(wb, "完成情况", ("单位", "指标编码", "本期累计完成", "上年同期", "完成说明", "统计截止"),
+               [row + ("2026-09-30",) for row in values] + august, {0: 18, 4: 40, 5: 12})
+    else:
+        _sheet(wb, "完成情况", ("单位", "指标编码", "本期累计完成", "上年同期", "完成说明"), values,
+               {0: 18, 4: 40})
     _sheet(wb, "加分申报", ("单位", "事项", "级别", "文件依据"), [
         ("城关镇", "全国文明村镇", "国家级", "文明委〔2026〕3号"),
         ("城关镇", "全国文明村镇", "省级", "省文明委〔2025〕12号"),
@@ -278,7 +323,7 @@ CITY = "县市区"
 CITY_INDICATORS = [
     _ind("A01", CITY, "经济发展", "地区生产总值", "地区生产总值增速", "%", 10, value_type="增速", cap=3,
          lead="市发展和改革委员会", support="市统计局"),
-    _ind("A02", CITY, "经济发展", "财政收入", "一般公共预算收入", "万元", 10, excess=0.1, cap=3,
+    _ind("A02", CITY, "经济发展", "财政收入", "一般公共预算收入", "万元", 10, excess=0.1, cap=3, prorate="是",
          lead="市财政局", support="市税务局"),
     _ind("A03", CITY, "经济发展", "投资", "固定资产投资增速", "%", 8, value_type="增速",
          lead="市发展和改革委员会", support="市住房和城乡建设局"),
@@ -287,9 +332,9 @@ CITY_INDICATORS = [
     _ind("A05", CITY, "经济发展", "开放", "外贸进出口总额", "万美元", 4, method="比最优", lead="市商务局"),
     _ind("A06", CITY, "人民生活", "收入", "城镇居民人均可支配收入增速", "%", 6, value_type="增速",
          excess=1, cap=2, lead="市人力资源和社会保障局", support="市统计局"),
-    _ind("A07", CITY, "人民生活", "收入", "农村居民人均可支配收入", "元", 6, method="功效系数",
+    _ind("A07", CITY, "人民生活", "收入", "农村居民人均可支配收入", "元", 6, method="功效系数", prorate="是",
          lead="市农业农村局", support="市统计局"),
-    _ind("A08", CITY, "社会发展", "就业", "城镇新增就业", "人", 6, lead="市人力资源和社会保障局",
+    _ind("A08", CITY, "社会发展", "就业", "城镇新增就业", "人", 6, prorate="是", lead="市人力资源和社会保障局",
          deduction_cap=3),
     _ind("A09", CITY, "社会发展", "民生", "民生实事", "", 6, method="定性", lead="市政府办公室"),
     _ind("A10", CITY, "资源环境", "节能", "单位地区生产总值能耗", "吨标准煤/万元", 6, direction="逆向",
@@ -297,7 +342,7 @@ CITY_INDICATORS = [
     _ind("A11", CITY, "资源环境", "环境", "空气质量优良天数比例", "%", 6, method="分档", lead="市生态环境局"),
     _ind("A12", CITY, "社会安全", "安全生产", "生产安全事故死亡人数", "人", 6, method="控制", veto="否优",
          lead="市应急管理局"),
-    _ind("A13", CITY, "社会安全", "信访", "进京赴省越级上访批次", "批次", 4, method="控制", rate=0.04,
+    _ind("A13", CITY, "社会安全", "信访", "进京赴省越级上访批次", "批次", 4, method="控制", rate=0.04, prorate="是",
          excess=0.02, cap=2, lead="市信访局", support="市公安局"),
     _ind("A14", CITY, "社会安全", "社会稳定", "社会稳定", "", 4, method="定性", veto="是", lead="市委政法委"),
     _ind("A15", CITY, "班子和队伍建设", "民主测评", "领导班子民主测评", "分", 8, method="测评", source="考核办"),
@@ -359,7 +404,14 @@ def _city_rows(rng):
     return targets, subs, office
 
 
-def write_city(folder: Path) -> None:
+CITY_PERIODS = [("一季度", dt.date(2026, 3, 31), 15), ("上半年", dt.date(2026, 6, 30), 25),
+                ("前三季度", dt.date(2026, 9, 30), 25), ("全年", dt.date(2026, 12, 31), 35)]
+PLACE_POINTS = "1:0.5；2:0.3；3:0.2"
+
+
+def write_city(folder: Path, periods: bool = True) -> None:
+    """``periods``: a year of four quarters (SPEC 3.11, Anhui 2023's 15/25/25/35 and 名次加分), each
+    quarter's submissions under 报表/一季度/ … ; False writes the year end alone."""
     rng = random.Random(2026_12_31)
     targets, subs, office = _city_rows(rng)
     wb = _book(folder / "考核方案.xlsx")
@@ -402,6 +454,9 @@ def write_city(folder: Path) -> None:
         ("怀远县", "耕地保护督察发现违法占地问题", 1.5, "否"),
         ("永宁县", "发生较大生产安全事故（1起3人死亡）", 2, "否"),
     ], {1: 40})
+    if periods:
+        _sheet(wb, "考核期", ("期别", "截止日期", "权重", "名次加分"),
+               [(n, d.isoformat(), w, PLACE_POINTS) for n, d, w in CITY_PERIODS], {3: 22})
     wb.close()
     claims = {"长乐县": [("国家农业现代化示范区", "国家级", "农业农村部〔2026〕45号")],
               "凤台区": [("全省优化营商环境先进县（市、区）", "省级", "省政府〔2026〕18号"),
@@ -423,6 +478,23 @@ def write_city(folder: Path) -> None:
         write_submission(folder / "报表" / f"{name}.xlsx", name, dt.date(2026, 12, 31), rows,
                          claims.get(name, []), working_column=extras,
                          comments={"A02": "含临川经济开发区数据"} if name == "临川县" else None)
+        if periods:
+            _city_quarters(folder, name, rows)
+
+
+def _city_quarters(folder: Path, name: str, rows: list) -> None:
+    """The unit's submissions of the first three quarters, from its year-end figures (same
+    strengths): 报表/一季度/<单位>.xlsx …; 表彰 claims are the year end's only (counted once)."""
+    earlier = random.Random(f"{name}-quarters")    # str seeds are stable across runs (not hash())
+    later_rows, later_month = rows, 12
+    for period, day, _ in reversed(CITY_PERIODS[:-1]):
+        ratio = day.month / later_month
+        quarter = []
+        for ind, l1, l2, measure, t, st, a, prev, note in later_rows:
+            a, prev = _earlier(CITY_INDICATORS, ind, a, prev, ratio, earlier) if a is not None else (a, prev)
+            quarter.append((ind, l1, l2, measure, t, st, a, prev, note if a is None else ""))
+        write_submission(folder / "报表" / period / f"{name}.xlsx", name, day, quarter)
+        later_rows, later_month = quarter, day.month
 
 
 def write_submission(path: Path, unit: str, as_of: dt.date, rows, claims=(), constant_memory=False,
@@ -468,8 +540,11 @@ def write_submission(path: Path, unit: str, as_of: dt.date, rows, claims=(), con
 SYN_METHODS = ["完成率"] * 6 + ["控制", "排名", "比最优", "功效系数", "分档", "定性", "测评"]
 
 
-def write_synthetic(folder: Path, units: int = 2000, indicators: int = 150, seed: int = 1) -> Path:
-    """A scheme for ``units`` 乡镇 × ``indicators`` indicators, plus one submission per unit."""
+def write_synthetic(folder: Path, units: int = 2000, indicators: int = 150, seed: int = 1,
+                    periods: int = 1) -> Path:
+    """A scheme for ``units`` 乡镇 × ``indicators`` indicators, plus one submission per unit; with
+    ``periods`` > 1 also the months before September (报表/8月/ …) and a 考核期 sheet folding them
+    (SPEC 3.11)."""
     rng = random.Random(seed)
     inds = []
     for k in range(indicators):
@@ -519,10 +594,22 @@ def write_synthetic(folder: Path, units: int = 2000, indicators: int = 150, seed
     _sheet(wb, "等次", ("等次", "最低分", "比例", "名额", "分组名额", "取整"), [
         ("优秀", 0.85 * indicators, "10%", None, 5, "向下"), ("良好", 0.75 * indicators, "30%", None, None, ""),
         ("一般", 0.6 * indicators, None, None, None, ""), ("较差", None, None, None, None, "")])
+    months = list(range(10 - periods, 10))          # e.g. 6, 7, 8, 9 for four periods
+    if periods > 1:
+        ends = [dt.date(2026, m + 1, 1) - dt.timedelta(days=1) for m in months]
+        _sheet(wb, "考核期", ("期别", "截止日期", "权重", "名次加分"),
+               [(f"{d.month}月", d.isoformat(), 10 * (k + 1), PLACE_POINTS) for k, d in enumerate(ends)])
     wb.close()
     for n in names:
         write_submission(folder / "报表" / f"{n}.xlsx", n, dt.date(2026, 9, 30), per_unit[n],
                          constant_memory=True)
+    for m in months[:-1]:
+        earlier = random.Random(seed * 100 + m)
+        day = dt.date(2026, m + 1, 1) - dt.timedelta(days=1)
+        for n in names:
+            rows = [(code, l1, l2, measure, t, st) + _earlier(inds, code, a, prev, m / 9, earlier) + (note,)
+                    for code, l1, l2, measure, t, st, a, prev, note in per_unit[n]]
+            write_submission(folder / "报表" / f"{m}月" / f"{n}.xlsx", n, day, rows, constant_memory=True)
     return folder
 
 
@@ -538,9 +625,10 @@ def main(argv=None) -> None:
     parser.add_argument("--synthetic", action="store_true", help="写合成数据（用于性能测试）")
     parser.add_argument("--units", type=int, default=2000)
     parser.add_argument("--indicators", type=int, default=150)
+    parser.add_argument("--periods", type=int, default=1, help="期数（考核期，SPEC 3.11）")
     args = parser.parse_args(argv)
     if args.synthetic:
-        write_synthetic(args.folder, args.units, args.indicators)
+        write_synthetic(args.folder, args.units, args.indicators, periods=args.periods)
     else:
         write_samples(args.folder)
 

@@ -272,16 +272,18 @@ def load_inputs(paths, issues: list, progress=None, jobs: int = None, skip=()):
 
 
 def _one_per_unit(submissions: list, scheme, issues: list) -> list:
-    """Two submissions for one unit: the one ``preferred`` counts, the other is reported."""
+    """Two submissions for one unit and one period: the one ``preferred`` counts, the other is
+    reported. Files of different 统计截止 are different periods (SPEC 3.11), both kept."""
     names = {u.code: u.name for u in scheme.units}
     kept = {}
     for sub in sorted(submissions, key=lambda s: (s.file, s.sheet)):
-        first = kept.get(sub.unit_code)
+        key = (sub.unit_code, sub.as_of or scheme.params.as_of)
+        first = kept.get(key)
         if first is None:
-            kept[sub.unit_code] = sub
+            kept[key] = sub
             continue
         used, other, why = preferred(first, sub)
-        kept[sub.unit_code] = used
+        kept[key] = used
         issues.append(Issue(ERROR, other.file, other.sheet, "",
                             f"{names[sub.unit_code]}重复报送：{other.file} 与 {used.file}，已采用 {used.file}"
                             f"（{why}），本文件未计入", sub.unit_code))
@@ -292,7 +294,9 @@ def preferred(a, b) -> tuple:
     """Of two submissions of one unit -> (used, not used, why in Chinese): what a clerk means is the
     latest 统计截止 stated above the header, then the file saved last, then the first by name.
 
-    (Issue 15 will read files of different 统计截止 as different periods; this is the one place.)"""
+    In a build, files of different 统计截止 are different periods (SPEC 3.11) and never reach this
+    choice (a file without 统计截止 belongs to the scheme's date): the date rule is kept for copies
+    compared directly."""
     from .values import cn_date
     if a.as_of and b.as_of and a.as_of != b.as_of:
         used, other = (a, b) if a.as_of > b.as_of else (b, a)

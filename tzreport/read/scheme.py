@@ -7,7 +7,7 @@ from ..model import (APPRAISAL, BANDS, BONUS_HONOR, BONUS_INDICATOR,
                      COMPLETION, CONTROL, EFFICACY, FORWARD, GROWTH, INFO, METHODS, QUALITATIVE,
                      QUALITATIVE_RATIO, REVERSE, TOTAL, VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST,
                      VOTE_VALUES, AdvanceRule, ConsequenceRule, Deduction, GradeRule, Indicator, Params,
-                     Scheme, Target, Unit)
+                     PeriodRule, Scheme, Target, Unit)
 from .table import Reporter, read_table
 from .values import (is_blank, normalise_text, parse_choice, parse_date, parse_int, parse_number,
                      parse_qualitative, parse_ratio, parse_yes_no, split_aliases, text_of, code_of)
@@ -622,8 +622,22 @@ def read_advance_rules(book: Workbook, report: Reporter, categories: set) -> dic
     return rules
 
 
+def _row_date(row, report: Reporter, sheet: str, as_of, dated: dict):
+    """SPEC 3.11: the 统计截止 of a 考核办评分 / 扣分与否决 row -> (the dict of its period in ``dated``,
+    or None for the current period, ok). Blank or the scheme's date = the current period."""
+    if dated is None or not row.has("统计截止"):
+        return None, True
+    day, error = parse_date(row.get("统计截止"))
+    if error:
+        report.error(sheet, row.ref("统计截止"), f"统计截止：{error}，该行未读取")
+        return None, False
+    if day is None or day == as_of:
+        return None, True
+    return day, True
+
+
 def read_office_values(book: Workbook, report: Reporter, units: UnitIndex, indicators: dict,
-                       votes: dict = None, levels: dict = None) -> dict:
+                       votes: dict = None, levels: dict = None, as_of=None, dated: dict = None) -> dict:
     """考核办评分: a score per unit and indicator, or vote counts in the 票别 columns of 测评票值
     (default 好/较好/一般/差; SPEC 3.9). A 定性 indicator's 得分 is one of the 定性等级 words."""
     values = {}
@@ -632,8 +646,13 @@ def read_office_values(book: Workbook, report: Reporter, units: UnitIndex, indic
     vote_values = votes or VOTE_VALUES
     vote_columns = tuple(vote_values)
     sheet = book.sheet("考核办评分")
-    rows = read_table(sheet, ("单位", "指标编码"), ("得分",) + vote_columns, report) or []
+    rows = read_table(sheet, ("单位", "指标编码"), ("得分", "统计截止") + vote_columns, report) or []
+    all_values = values
     for row in rows:
+        day, ok = _row_date(row, report, sheet.name, as_of, dated)
+        if not ok:
+            continue
+        values = all_values if day is None else dated.setdefault(day, {})
         unit = units.find(row.get("单位"))
         code = code_of(row.get("指标编码"))
         if unit is None:
@@ -683,15 +702,23 @@ def read_office_values(book: Workbook, report: Reporter, units: UnitIndex, indic
             report.error(sheet.name, where[2], f"测评分{text_of(value)}不在0–100之间，该行未读取")
             continue
         values[(unit.code, code)] = (value, where)
-    return values
+    for day in [d for d, found in (dated or {}).items() if not found]:
+        del dated[day]
+    return all_values
 
 
-def read_deductions(book: Workbook, report: Reporter, units: UnitIndex) -> list:
-    items = []
+def read_deductions(book: Workbook, report: Reporter, units: UnitIndex, as_of=None,
+                    dated: dict = None) -> list:
+    items = all_items = []
     if "扣分与否决" not in book.sheet_names:
         return items
-    rows = read_table(book.sheet("扣分与否决"), ("单位", "事项"), ("扣分", "一票否决"), report) or []
+    rows = read_table(book.sheet("扣分与否决"), ("单位", "事项"), ("扣分", "一票否决", "统计截止"),
+                      report) or []
     for row in rows:
+        day, ok = _row_date(row, report, "扣分与否决", as_of, dated)
+        if not ok:
+            continue
+        items = all_items if day is None else dated.setdefault(day, [])
         unit = units.find(row.get("单位"))
         if unit is None:
             report.error("扣分与否决", row.ref("单位"), f"未知单位“{text_of(row.get('单位'))}”，该行未读取")
@@ -705,7 +732,54 @@ def read_deductions(book: Workbook, report: Reporter, units: UnitIndex) -> list:
             report.error("扣分与否决", row.ref("一票否决"), error)
         items.append(Deduction(unit.code, text_of(row.get("事项")), points, veto,
                                (report.file, "扣分与否决", row.ref("事项"))))
-    return items
+    for day in [d for d, found in (dated or {}).items() if not found]:
+        del dated[day]
+    return all_items
+
+
+def parse_place_points(value):
+    """名次加分 "1:0.5；2:0.3；3:0.2" -> ({名次: points}, error or None) (SPEC 3.11)."""
+    import re
+    text = normalise_text(value) if not is_blank(value) else ""
+    points = {}
+    for part in filter(None, re.split(r"[；;，,、\s]+", text.replace("：", ":"))):
+        m = re.fullmatch(r"第?(\d+)名?[:=](\d+(?:\.\d+)?)分?", part)
+        if not m:
+            return {}, f"名次加分“{text}”无法识别（应如“1:0.5；2:0.3；3:0.2”）"
+        points[int(m.group(1))] = float(m.group(2))
+    return points, None
+
+
+def read_periods(book: Workbook, report: Reporter) -> list:
+    """考核期 (SPEC 3.11): 期别, 截止日期, 权重, 名次加分; a bad row is reported with its cell."""
+    rules = []
+    if "考核期" not in book.sheet_names:
+        return rules
+    seen = {}
+    for row in read_table(book.sheet("考核期"), ("期别", "截止日期"), ("权重", "名次加分"), report) or []:
+        name = text_of(row.get("期别"))
+        if not name:
+            continue
+        day, error = parse_date(row.get("截止日期"))
+        if error or day is None:
+            report.error("考核期", row.ref("截止日期"), f"考核期“{name}”的截止日期{error or '为空'}，该行未读取")
+            continue
+        if day in seen:
+            report.error("考核期", row.ref("截止日期"), f"考核期“{name}”与“{seen[day]}”截止日期相同"
+                         f"（{day.year}年{day.month}月{day.day}日），该行未读取")
+            continue
+        weight, error = parse_number(row.get("权重")) if row.has("权重") else (None, None)
+        if error or (weight is not None and weight < 0):
+            report.error("考核期", row.ref("权重"), f"考核期“{name}”的权重“{text_of(row.get('权重'))}”"
+                         "不是非负数，按0计（只计名次加分）")
+            weight = None
+        points, error = parse_place_points(row.get("名次加分")) if row.has("名次加分") else ({}, None)
+        if error:
+            report.error("考核期", row.ref("名次加分"), f"考核期“{name}”的{error}，该期不计名次加分")
+        seen[day] = name
+        rules.append(PeriodRule(name, day, weight or 0.0, points,
+                                (report.file, "考核期", row.ref("截止日期"))))
+    return rules
 
 
 def read_scheme(book: Workbook, file_label: str, issues: list) -> Scheme:
@@ -722,6 +796,7 @@ def read_scheme(book: Workbook, file_label: str, issues: list) -> Scheme:
     honor_classes = {}
     levels = read_levels(book, report)
     votes = read_vote_values(book, report)
+    dated_office, dated_deductions = {}, {}      # SPEC 3.11: rows of earlier periods
     scheme = Scheme(
         params=params, units=units, indicators=indicators,
         targets=read_targets(book, report, index, by_key),
@@ -729,8 +804,11 @@ def read_scheme(book: Workbook, file_label: str, issues: list) -> Scheme:
         consequences=read_consequences(book, report, grade_names),
         history=read_history(book, report, index, grade_names),
         honor_levels=read_honor_levels(book, report, honor_classes, bonus_caps),
-        office_values=read_office_values(book, report, index, by_key, votes, levels),
-        deductions=read_deductions(book, report, index), file=file_label,
+        office_values=read_office_values(book, report, index, by_key, votes, levels, params.as_of,
+                                         dated_office),
+        deductions=read_deductions(book, report, index, params.as_of, dated_deductions),
+        file=file_label, periods=read_periods(book, report),
+        dated_office_values=dated_office, dated_deductions=dated_deductions,
         major_weights=read_major_weights(book, report, indicators, categories),
         bonus_caps=bonus_caps, honor_classes=honor_classes,
         qualitative_levels=levels, vote_values=votes, ranks=read_ranks(book, report, index),

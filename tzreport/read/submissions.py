@@ -184,9 +184,14 @@ def read_submission(book: Workbook, file_label: str, scheme, index: UnitIndex, i
         submission.as_of, error = parse_date(as_of_raw)
         if error:
             report.warning(sheet.name, as_of_ref, f"统计截止：{error}")
-        elif scheme.params.as_of and submission.as_of != scheme.params.as_of:
+        else:
+            submission.as_of_cell = as_of_ref
+        if submission.as_of and scheme.params.as_of and submission.as_of < scheme.params.as_of \
+                and all(rule.end != submission.as_of for rule in scheme.periods):
+            # SPEC 3.11: an earlier period's data (a later date is reported when the periods are split)
             report.warning(sheet.name, as_of_ref, f"统计截止{cn_date(submission.as_of)}与方案的统计截止日期"
-                           f"{cn_date(scheme.params.as_of)}不一致，按方案日期计算序时进度")
+                           f"{cn_date(scheme.params.as_of)}不一致，作为{cn_date(submission.as_of)}一期的数据"
+                           "计入（与本期比较或按考核期折算）")
     rows = read_table(sheet, REQUIRED, OPTIONAL, report) or []
     by_key = {i.key: i for i in scheme.indicators}
     seen = {}
@@ -250,7 +255,7 @@ def read_consolidated(book: Workbook, file_label: str, scheme, index: UnitIndex,
     """The long 完成情况 sheet (单位, 指标编码, 本期累计完成 …) -> one Submission per unit present."""
     report = Reporter(file_label, issues)
     sheet = book.sheet("完成情况")
-    rows = read_table(sheet, ("单位",) + REQUIRED, OPTIONAL, report) or []
+    rows = read_table(sheet, ("单位",) + REQUIRED, OPTIONAL + ("统计截止",), report) or []
     by_key = {i.key: i for i in scheme.indicators}
     units = scheme.unit_by_code()
     submissions, seen = {}, {}
@@ -263,8 +268,19 @@ def read_consolidated(book: Workbook, file_label: str, scheme, index: UnitIndex,
         code = code_of(row.get("指标编码"))
         if not code:
             continue
-        sub = submissions.setdefault(unit.code, Submission(unit.code, file_label, sheet.name))
-        unit_seen = seen.setdefault(unit.code, {})
+        # SPEC 3.11: a row's 统计截止 is its period (blank = the scheme's 统计截止日期)
+        day, error = parse_date(row.get("统计截止")) if row.has("统计截止") else (None, None)
+        if error:
+            report.error(sheet.name, row.ref("统计截止"), f"统计截止：{error}，该行未读取")
+            continue
+        if day is not None and day == scheme.params.as_of:
+            day = None
+        key = (unit.code, day)
+        if key not in submissions:
+            submissions[key] = Submission(unit.code, file_label, sheet.name, as_of=day,
+                                          as_of_cell=row.ref("统计截止") if day else "")
+        sub = submissions[key]
+        unit_seen = seen.setdefault(key, {})
         if not _accept_row(code, by_key.get((unit.category, code)), unit, unit_seen, row, report,
                            sheet):
             continue
@@ -274,17 +290,19 @@ def read_consolidated(book: Workbook, file_label: str, scheme, index: UnitIndex,
         sub.values[code] = read_value(row, ind, report, sheet, applies(scheme, unit, ind),
                                              scheme.qualitative_levels)
         _check_target(row, ind, scheme, unit, report, sheet)
-    for code, sub in submissions.items():
+    for (code, _), sub in submissions.items():
         report.unit = code
         _report_missing(sub, scheme, units[code], report, sheet.name)
     report.unit = ""
     if CLAIM_SHEET in book.sheet_names:
         for code, claim in read_claims(book.sheet(CLAIM_SHEET), scheme, report, index):
-            sub = submissions.get(code)
+            # 表彰 items count once (SPEC 3.11): with the current period's rows, else the latest
+            dates = sorted((d for c, d in submissions if c == code), key=lambda d: (d is None, d))
+            sub = submissions.get((code, dates[-1])) if dates else None
             report.unit = code
             if sub is None:
                 report.warning(CLAIM_SHEET, claim.where[2],
                                f"{units[code].name}没有完成情况数据（未报送），其加分申报“{claim.item}”未计")
                 continue
             sub.claims.append(claim)
-    return [submissions[c] for c in sorted(submissions)]
+    return [submissions[k] for k in sorted(submissions, key=lambda k: (k[0], k[1] is not None, k[1]))]

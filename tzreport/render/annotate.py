@@ -481,6 +481,7 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
     w.pair("结果运用", f"{len(ur.consequences)}项" if ur.consequences else "无",
            "；".join(ur.consequences))
     w.pair("近三年等次", ur.grade, history_text(ur.history))
+    _trend_pairs(w, ur)                                             # SPEC 3.11
     if ctx.excluded.get(ur.category):
         w.pair("未计入指标", "、".join(ctx.excluded[ur.category]), "暂无评分数据，本次对所有单位不计")
     w.gap()
@@ -503,6 +504,32 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
     for sheet in book.worksheets:
         sheet.sheet_view.tabSelected = sheet is ws
     book.active = book.worksheets.index(ws)
+
+
+def _trend_pairs(w: _Writer, ur) -> None:
+    """SPEC 3.11, with two periods or more: the unit's total, rank and grade per period, its rank
+    change since the previous one, the indicators whose light changed. One period: nothing."""
+    from .trend import arrow, fold_line, light_turns, move
+    if ur.fold:
+        w.pair("考核期折算", float(score_text(ur.base)), fold_line(ur), POINTS)
+    if len(ur.periods) < 2:
+        return
+    for p in ur.periods:
+        if not p.get("submitted", True):
+            w.pair(f"历次考核：{p['period']}", "未报送")
+            continue
+        w.pair(f"历次考核：{p['period']}", float(score_text(p["total"])),
+               f"第{p['rank']}名" + (f"，{p['grade']}" if p.get("grade") else ""), POINTS)
+    m = move(ur)
+    if m is not None:
+        kind, n = m
+        w.pair("名次变化", arrow(None if kind == "新参加" else n if kind == "前进" else -n),
+               "与上期相比" + (f"{kind}{n}位" if n else "名次持平" if kind == "持平" else "本期首次参加排名"))
+    to_green, to_red = light_turns(ur)
+    if to_green or to_red:
+        w.pair("亮灯变化", f"转绿{len(to_green)}项，转红{len(to_red)}项",
+               "；".join(x for x in ("由红转绿：" + "、".join(r.name for r in to_green) if to_green else "",
+                                      "转为红灯：" + "、".join(r.name for r in to_red) if to_red else "") if x))
 
 
 def _advance_section(w: _Writer, ur) -> None:

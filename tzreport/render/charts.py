@@ -148,3 +148,38 @@ def _draw_lights(title, rows):
 
 def _short(name: str, limit: int = 14) -> str:
     return name if len(name) <= limit else name[:limit - 1] + "…"
+
+
+MAX_LINES = 12      # past this many units a rank chart shows the current top and bottom ones
+
+
+def ranks_chart(title: str, periods: list, units: list) -> bytes:
+    """SPEC 3.11: each unit's rank over the periods, rank 1 at the top. ``periods``: labels;
+    ``units``: (name, [rank or None per period]) in current rank order."""
+    return _png(_draw_ranks, title, periods, units)
+
+
+def _draw_ranks(title, periods, units):
+    if len(units) > MAX_LINES:       # the best and the worst six now: a readable chart
+        units = units[:MAX_LINES // 2] + units[-(MAX_LINES // 2):]
+        title += f"（前{MAX_LINES // 2}名和后{MAX_LINES // 2}名）"
+    fig = _figure(3.2)
+    ax = fig.subplots()
+    xs = list(range(len(periods)))
+    worst = 1
+    for n, (name, ranks) in enumerate(units):
+        points = [(x, r) for x, r in zip(xs, ranks) if r is not None]
+        if not points:
+            continue
+        worst = max(worst, max(r for _, r in points))
+        ax.plot([x for x, _ in points], [r for _, r in points], marker="o", markersize=3,
+                linewidth=1.2, label=_short(name, 8),
+                linestyle="-" if n < 10 else "--")      # the colour cycle has ten colours
+    ax.set_xticks(xs, periods, fontsize=8)
+    ax.set_ylim(worst + 0.5, 0.5)      # rank 1 on top
+    from matplotlib.ticker import MaxNLocator
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("名次", fontsize=8)
+    ax.set_title(title, fontsize=10)
+    fig.legend(fontsize=7, ncols=min(6, max(1, len(units))), loc="outside lower center", frameon=False)
+    return fig

@@ -60,6 +60,8 @@ def notice_context(result, cat, ur, grade_order: list) -> dict:
     step = ur.advance.get("next_rank")
     if step and not final:
         overview.append(f"你单位距前一名（第{step['rank']}位{step['unit']}）还差{number_text(step['points_needed'])}分。")
+    from .trend import unit_trend_lines      # SPEC 3.11: nothing with one period
+    overview += unit_trend_lines(ur, "你单位")
     ctx["overview"] = overview
     rows = []
     for k, (r, ind) in enumerate(zip(ur.indicators, cat.indicators)):

@@ -59,6 +59,7 @@ def progress_context(result, scheme, charts: dict) -> dict:
         heading = f"（{cn_numeral(n)}）{cat.words}" if many else ""
         overview.append({"heading": heading, "paragraphs": _overview(cat, p, final),
                          "chart": _chart(charts, f"totals{n}", _totals_png, cat, order)})
+        overview += trend_section(result, cat, charts, f"ranks{n}")      # SPEC 3.11
         lines, rows = _indicator_lines(cat, p, final)
         by_indicator.append({"heading": heading, "paragraphs": lines,
                              "chart": _chart(charts, f"lights{n}", _lights_png, cat, rows)})
@@ -284,3 +285,33 @@ def _plans(cat, as_of: dt.date) -> list:
 
 def vetoed(units) -> list:
     return [u for u in units if u.veto != VETO_NONE]
+
+
+def trend_section(result, cat, charts: dict, key: str) -> list:
+    """SPEC 3.11, with two periods or more: who moved up and down since the previous period, the
+    lights that turned, and the ranks over the periods as a line chart. One period: nothing."""
+    from .trend import has_periods, lights_sentences, rank_change_sentence
+    if not has_periods(result):
+        return []
+    labels = [p["period"] for p in result.periods]
+    lines = [s for s in [rank_change_sentence(cat.units, labels[-2])] if s]
+    lines += lights_sentences(cat.units)
+    folded = [p["period"] for p in result.periods if p["folded"]]
+    if folded:
+        lines.append("本次综合得分按考核期折算：" + "、".join(
+            f"{p['period']}权重{number_text(p['weight'])}" for p in result.periods if p["folded"])
+            + (f"；{'、'.join(result.not_reached)}尚未到期。" if result.not_reached else "。"))
+    return [{"heading": "", "paragraphs": lines,
+             "chart": _chart(charts, key, _ranks_png, cat, result.periods)}]
+
+
+def _ranks_png(cat, periods):
+    from .charts import ranks_chart
+    dates = [p["as_of"] for p in periods]
+    units = []
+    for u in cat.units:
+        if not u.submitted:
+            continue
+        by_date = {p["as_of"]: p["rank"] for p in u.periods if p.get("submitted", True)}
+        units.append((u.name, [by_date.get(d) for d in dates]))
+    return ranks_chart(f"{cat.words}历次排名", [p["period"] for p in periods], units)

@@ -359,6 +359,67 @@ def _lights(book: TableBook, result):
     book.print_setup(ws, head, f"{book.title}亮灯统计", len(header) - 1, top + height // 20 + 1)
 
 
+# -- 历次排名 (SPEC 3.11) --------------------------------------------------------------------------
+def _periods(book: TableBook, result):
+    """Units × periods: 综合得分 and 排名 of each, then the change since the previous period as
+    arrow text (↑3 ↓2 — 新) a printed page keeps; a line chart of the ranks per 考核类别."""
+    from .trend import arrow, move
+    if len(result.periods) < 2:
+        return
+    labels = [p["period"] for p in result.periods]
+    dates = [p["as_of"] for p in result.periods]
+    # 综合得分 of every period, then 排名 of every period: the ranks side by side feed the chart
+    header = ["考核类别", "单位"] + [f"{lab}综合得分" for lab in labels] + [f"{lab}排名" for lab in labels] + \
+        ["名次变化", "综合得分变化"]
+    rows = []
+    for u in result.units:
+        by_date = {p["as_of"]: p for p in u.periods}
+        shown = [by_date[d] if d in by_date and by_date[d].get("submitted", True) else None
+                 for d in dates]
+        row = [u.category, u.name] + [_published(p["total"]) if p else None for p in shown] + \
+            [p["rank"] if p else "未报送" for p in shown]
+        m = move(u)
+        if m is None:
+            row += ["", None]
+        else:
+            kind, n = m
+            row.append(arrow(None if kind == "新参加" else n if kind == "前进" else -n))
+            row.append(None if kind == "新参加" else
+                       _published(u.periods[-1]["total"]) - _published(u.periods[-2]["total"]))
+        rows.append(row)
+    folded = [p for p in result.periods if p["folded"]]
+    note = ("说明：名次变化为本期与上期相比（↑前进、↓后退、—持平、新为本期新参加排名）。"
+            + ("本期综合得分按考核期折算（" + "、".join(f"{p['period']}{p['weight']:g}" for p in folded) + "）。"
+               if folded else ""))
+    formats = [None, None] + [POINTS] * len(dates) + ["0"] * len(dates) + [None, "+0.00;-0.00;0"]
+    ws, head = book.sheet("历次排名", f"{book.title}历次排名", header, rows, formats, note=note,
+                          min_widths={1: 10})
+    top = head + len(rows) + 2
+    ws.set_h_pagebreaks([top])
+    for category in result.categories:
+        members = [n for n, u in enumerate(result.units) if u.category == category][:12]
+        if not members:
+            continue
+        chart = book.wb.add_chart({"type": "line"})
+        for n in members:
+            row = head + 1 + n
+            first = 2 + len(dates)
+            chart.add_series({
+                "name": ["历次排名", row, 1],
+                "categories": ["历次排名", head, first, head, first + len(dates) - 1],
+                "values": ["历次排名", row, first, row, first + len(dates) - 1],
+                "marker": {"type": "circle", "size": 4}})
+        chart.set_title({"name": f"{category}历次排名" + ("（前12个单位）" if len(members) == 12 else ""),
+                         "name_font": {"size": 12}})
+        size = sum(1 for u in result.units if u.category == category)
+        chart.set_y_axis({"reverse": True, "min": 1, "max": max(2, size), "major_unit": 1, "name": "名次"})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": max(600, book.pixels["历次排名"]), "height": 340})
+        ws.insert_chart(top, 0, chart)
+        top += 19
+    book.print_setup(ws, head, f"{book.title}历次排名", len(header) - 1, top, repeat_cols=2)
+
+
 # -- 倒排计划, 结果运用, 数据问题 -----------------------------------------------------------------------
 def _plan(book: TableBook, result):
     indicators = {i.key: i for i in result.indicators}
@@ -414,6 +475,7 @@ def write_summary(result, path, when, grade_order=None) -> Path:
         _ranking(book, result, grade_order)
         _matrix(book, result)
         _lights(book, result)
+        _periods(book, result)       # SPEC 3.11: only with two periods or more
         _plan(book, result)
         _consequences(book, result)
         _issues(book, result)
