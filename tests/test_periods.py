@@ -24,7 +24,9 @@ def periods_sheet(rows, points="1:0.5；2:0.3；3:0.2"):
 
 
 def params(as_of):
-    return [("项目", "值"), ("考核名称", "测试"), ("考核年度", 2026), ("统计截止日期", as_of), ("满分", 100)]
+    # a scheme documents can be issued from (SPEC 4.2: blank 发文机关/发文字号/主送 warn)
+    return [("项目", "值"), ("考核名称", "测试"), ("考核年度", 2026), ("统计截止日期", as_of),
+            ("发文机关", "测试县考核办"), ("发文字号", "测考办〔2026〕1号"), ("主送", "各单位"), ("满分", 100)]
 
 
 def score(folder, as_of=None):
