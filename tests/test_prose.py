@@ -104,10 +104,10 @@ def test_last_place_pace_and_grades():
     assert prose.last_place_sentence([("龙泉镇", 0)]) == ""
     assert prose.last_place_sentence([]) == ""
     # 倒排计划 of 金鸡乡 ZB02 at 30 September: 36400 − 23980 = 12420 万元 = 1.242亿元 → "1.24亿元"
-    # over 92 days = 92 × 12 ÷ 365 = 3.02 months ("后3个月"); 12420 ÷ (92 ÷ (365 ÷ 12)) = 4106.25
-    # a month, written "4106万元" (whole 万元 past 1000).
+    # over 92 days = 92 × 12 ÷ 365 = 3.02 months, said "后3个月", so 12420 ÷ 3 = 4140 a month (what a
+    # reader checks), written "4140万元" (whole 万元 past 1000).
     assert prose.pace_sentence("固定资产投资", 12420, "万元", 92, 12420 / 92, 12420 / (92 / (365 / 12))) == \
-        "固定资产投资距年度目标还差1.24亿元，后3个月需月均完成4106万元。"
+        "固定资产投资距年度目标还差1.24亿元，后3个月需月均完成4140万元。"
     # a count: 73 件 over 3 months = 24.13 a month → 25 whole 件; 2 件 → under one a month: no pace
     assert prose.pace_sentence("专项工作", 73, "件", 92, None, 73 / (92 / (365 / 12))) == \
         "专项工作距年度目标还差73件，后3个月需月均完成25件。"

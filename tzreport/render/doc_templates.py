@@ -377,7 +377,7 @@ def notice_template(path) -> None:
     b.tag("{%p if rectification %}")
     b.p("一级标题", "{{ heads.rectification }}")
     b.p("Normal", "你单位{{ grade_phrase }}，请主要负责同志亲自研究，深刻剖析原因，逐项制定整改措施，"
-                  "明确责任人和完成时限，于15日内将整改方案书面报送考核办。")
+                  "明确责任人和完成时限，于30日内将整改方案书面报送考核办。")
     b.paragraphs("rectification")
     b.tag("{%p endif %}")
     b.signature()

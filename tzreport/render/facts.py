@@ -116,11 +116,14 @@ def pace(remaining: float, per_month, measure: str, months: float) -> str:
     needs a whole thing a month or it is just "还需完成N件"."""
     if per_month is None or months <= 0:
         return ""
+    whole = abs(months - round(months)) < 0.05 and round(months) > 0
+    if whole:      # "后3个月需月均" is what remains ÷ 3, as a reader checks it
+        per_month = remaining / round(months)
     if measure in COUNT_MEASURES:      # whole things: "需月均完成25件", none below one a month
         if per_month < 1:
             return ""
         per_month = float(math.ceil(per_month - 1e-9))
-    span = f"后{number_text(months, 0)}个月" if abs(months - round(months)) < 0.05 else \
+    span = f"后{number_text(months, 0)}个月" if whole else \
         f"剩余{number_text(months, 1)}个月"
     return f"{span}需月均完成{amount(per_month, measure)}"
 

@@ -129,12 +129,16 @@ def _summary(cats, final: bool, vetoed: int) -> list:
         return []
     reached = "完成年度目标" if final else "达到序时进度"
     share = green / total
+    # The words say only what the shares show: 过半 = more than half the lights not green (黄 is
+    # "接近", not "滞后": SPEC 4.1), never "多数…滞后" from yellow lights.
     if share >= 0.8:
         verdict = "年度目标任务完成情况总体较好" if final else "目标任务推进总体较好"
     elif share >= 0.5:
-        verdict = "年度目标任务完成情况总体平稳，但部分指标未完成" if final else "目标任务推进总体平稳，但部分指标进度滞后"
+        verdict = "年度目标任务完成情况总体平稳，但部分指标未完成年度目标" if final else \
+            "目标任务推进总体平稳，但部分指标未达到序时进度"
     else:
-        verdict = "年度目标任务完成情况不够理想，多数指标未完成" if final else "目标任务推进不够平衡，多数指标进度滞后"
+        verdict = "年度目标任务完成情况不够理想，过半指标未完成年度目标" if final else \
+            "目标任务推进不够平衡，过半指标未达到序时进度"
     text = (f"总体看，全部{units}个参加考核单位{verdict}：按单位逐项统计，{reached}（绿灯）的占"
             f"{prose.share(green, total)}，亮黄灯{yellow}{prose.ITEM}、亮红灯{red}{prose.ITEM}")
     if blank:
@@ -155,21 +159,35 @@ def _overview(cat, p: float, final: bool) -> list:
                  "不参与亮灯和排名统计。")
     out.append(text)
     green = yellow = red = blank = 0
-    on, behind, warning, crossed, over_prorated = [], [], [], [], []
+    on, behind, partly, warning, crossed = [], [], [], [], []
     for k, ind in cat.lit_columns():
         g, y, r = cat.lights_of(k)
         b = len(cat.unreported(k)[0])
         green, yellow, red, blank = green + len(g), yellow + len(y), red + len(r) + b, blank + b
         if ind.method == CONTROL:
+            # a control line is crossed by units, not by the category: name them (SPEC 4.1)
             over, over_p, near = cat.control_counts(k, ind)
-            (crossed if over else over_prorated if over_p else warning if near else []).append(ind.name)
+            if over:
+                crossed.append(f"{prose.join_names(over, 10)}{ind.name}已突破年度控制线")
+            if over_p:
+                crossed.append(f"{prose.join_names(over_p, 10)}{ind.name}超过序时控制数，但未突破年度控制线")
+            if near and not over and not over_p:
+                warning.append(ind.name)
         elif ind.method != QUALITATIVE and (g or y or r):
-            (on if cat.on_schedule(k, ind, p) else behind).append(ind.name)
+            if cat.aggregate(k, ind) is not None or not (y or r):
+                (on if cat.on_schedule(k, ind, p) else behind).append(ind.name)
+            else:     # rates and the like do not add up: only some units are short, not the whole
+                partly.append(ind.name)
     if green + yellow + red:
         out.append(f"按单位逐项统计，亮灯指标共{green + yellow + red}{prose.ITEM}，"
                    f"{prose.lights_phrase(green, yellow, red, blank, final)}。")
     sentence = prose.schedule_sentence("从指标看，", f"{cat.words}考核指标", on, behind, final)
-    control = prose.control_sentence(warning, crossed, over_prorated)
+    if partly:
+        miss = "未完成年度目标" if final else "未达到序时进度"
+        sentence += (f"{'' if sentence else '从指标看，'}{prose.join_names(partly, 5)}"
+                     f"{'等' if len(partly) > 5 else ''}{len(partly)}{prose.ITEM}指标有部分单位{miss}。")
+    control = "；".join(crossed) + ("。" if crossed and not warning else "；" if crossed else "")
+    control += prose.control_sentence(warning, [])
     if sentence or control:
         out.append(sentence + control)
     ranking = prose.top_sentence(cat.ranked, 3, "综合得分") + prose.bottom_sentence(cat.ranked)
