@@ -167,10 +167,7 @@ def _overview(cat, p: float, final: bool) -> list:
         if ind.method == CONTROL:
             # a control line is crossed by units, not by the category: name them (SPEC 4.1)
             over, over_p, near = cat.control_counts(k, ind)
-            if over:
-                crossed.append(f"{prose.join_names(over, 10)}{ind.name}已突破年度控制线")
-            if over_p:
-                crossed.append(f"{prose.join_names(over_p, 10)}{ind.name}超过序时控制数，但未突破年度控制线")
+            crossed += _crossed(over, over_p, ind.name)
             if near and not over and not over_p:
                 warning.append(ind.name)
         elif ind.method != QUALITATIVE and (g or y or r):
@@ -196,6 +193,17 @@ def _overview(cat, p: float, final: bool) -> list:
         ranking += "亮红灯较多的是" + "、".join(f"{name}（{n}{prose.ITEM}）" for name, n in out_reds) + "。"
     if ranking:
         out.append(ranking)
+    return out
+
+
+def _crossed(over: list, over_prorated: list, what: str = "") -> list:
+    """"柳河镇生产安全事故死亡人数已突破年度控制线", "…超过序时控制数，但未突破年度控制线": a line is
+    crossed by the units named (SPEC 4.1: 序时控制数 L' vs 年度控制线 L)."""
+    out = []
+    if over:
+        out.append(f"{prose.join_names(over, 10)}{what}已突破年度控制线")
+    if over_prorated:
+        out.append(f"{prose.join_names(over_prorated, 10)}{what}超过序时控制数，但未突破年度控制线")
     return out
 
 
@@ -231,11 +239,7 @@ def _indicator_lines(cat, p: float, final: bool) -> tuple:
                              f"最低的是{low[1]}（{number_text(low[0], 1, keep_zeros=True)}%）")
         if ind.method == CONTROL:
             over, over_p, near = cat.control_counts(k, ind)
-            control = []
-            if over:
-                control.append(f"{prose.join_names(over, 10)}已突破年度控制线")
-            if over_p:
-                control.append(f"{prose.join_names(over_p, 10)}超过序时控制数，但未突破年度控制线")
+            control = _crossed(over, over_p)
             if near:
                 control.append(f"{prose.join_names(near, 10)}接近控制线")
             parts.append("，".join(control) if control else "各单位均未突破控制线")
