@@ -8,7 +8,6 @@ formulas that were never calculated.
 from __future__ import annotations
 
 import io
-import os
 import re
 import stat
 import zipfile

@@ -19,25 +19,22 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..fileio import save_docx, unique_names
 from ..fileio import WRITE_PROBLEM, output_label, write_problem
-from ..model import (COMPLETION, CONTROL, ERROR, FORWARD, GREEN, GROWTH, INFO, QUALITATIVE, RED,
-                     TOTAL, VETO_LOWEST, VETO_NONE, WARNING, YELLOW, Issue)
+from ..model import ERROR, INFO, WARNING, Issue
 from ..parallel import parallel_map
 from ..planning import days_left
 from ..read.values import cn_date
 from . import prose
-from .charts import ChartFontMissing, lights_chart, totals_chart
-from .common import LIGHT_COLOURS, display_width, number_text, score_text
+from .charts import ChartFontMissing
+from .common import display_width, number_text
 from .doc_templates import NOTICE, PROGRESS, RESULTS
 from .wordlayout import lay_out_signature
 
 NOTICE_FOLDER = "通知"
-CN_NUMERALS = "〇一二三四五六七八九"
-VETO_WORDS = {VETO_LOWEST: "一票否决", "否优": "一票否优"}
 CHART_WIDTH_MM = 150
 
 

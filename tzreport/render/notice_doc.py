@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from ..model import CONTROL, FORWARD, GROWTH, RED, TOTAL, YELLOW
+from ..model import FORWARD, GROWTH, RED, TOTAL, YELLOW
 from ..planning import days_left
 from . import prose, rule_forms
 from .common import LIGHT_COLOURS, display_width, number_text, score_text

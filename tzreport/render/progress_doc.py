@@ -13,8 +13,8 @@ from ..planning import days_left
 from . import prose
 from .charts import lights_chart, totals_chart
 from .common import number_text, score_text
-from .facts import (amount, categories, cn_numeral, control_fact, grade_order, is_year_end,
-                    method_citation, period_text, reported, unit_lights, veto_sentence, wrap_names)
+from .facts import (amount, categories, cn_numeral, grade_order, is_year_end, method_citation,
+                    reported, unit_lights, veto_sentence, wrap_names)
 
 
 def is_final(result) -> bool:
