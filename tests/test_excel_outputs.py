@@ -229,6 +229,22 @@ def test_matrix_lights_are_conditional_formats_and_ranks_in_their_own_column(cou
     assert cell.value == pytest.approx(r.completion_rate) and cell.number_format == "0.0%"
     assert ws.cell(4, col + 1).value == r.rank and ws.cell(4, col + 1).number_format == "0"
     assert ws.cell(4, twin).value == {"绿": "G", "黄": "Y", "红": "R"}[r.light]
+    # SPEC 3.11: input.xlsx has August beside September, so each indicator has a 较上期 column
+    # with the light's change ("红→绿"), blank where the light stayed; not coloured.
+    assert header[col + 1] == "较上期"
+    changes = {}
+    for row, unit in enumerate(u for u in result.units if u.category == "镇街"):
+        for x in unit.indicators:
+            c = header.index(x.name) + 1 if x.name in header else None
+            if c is None or not x.applies:
+                continue
+            shown = ws.cell(4 + row, c + 2).value
+            expected = f"{x.previous_light}→{x.light}" if (x.previous_light and x.light
+                                                           and x.previous_light != x.light) else None
+            assert shown == expected, (unit.name, x.name)
+            changes[shown] = changes.get(shown, 0) + 1
+    assert sum(v for k, v in changes.items() if k) > 0          # the sample has lights that turned
+    assert ws.cell(4, twin + 2).value is None                   # the change's hidden twin stays blank
     # 实际利用外资 (ZB07) is reported with one decimal by some units: the whole column shows one
     amounts = header.index("实际利用外资") + 1
     assert {ws.cell(row, amounts).number_format for row in range(4, 16)} == {"#,##0.0"}
@@ -264,8 +280,9 @@ def test_summary_prints_legibly_on_a4(county):
     assert breaks
     header = [c.value for c in matrix[3]]
     names = {i.name for i in result.indicators if i.category == "镇街"}
-    for brk in breaks:       # one 大类 (目标任务) wider than a page: never between a value and its rank
-        assert header[brk] in names and header[brk - 1] == "名次", header[brk - 1:brk + 1]
+    for brk in breaks:       # one 大类 (目标任务) wider than a page: never inside an indicator's block
+        # (value, 名次 and, with two periods as in input.xlsx, 较上期)
+        assert header[brk] in names and header[brk - 1] == "较上期", header[brk - 1:brk + 1]
 
 
 def test_page_breaks_fall_between_groups_where_they_can():

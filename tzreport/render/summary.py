@@ -168,6 +168,15 @@ def _published(x):
 # -- 指标矩阵 ------------------------------------------------------------------------------------
 MATRIX_NOTE = ("说明：总量指标为完成率（本期累计完成÷年度确保目标；逆向指标为实际值），增速指标为增速(%)，其他为实际值；"
                "“名次”为同类排名；底色为亮灯（绿：达到序时进度，黄：落后序时进度，红：严重落后或突破控制线）。")
+MATRIX_TREND_NOTE = "“较上期”为亮灯与上期相比的变化（如“红→绿”），空白为未变。"   # SPEC 3.11
+
+
+def _light_change(r) -> str:
+    """SPEC 3.11: the light's change since the previous period ("红→绿"); "" when unchanged, or
+    when either period has no light (no value then, or the indicator does not apply)."""
+    if not r.applies or not r.light or not r.previous_light or r.light == r.previous_light:
+        return ""
+    return f"{r.previous_light}→{r.light}"
 
 
 def _matrix_value(r, ind):
@@ -215,14 +224,17 @@ def _matrix(book: TableBook, result):
         units = [u for u in result.units if u.category == category]
         name = f"指标矩阵-{_sheet_safe(category)}" if many else "指标矩阵"
         name = name[:31]
-        # Per indicator its value and its rank side by side; behind them (hidden, same offset)
-        # the light codes the conditional formats read.
+        # Per indicator its value and its rank side by side (and, with periods, the light's change
+        # since the last one); behind them (hidden, same offset) the light codes the conditional
+        # formats read.
+        trend = any(r.previous_light for u in units for r in u.indicators)      # SPEC 3.11
+        step = 3 if trend else 2
         header = ["排名", "单位"]
         for i in inds:
-            header += [i.name, "名次"]
+            header += [i.name, "名次"] + (["较上期"] if trend else [])
         lights_from = len(header)
         for i in inds:
-            header += [f"{i.code}灯", f"{i.code}名次灯"]
+            header += [f"{i.code}灯", f"{i.code}名次灯"] + ([f"{i.code}变化灯"] if trend else [])
         rows, formats_by_row = [], []
         for u in units:
             by_code = {r.code: r for r in u.indicators}
@@ -234,10 +246,14 @@ def _matrix(book: TableBook, result):
                 fmts += [num_format, "0"]
                 light = LIGHT_CODES.get(r.light, "") if r.applies else ""
                 lights += [light, ""]       # the rank is not coloured: it reads apart from the value
+                if trend:
+                    values.append(_light_change(r))
+                    fmts.append(None)
+                    lights.append("")
             rows.append(values + lights)
             formats_by_row.append(fmts)
         for n in range(len(inds)):
-            c = 2 + 2 * n
+            c = 2 + step * n
             digits = _decimals(row[c] for row, fmts in zip(rows, formats_by_row) if fmts[c] == AMOUNT_FORMAT)
             amount = "#,##0" + ("." + "0" * digits if digits else "")
             for fmts in formats_by_row:
@@ -245,15 +261,18 @@ def _matrix(book: TableBook, result):
                     fmts[c] = amount
         widths = {0: 5, 1: column_width([u.name for u in units[:400]], minimum=10, maximum=20)}
         for n, ind in enumerate(inds):
-            shown = [_matrix_text(row[2 + 2 * n], fmts[2 + 2 * n])
-                     for row, fmts in zip(rows[:400], formats_by_row)]
-            widths[2 + 2 * n] = column_width(shown, minimum=9, maximum=14)
-            widths[3 + 2 * n] = 5
+            c = 2 + step * n
+            shown = [_matrix_text(row[c], fmts[c]) for row, fmts in zip(rows[:400], formats_by_row)]
+            widths[c] = column_width(shown, minimum=9, maximum=14)
+            widths[c + 1] = 5
+            if trend:
+                widths[c + 2] = 7
         ws, head = book.sheet(name, f"{book.title}指标完成情况", header, [], note="",
                               min_widths={1: 10}, max_width=16, hidden_from=lights_from, widths=widths)
         # The hot loop at province scale (2,000 units × 150 indicators × value and rank): formats
         # looked up once, the hidden light codes written bare and only where there is one.
         text, blank = book.fmt(text_wrap=True), book.fmt()
+        centred = book.fmt(align="center")
         number = {spec: book.fmt(spec) for fmts in formats_by_row[:1] for spec in fmts}
         for r, (values, fmts) in enumerate(zip(rows, formats_by_row), head + 1):
             for c in range(lights_from):
@@ -261,7 +280,7 @@ def _matrix(book: TableBook, result):
                 if value is None or value == "":
                     ws.write_blank(r, c, None, blank)
                 elif isinstance(value, str):
-                    ws.write_string(r, c, value, text)
+                    ws.write_string(r, c, value, centred if trend and c > 1 and c % step == 1 else text)
                 else:
                     spec = fmts[c]
                     fmt = number.get(spec)
@@ -274,7 +293,7 @@ def _matrix(book: TableBook, result):
         last = head + len(rows)
         column_widths = book.widths[name]
         lines = max([wrapped_lines(header[c], column_widths[c])
-                     for c in range(2, lights_from, 2)], default=1)
+                     for c in range(2, lights_from, step)], default=1)
         ws.set_row(head, max(32, 15 * lines + 2))
         ws.freeze_panes(head + 1, 2)
         if rows:
@@ -288,15 +307,16 @@ def _matrix(book: TableBook, result):
                     "format": book.wb.add_format({"bg_color": f"#{fill}", "font_color": f"#{font}"})})
         groups = {}
         for n, ind in enumerate(inds):
-            groups.setdefault(ind.major, []).append((2 + 2 * n, 3 + 2 * n))
+            groups.setdefault(ind.major, []).append((2 + step * n, 1 + step * (n + 1)))
         breaks = book.print_setup(ws, head, f"{book.title}指标完成情况", lights_from - 1, last,
                                   repeat_cols=2, groups=list(groups.values()))
         # The note wraps within the first printed page instead of running off its edge.
         note_end = (breaks[0] if breaks else lights_from) - 1
         note_width = sum(column_widths[:note_end + 1])
-        ws.merge_range(1, 0, 1, note_end, MATRIX_NOTE, book.wb.add_format(
+        note = MATRIX_NOTE + (MATRIX_TREND_NOTE if trend else "")
+        ws.merge_range(1, 0, 1, note_end, note, book.wb.add_format(
             {"font_color": "#595959", "valign": "vcenter", "text_wrap": True}))
-        ws.set_row(1, 15 * wrapped_lines(MATRIX_NOTE, note_width) + 2)
+        ws.set_row(1, 15 * wrapped_lines(note, note_width) + 2)
 
 
 def _matrix_text(value, num_format) -> str:
