@@ -85,11 +85,16 @@ def unit_lights(ur) -> tuple:
     """(green, yellow, red, blank): counts over the unit's indicators; a blank value lights red
     (SPEC 3.2) and is counted in ``red`` and again in ``blank`` so a sentence can say "其中未填报".
     A unit that sent nothing (未报送) has no lights to count: it is said as such instead."""
-    green = sum(1 for r in ur.indicators if lit(r) and r.light == GREEN)
-    yellow = sum(1 for r in ur.indicators if lit(r) and r.light == YELLOW)
-    blank = sum(1 for r in ur.indicators if unreported(r) == ST_BLANK and r.light == RED)
-    red = sum(1 for r in ur.indicators if lit(r) and r.light == RED) + blank
-    return green, yellow, red, blank
+    counts = {GREEN: 0, YELLOW: 0, RED: 0, ST_BLANK: 0}
+    for r in ur.indicators:          # one pass: the 进展通报 asks this of every unit, several times
+        if not r.applies:
+            continue
+        if r.status == ST_OK and r.light in (GREEN, YELLOW, RED):            # lit(r)
+            counts[r.light] += 1
+        elif r.status == ST_BLANK and r.light == RED:          # unreported(r) == ST_BLANK
+            counts[ST_BLANK] += 1
+    blank = counts[ST_BLANK]
+    return counts[GREEN], counts[YELLOW], counts[RED] + blank, blank
 
 
 # -- amounts ----------------------------------------------------------------------------------------
@@ -228,9 +233,21 @@ class Category:
 
     def unreported(self, k: int) -> tuple:
         """(未填报 names, 未报送 names) on indicator ``k``."""
-        blank = [u.name for u in self.units if unreported(u.indicators[k]) == ST_BLANK]
-        missing = [u.name for u in self.units if unreported(u.indicators[k]) == ST_NOT_SUBMITTED]
-        return blank, missing
+        return self._unreported[k]
+
+    @functools.cached_property
+    def _unreported(self) -> list:
+        out = []
+        for k, _ in enumerate(self.indicators):
+            blank, missing = [], []
+            for u in self.units:
+                status = unreported(u.indicators[k])
+                if status == ST_BLANK:
+                    blank.append(u.name)
+                elif status == ST_NOT_SUBMITTED:
+                    missing.append(u.name)
+            out.append((blank, missing))
+        return out
 
     def lit_columns(self) -> list:
         """(position, Indicator) of indicators that carry lights for at least one unit."""
@@ -242,10 +259,10 @@ class Category:
 
     def aggregate(self, k: int, ind):
         """Σ完成 / Σ目标 over the units that reported, for a forward 总量 indicator; else None."""
-        rows = [u.indicators[k] for u in self.units if reported(u.indicators[k])]
-        if ind.method != COMPLETION or ind.value_type != TOTAL or ind.direction != FORWARD or not rows:
+        if ind.method != COMPLETION or ind.value_type != TOTAL or ind.direction != FORWARD:
             return None
-        if not all(isinstance(r.actual, float) and r.target for r in rows):
+        rows = [u.indicators[k] for u in self.units if reported(u.indicators[k])]
+        if not rows or not all(isinstance(r.actual, float) and r.target for r in rows):
             return None
         return sum(r.actual for r in rows), sum(r.target for r in rows)
 
