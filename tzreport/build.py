@@ -270,6 +270,9 @@ class OutputJob:
     templates: object
     annotate: object            # annotate.Context
     notice: object = None       # documents.NoticeJob; None when the 通知 template is broken
+    issues_by_unit: dict = dataclasses.field(default_factory=dict)    # code -> [Issue]
+    file_names: dict = dataclasses.field(default_factory=dict)        # code -> file stem
+    scheme_units: dict = dataclasses.field(default_factory=dict)      # code -> Unit of the scheme
 
 
 def _summary_task(job: OutputJob, _):
@@ -292,14 +295,22 @@ def _bulletins_task(job: OutputJob, _):
     return written, result.issues[before:]
 
 
-def _unit_task(job: OutputJob, task):
-    """One unit's 批注 and 通知 -> (code, 批注 path, its problem, 通知 path or None, its problem).
+def _unit_task(job: OutputJob, index: int):
+    """The unit at ``index`` of the results: its 批注 and 通知 -> (code, 批注 path, its problem,
+    通知 path or None, its problem). The task is just the index: every worker already holds the
+    job (inherited, or sent once), so nothing of the unit is pickled per task.
 
     A file that cannot be written (disk full, a folder in its place) is a problem of this unit's
     file only; a 通知 problem that is not a write problem is the template's."""
-    from .render.annotate import annotate_unit
-    from .render.documents import _notice_one
-    ur, sub, blank, issues, annotated, notice = task
+    from .render.annotate import OUTPUT_FOLDER, annotate_unit
+    from .render.documents import NOTICE_FOLDER, _notice_one
+    from .render.template import blank_for
+    ur = job.result.units[index]
+    sub = job.result.submissions.get(ur.code)
+    blank = blank_for(job.scheme, job.scheme_units[ur.code])
+    issues = job.issues_by_unit.get(ur.code, [])
+    annotated = job.out / OUTPUT_FOLDER / f"{job.file_names[ur.code]}.xlsx"
+    notice = job.out / NOTICE_FOLDER / f"{job.file_names[ur.code]}.docx"
     annotate_problem = ""
     try:
         annotate_unit(job.annotate, ur, sub, blank, issues, annotated)
@@ -321,7 +332,6 @@ def write_outputs(result, scheme, out: Path, when, templates=None, jobs: int = N
     from .render.annotate import OUTPUT_FOLDER, make_context
     from .render.documents import NOTICE_FOLDER, TemplateProblem, notice_job, template_path
     from .render.doc_templates import NOTICE
-    from .render.template import blank_for
     from .parallel import pool_run
     names = unique_names(result.units, lambda u: u.name, lambda u: u.code)
     (out / OUTPUT_FOLDER).mkdir(parents=True, exist_ok=True)
@@ -332,14 +342,11 @@ def write_outputs(result, scheme, out: Path, when, templates=None, jobs: int = N
         job.notice = notice_job(result, scheme, when, templates)
     except TemplateProblem as exc:
         result.issues.append(Issue(ERROR, str(notice_template), "", "", str(exc)))
-    by_unit = {}
+    job.file_names, job.scheme_units = names, scheme.unit_by_code()
     for issue in result.issues:
         if issue.unit:
-            by_unit.setdefault(issue.unit, []).append(issue)
-    units = scheme.unit_by_code()
-    tasks = ((ur, result.submissions.get(ur.code), blank_for(scheme, units[ur.code]),
-              by_unit.get(ur.code, []), out / OUTPUT_FOLDER / f"{names[ur.code]}.xlsx",
-              out / NOTICE_FOLDER / f"{names[ur.code]}.docx") for ur in result.units)
+            job.issues_by_unit.setdefault(issue.unit, []).append(issue)
+    tasks = iter(range(len(result.units)))
     notices, problems = [], {}
 
     def collect(value):
