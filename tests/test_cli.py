@@ -249,3 +249,18 @@ def test_missing_path_and_argument_messages_are_chinese():
     assert code == 2 and "“" in output and "是文件夹，这里要的是文件" in output
     code, output = run("build", SAMPLES / "input.xlsx", "-j", "两个")
     assert code == 2 and "-j / --jobs：“两个”不是整数" in output
+
+
+def test_terminal_ranking_counts_red_lights_only_of_units_that_reported():
+    """SPEC 4.1: a unit that sent nothing is "未报送", not "红灯11项" (its blank values light red
+    in the scoring, but that says nothing about its work)."""
+    from types import SimpleNamespace as NS
+    from tzreport.cli import ranking_lines
+    units = [NS(category="镇街", name="白马镇", rank=1, total=92.456, grade="优秀", submitted=True,
+                veto="否", reds=2),
+             NS(category="镇街", name="柳河镇", rank=2, total=40.0, grade="较差", submitted=False,
+                veto="否", reds=11)]
+    lines = ranking_lines(NS(categories=["镇街"], units=units, full_scores={"镇街": 100.0}))
+    assert lines[0] == "【镇街】2个单位，满分100"
+    assert lines[2].rstrip().endswith("红灯2项") and "92.46" in lines[2]
+    assert lines[3].rstrip().endswith("未报送") and "红灯" not in lines[3]

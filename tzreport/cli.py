@@ -60,7 +60,7 @@ def ranking_lines(result) -> list:
                 notes.append("未报送")
             if u.veto != "否":
                 notes.append("一票否决" if u.veto == "是" else "一票否优")
-            if u.reds:
+            if u.reds and u.submitted:      # SPEC 4.1: a unit that sent nothing has no lights to count
                 notes.append(f"红灯{u.reds}项")
             lines.append("  " + _pad(u.rank, 5) + _pad(u.name, name_w + 2)
                          + _pad(f"{round2(u.total):.2f}", 10, True) + "  " + _pad(u.grade, 6)
