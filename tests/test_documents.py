@@ -136,9 +136,13 @@ def test_progress_bulletin_sentences(september):
     assert "多数指标进度滞后" not in text
     # 柳河镇 2 deaths against a line of 1 (no 序时): over the annual line. 越级上访 (序时): 白马镇 12
     # against 13 × 75% = 9.75 is over the 序时控制数 only, never "突破" (SPEC 4.1)
-    assert "10.生产安全事故死亡人数：柳河镇已突破年度控制线" in text
-    assert "11.越级上访批次：城关镇、青山镇、白马镇、新华街道、东关街道、凤凰镇、石桥镇、桃源镇超过序时控制数，" \
-        "但未突破年度控制线" in text
+    # 二 (分指标完成情况) counts; 三 (存在问题) names the units, once
+    assert "10.生产安全事故死亡人数：1个单位已突破年度控制线，2个单位接近控制线。" in text
+    assert "11.越级上访批次：8个单位超过序时控制数、未突破年度控制线，3个单位接近控制线。" in text
+    assert "10.生产安全事故死亡人数（牵头单位：县应急管理局）：柳河镇已突破年度控制线，龙泉镇、石桥镇接近控制线。" in text
+    assert "11.越级上访批次（牵头单位：县信访局；配合单位：县公安局）：城关镇、青山镇、白马镇、新华街道、东关街道、" \
+        "凤凰镇、石桥镇、桃源镇超过序时控制数，但未突破年度控制线，西关街道、柳河镇、金鸡乡接近控制线。" in text
+    assert "亮黄灯" not in text.split("二、分指标完成情况")[1].split("三、存在问题")[0]
     assert "越级上访批次：" not in [line for line in text.splitlines() if "已突破" in line]
     # ties kept: 石桥镇 and 桃源镇 both have 2 red lights
     assert "亮红灯较多的是金鸡乡（6项）、柳河镇（5项）、石桥镇（2项）、桃源镇（2项）。" in text

@@ -237,16 +237,17 @@ def _indicator_lines(cat, p: float, final: bool) -> tuple:
                 high, low = max(rates), min(rates)
                 parts.append(f"增速最高的是{high[1]}（{number_text(high[0], 1, keep_zeros=True)}%），"
                              f"最低的是{low[1]}（{number_text(low[0], 1, keep_zeros=True)}%）")
+        # Counts here; the units behind the yellow and red lights are named once, in 存在问题.
         if ind.method == CONTROL:
             over, over_p, near = cat.control_counts(k, ind)
-            control = _crossed(over, over_p)
-            if near:
-                control.append(f"{prose.join_names(near, 10)}接近控制线")
+            control = [f"{len(names)}个单位{what}" for names, what in (
+                (over, "已突破年度控制线"), (over_p, "超过序时控制数、未突破年度控制线"), (near, "接近控制线"))
+                if names]
             parts.append("，".join(control) if control else "各单位均未突破控制线")
         else:
-            parts.append(prose.unit_lights_phrase(g, y, r))
+            parts.append(prose.unit_lights_phrase(g, y, r, named=False))
         if blank:
-            parts.append(f"{prose.join_names(blank, 10)}未填报")
+            parts.append(f"{len(blank)}个单位未填报")
         lines.append(f"{n}.{ind.name}：" + "；".join(x for x in parts if x) + "。")
     if not lines:
         lines.append("本期没有参与亮灯的指标。")
@@ -270,10 +271,16 @@ def _problems(cat, final: bool) -> list:
         if not (red or yellow or blank):
             continue
         parts = []
-        if red:
-            parts.append(f"{prose.join_names(red, 10)}{len(red)}个单位亮红灯")
-        if yellow:
-            parts.append(f"{prose.join_names(yellow, 10)}{len(yellow)}个单位亮黄灯")
+        if ind.method == CONTROL:       # a control line is crossed or neared, not lit (SPEC 4.1)
+            over, over_p, near = cat.control_counts(k, ind)
+            parts += _crossed(over, over_p)
+            if near:
+                parts.append(f"{prose.join_names(near, 10)}接近控制线")
+        else:
+            if red:
+                parts.append(f"{prose.join_names(red, 10)}{len(red)}个单位亮红灯")
+            if yellow:
+                parts.append(f"{prose.join_names(yellow, 10)}{len(yellow)}个单位亮黄灯")
         if blank:
             parts.append(f"{prose.join_names(blank, 10)}未填报")
         lines.append(f"{len(lines) + 1}.{ind.name}{_responsible(ind)}：{'，'.join(parts)}。")

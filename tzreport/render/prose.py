@@ -172,8 +172,9 @@ def lights_phrase(green: int, yellow: int, red: int, blank: int = 0, final: bool
     return text
 
 
-def unit_lights_phrase(green: list, yellow: list, red: list, limit: int = 10) -> str:
-    """"12个单位中，绿灯9个，黄灯2个（凤凰镇、石桥镇），红灯1个（金鸡乡）" from unit names."""
+def unit_lights_phrase(green: list, yellow: list, red: list, limit: int = 10, named: bool = True) -> str:
+    """"12个单位中，绿灯9个，黄灯2个（凤凰镇、石桥镇），红灯1个（金鸡乡）" from unit names;
+    ``named=False``: the counts only ("12个单位中，绿灯9个，黄灯2个，红灯1个")."""
     total = len(green) + len(yellow) + len(red)
     if total == 0:
         return ""
@@ -186,7 +187,7 @@ def unit_lights_phrase(green: list, yellow: list, red: list, limit: int = 10) ->
     parts = [f"绿灯{len(green)}个"] if green else []
     for label, names in (("黄灯", yellow), ("红灯", red)):
         if names:
-            parts.append(f"{label}{len(names)}个（{join_names(names, limit)}）")
+            parts.append(f"{label}{len(names)}个" + (f"（{join_names(names, limit)}）" if named else ""))
     return f"{total}个单位中，" + "，".join(parts)
 
 
