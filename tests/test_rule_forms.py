@@ -426,3 +426,12 @@ def test_office_qualitative_value_is_one_of_the_levels(tmp_path):
     assert other.indicators[0].status == "未填报" and other.total == 0.0
     errors = [(i.sheet, i.cell) for i in result.issues if i.severity == "error"]
     assert ("考核办评分", "C3") in errors                        # "完成" is not among 优/良/中/差
+
+
+def test_rank_change_line_says_the_ranks_in_plain_words():
+    """SPEC 3.10: the 进位 line names last year's rank and this year's rank before the 进位 points,
+    in words a unit reads ("不计进位加减分时"), not the office's shorthand ("计进位分前")."""
+    from types import SimpleNamespace as NS
+    from tzreport.render.rule_forms import rank_change_text
+    ur = NS(rank_change={"kind": "进位", "text": "较上年前进2位，加0.6分", "last_rank": 5, "rank_before": 3})
+    assert rank_change_text(ur) == "较上年前进2位，加0.6分（上年第5名，本年不计进位加减分时第3名）"

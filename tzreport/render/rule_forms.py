@@ -67,7 +67,7 @@ def rank_change_text(ur) -> str:
         return ""
     text = change["text"]
     if change["kind"] in ("进位", "退位"):     # 保位 and 持平 already name the ranks
-        text += f"（上年第{change['last_rank']}名，本年计进位分前第{change['rank_before']}名）"
+        text += f"（上年第{change['last_rank']}名，本年不计进位加减分时第{change['rank_before']}名）"
     return text
 
 
