@@ -60,8 +60,22 @@ def _proc_kib(path: str, field: str) -> int:
     return 0
 
 
-def _tree_memory(pid: int) -> tuple:
-    """(summed RSS, summed PSS) in bytes of a process and all its descendants, from /proc.
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process so far, from /proc/<pid>/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _tree_memory(pid: int, cpu: dict = None) -> tuple:
+    """(summed RSS, summed PSS) in bytes of a process and all its descendants, from /proc; with
+    ``cpu``, each process's CPU seconds so far are recorded in it by pid.
 
     RSS counts pages a forked worker still shares with its parent once per process; PSS splits
     shared pages between the processes sharing them, so its sum is the memory really used."""
@@ -72,6 +86,8 @@ def _tree_memory(pid: int) -> tuple:
         try:
             rss += _proc_kib(f"/proc/{p}/status", "VmRSS:") * 1024
             pss += _proc_kib(f"/proc/{p}/smaps_rollup", "Pss:") * 1024
+            if cpu is not None:
+                cpu[p] = max(cpu.get(p, 0.0), _cpu_seconds(p))
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     stack += [int(c) for c in fh.read().split()]
@@ -83,18 +99,20 @@ def _tree_memory(pid: int) -> tuple:
 def run_measured(cmd, samples: list = None) -> tuple:
     """Run ``cmd`` -> (wall seconds, peak summed RSS, peak summed PSS, largest process, exit code,
     stderr); memory sampled every 50 ms from /proc where there is one (appended to ``samples`` as
-    (time.time(), rss, pss) when given)."""
+    (time.time(), rss, pss, CPU seconds of the tree so far) when given)."""
     peak = [0, 0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     done = threading.Event()
 
+    cpu = {}        # pid -> CPU seconds at its last sample (kept after a worker exits)
+
     def sample():
         while not done.is_set():
-            rss, pss = _tree_memory(proc.pid)
+            rss, pss = _tree_memory(proc.pid, cpu)
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             if samples is not None:
-                samples.append((time.time(), rss, pss))
+                samples.append((time.time(), rss, pss, sum(cpu.values())))
             time.sleep(0.05)
 
     sampler = None
@@ -119,15 +137,26 @@ CPU = [0.0, 0.0]     # (CPU seconds of the last command run, CPU seconds of all 
 
 
 # The build through its Python API, printing when each stage of ``progress`` begins.
+# Scoring and results.json have no progress stage of their own: their functions are wrapped to mark them.
 STAGED = """
 import sys, time
 from pathlib import Path
+import tzreport.periods, tzreport.results
 from tzreport.build import build
-def progress(stage, total):
+def mark(stage):
     print("STAGE", time.time(), stage, file=sys.stderr, flush=True)
-print("STAGE", time.time(), "启动", file=sys.stderr, flush=True)
+def progress(stage, total):
+    mark(stage)
+def marked(fn, stage):
+    def run(*args, **kwargs):
+        mark(stage)
+        return fn(*args, **kwargs)
+    return run
+tzreport.periods.evaluate_periods = marked(tzreport.periods.evaluate_periods, "评分")
+tzreport.results.write_results = marked(tzreport.results.write_results, "results.json")
+mark("启动")
 build([sys.argv[1]], Path(sys.argv[2]), progress=progress, jobs=int(sys.argv[3]) or None)
-print("STAGE", time.time(), "写 results.json 后", file=sys.stderr, flush=True)
+mark("结束")
 """
 
 
@@ -155,11 +184,13 @@ def print_stages(stderr: str, samples: list) -> None:
              (line.split(None, 2) for line in stderr.splitlines() if line.startswith("STAGE "))]
     mib = 1024 * 1024
     for (t0, name), (t1, _) in zip(marks, marks[1:] + [(float("inf"), "")]):
-        inside = [(rss, pss) for t, rss, pss in samples if t0 <= t < t1]
+        inside = [(rss, pss, cpu) for t, rss, pss, cpu in samples if t0 <= t < t1]
+        before = [cpu for t, _, _, cpu in samples if t < t0]
         if inside:
-            print(f"  stage {name:12s} {min(t1, samples[-1][0]) - t0:7.1f} s   peak "
-                  f"{max(r for r, _ in inside) / mib:6.0f} MiB RSS summed, "
-                  f"{max(p for _, p in inside) / mib:6.0f} MiB PSS")
+            cpu = inside[-1][2] - (before[-1] if before else 0.0)
+            print(f"  stage {name:12s} {min(t1, samples[-1][0]) - t0:7.1f} s  {cpu:7.1f} CPU-s   peak "
+                  f"{max(r for r, _, _ in inside) / mib:6.0f} MiB RSS summed, "
+                  f"{max(p for _, p, _ in inside) / mib:6.0f} MiB PSS")
 
 
 def synthetic(units: int, indicators: int, data: Path = None, periods: int = 1) -> Path:
