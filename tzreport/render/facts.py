@@ -290,9 +290,15 @@ class Category:
         r = u.indicators[k]
         return reported(r) and r.rank is not None and r.rank == self.last_ranks[k]
 
+    @functools.cached_property
+    def last_counts(self) -> list:
+        """Per indicator, how many units share the last place (0 where there is none): counted
+        once per build, so a unit's 通知 says "N个单位并列末位" without going over every unit."""
+        return [sum(1 for u in self.units if self.is_last(u, k)) if last is not None else 0
+                for k, last in enumerate(self.last_ranks)]
+
     def tied_last(self, k: int) -> bool:
-        last = self.last_ranks[k]
-        return last is not None and sum(1 for u in self.units if self.is_last(u, k)) > 1
+        return self.last_counts[k] > 1
 
     @functools.cached_property
     def rank_counts(self) -> dict:

@@ -264,13 +264,10 @@ def set_right_indent(paragraph, chars: float, size: float = BODY_SIZE) -> None:
     ind.set(qn("w:rightChars"), str(int(round(chars * 100))))
 
 
-def lay_out_signature(document, issuer_style: str = "发文机关署名", date_style: str = "成文日期") -> None:
-    """After rendering: the 署名 and 成文日期 indents from their own text (7.3.5.2), and the body
-    paragraph before them (and any 附件说明) kept with them, so no page holds only the 署名 and the
-    date (7.3.5)."""
-    paragraphs = document.paragraphs
-    # Compared by style id, looked up once: python-docx finds a paragraph's style name by scanning
-    # every style of the document, which cost a tenth of a second a notice.
+def signature_style_ids(document, issuer_style: str = "发文机关署名", date_style: str = "成文日期") -> dict:
+    """Style name -> id (None when the template lacks it) of the styles lay_out_signature reads.
+    Compared by style id, looked up once: python-docx finds a paragraph's style name by scanning
+    every style of the document, which cost a tenth of a second a notice."""
     styles = document.part.styles
     ids = {}
     for name in (issuer_style, date_style, "附件说明"):
@@ -278,6 +275,17 @@ def lay_out_signature(document, issuer_style: str = "发文机关署名", date_s
             ids[name] = styles[name].style_id
         except KeyError:        # a clerk's template without the style
             ids[name] = None
+    return ids
+
+
+def lay_out_signature(document, issuer_style: str = "发文机关署名", date_style: str = "成文日期",
+                      style_ids: dict = None) -> None:
+    """After rendering: the 署名 and 成文日期 indents from their own text (7.3.5.2), and the body
+    paragraph before them (and any 附件说明) kept with them, so no page holds only the 署名 and the
+    date (7.3.5). ``style_ids``: signature_style_ids of the document's styles, when known (a
+    template rendered for every unit looks them up once)."""
+    paragraphs = document.paragraphs
+    ids = style_ids if style_ids is not None else signature_style_ids(document, issuer_style, date_style)
     style_of = [p._p.style for p in paragraphs]
     for i, p in enumerate(paragraphs):
         if ids[issuer_style] is None or style_of[i] != ids[issuer_style]:
