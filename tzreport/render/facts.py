@@ -269,6 +269,11 @@ class Category:
                 over_prorated.append(u.name)
         return over, over_prorated, self.lights_of(k)[1]
 
+    def _reported_ranks(self, k: int) -> list:
+        """Ranks on indicator ``k`` of the units that reported it."""
+        return [u.indicators[k].rank for u in self.units
+                if reported(u.indicators[k]) and u.indicators[k].rank is not None]
+
     @functools.cached_property
     def last_ranks(self) -> list:
         """Per indicator, the last rank among the units that reported (ties share it); None when
@@ -276,8 +281,7 @@ class Category:
         tied there (a 分档 step most units share is not a 末位)."""
         out = []
         for k, _ in enumerate(self.indicators):
-            ranks = [u.indicators[k].rank for u in self.units
-                     if reported(u.indicators[k]) and u.indicators[k].rank is not None]
+            ranks = self._reported_ranks(k)
             last = max(ranks) if ranks else None
             if last is None or len(ranks) < 2 or min(ranks) == last or \
                     2 * ranks.count(last) > len(ranks):
@@ -292,9 +296,10 @@ class Category:
 
     @functools.cached_property
     def last_counts(self) -> list:
-        """Per indicator, how many units share the last place (0 where there is none): counted
-        once per build, so a unit's 通知 says "N个单位并列末位" without going over every unit."""
-        return [sum(1 for u in self.units if self.is_last(u, k)) if last is not None else 0
+        """Per indicator, how many units share the last place (0 where there is none; the units
+        is_last finds): counted once per build, so a unit's 通知 says "N个单位并列末位" without
+        going over every unit."""
+        return [self._reported_ranks(k).count(last) if last is not None else 0
                 for k, last in enumerate(self.last_ranks)]
 
     def tied_last(self, k: int) -> bool:
