@@ -247,3 +247,12 @@ def test_year_end_names_every_unit_that_sent_nothing(tmp_path):
     doc = Document(tmp_path / "out" / "考核结果通报.docx")
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "青山镇1个单位未报送年度完成情况，由单位填报的指标均按0分计。" in text
+
+
+def test_last_place_counts_are_the_units_at_the_last_place(september):
+    # counted once per build for every unit's 通知; the same as going over the units
+    result = september[0]
+    for cat in categories(result):
+        assert cat.last_counts == [sum(1 for u in cat.units if cat.is_last(u, k))
+                                   for k in range(len(cat.indicators))]
+        assert any(n > 1 for n in cat.last_counts)      # the 分档 tie of the sentences above

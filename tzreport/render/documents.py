@@ -32,7 +32,7 @@ from . import prose
 from .charts import ChartFontMissing
 from .common import display_width, number_text
 from .doc_templates import NOTICE, PROGRESS, RESULTS
-from .wordlayout import lay_out_signature
+from .wordlayout import lay_out_signature, signature_style_ids
 
 NOTICE_FOLDER = "通知"
 CHART_WIDTH_MM = 150
@@ -141,7 +141,18 @@ def _environment():
                 self.compiled[source] = super().from_string(source)
             return self.compiled[source]
 
+        def getattr(self, obj, attribute):
+            # ``r.name`` on a plain dict (a 通知 table does it some 2,500 times): a dict instance has
+            # no attribute of that name, so jinja's own lookup raises AttributeError and then
+            # returns the item; go to the item at once. Anything else takes jinja's way.
+            if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
+                return obj[attribute]
+            return super().getattr(obj, attribute)
+
     return Sandbox(autoescape=True, undefined=StrictUndefined)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))     # what ``getattr({}, name)`` finds (methods, dunders)
 
 
 @functools.lru_cache(maxsize=None)
@@ -273,6 +284,7 @@ class PreparedTemplate:
         if not tail:
             raise NotImplementedError("unusual document root")
         self.document = tpl.docx.part.partname.lstrip("/")
+        self.signature_styles = signature_style_ids(tpl.docx)
         self.around = head, tail
         self.parts = {self.document: self._compile(tpl.patch_xml(tpl.get_xml()))}
         for part in package.iter_parts():
@@ -290,20 +302,28 @@ class PreparedTemplate:
     def _render(self, name: str, context: dict) -> bytes:
         """docxtpl's render_xml_part, fix_tables and fix_docpr_ids on one part."""
         xml = self.parts[name].render(context)
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        # render_xml_part's clean-up: the line break put before each paragraph for jinja's line
+        # numbers out again (its regex \n<w:p([ >]) as two plain replaces), the escaped tags back
+        xml = xml.replace("\n<w:p>", "<w:p>").replace("\n<w:p ", "<w:p ")
+        if "{_" in xml or "_}" in xml:
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         xml = _resolve_listing(self.tpl, xml)
         if name != self.document:
             return b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n" + xml.encode("utf-8")
-        tree = _fix_tables(self.tpl, xml)
-        if "docPr" in xml:
+        body = _parse_body(xml)
+        if body is None:     # docxtpl's fix_tables has work to do (or the XML needs recovering)
+            tree = self.tpl.fix_tables(xml)
+            if "docPr" in xml:
+                self.tpl.docx_ids_index = 1000
+                self.tpl.fix_docpr_ids(tree)
+            from docx.oxml.parser import parse_xml
+            body = parse_xml(etree_tostring(tree, declaration=False))
+        elif "docPr" in xml:
             self.tpl.docx_ids_index = 1000
-            self.tpl.fix_docpr_ids(tree)
+            self.tpl.fix_docpr_ids(body)
         # render()'s lay_out_signature, on the body as python-docx objects (it reads style names)
         from docx.document import _Body
-        from docx.oxml.parser import parse_xml
-        body = parse_xml(etree_tostring(tree, declaration=False))
-        lay_out_signature(_Body(body, self.tpl.docx))
+        lay_out_signature(_Body(body, self.tpl.docx), style_ids=self.signature_styles)
         return self.around[0] + etree_tostring(body, declaration=False) + self.around[1]
 
     def write(self, context: dict, out_path: Path) -> None:
@@ -327,58 +347,82 @@ class PreparedTemplate:
             out.close()
 
 
-_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
-_LISTING = re.compile("[\t\a\n\f]")
+# docxtpl's paragraph pattern, <w:p(?: [^>]*)?>.*?</w:p> (DOTALL), with the same matches: up to the
+# first </w:p> after the opening tag, or none when none follows; taken in runs of text between
+# tags, not one character at a time (a third of the time on a notice's quarter of a megabyte).
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>(?:[^<]++|<(?!/w:p>))*+</w:p>")
+_LISTING = "\t\a\n\f"
 
 
 def _resolve_listing(tpl, xml: str) -> str:
     """docxtpl's resolve_listing (Listing's \\n, \\a, \\t, \\f into breaks, paragraphs, tabs), run
     only on the paragraphs holding one of those characters: on the others it changes nothing, and
-    running its three nested regexes over every run of a 150-row table cost half a notice."""
-    if not _LISTING.search(xml):
+    running its three nested regexes over every run of a 150-row table cost half a notice. Its
+    paragraphs are found as its re.sub finds them, left to right, and only as far as the last
+    such character (often the title's, at the top)."""
+    last = max(xml.rfind(char) for char in _LISTING)
+    if last < 0:
         return xml
-    return _PARAGRAPH.sub(lambda m: tpl.resolve_listing(m.group(0)) if _LISTING.search(m.group(0))
-                          else m.group(0), xml)
+    pieces, done = [], 0
+    for found in _PARAGRAPH.finditer(xml):
+        if found.start() > last:
+            break
+        paragraph = found.group(0)
+        if any(char in paragraph for char in _LISTING):
+            pieces += [xml[done:found.start()], tpl.resolve_listing(paragraph)]
+            done = found.end()
+    return "".join(pieces) + xml[done:]
 
 
-def _fix_tables(tpl, xml: str):
-    """docxtpl's fix_tables -> the parsed body. Its per-cell walk changes a table only where a
-    row's cells do not fill the grid exactly ({%tc %} loops, emptied tables): that is checked
-    first with lxml, and only such a body goes through docxtpl's walk."""
+def _parse_body(xml: str):
+    """The rendered body parsed as python-docx parses a part, or None when docxtpl's fix_tables
+    would change it (then the caller takes docxtpl's way) or it is not well-formed XML (docxtpl
+    parses with recovery)."""
+    from docx.oxml.parser import oxml_parser
     from lxml import etree
-    if _ROW_WIDTH is None:
-        _xpaths()
-    tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
-    w = "{" + tree.nsmap["w"] + "}"
-    if w[1:-1] != _W["w"]:
-        return tpl.fix_tables(xml)
-    for table in tree.iter(w + "tbl"):
-        grid = table.find(w + "tblGrid")
-        if grid is None:
-            return tpl.fix_tables(xml)
-        columns = len(grid.findall(w + "gridCol"))
-        rows = 0
-        for row in table.iter(w + "tr"):
-            rows += 1
-            if _ROW_WIDTH(row) != columns or _SPANS_BELOW_ONE(row):
-                return tpl.fix_tables(xml)
-        if not rows:
-            return tpl.fix_tables(xml)
-    return tree
+    try:
+        body = etree.fromstring(xml.encode("utf-8"), oxml_parser)   # bytes: lxml parses them twice as fast
+    except etree.XMLSyntaxError:
+        return None
+    if body.nsmap.get("w") != _W["w"] or _tables_need_fixing(body):
+        return None
+    return body
 
 
 _W = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
-_ROW_WIDTH = None
-_SPANS_BELOW_ONE = None
+_TBL, _TBL_GRID, _GRID_COL, _GRID_SPAN, _TR = (f"{{{_W['w']}}}{tag}" for tag in
+                                               ("tbl", "tblGrid", "gridCol", "gridSpan", "tr"))
 
 
-def _xpaths():
-    global _ROW_WIDTH, _SPANS_BELOW_ONE
+def _tables_need_fixing(body) -> bool:
+    """Whether docxtpl's fix_tables could change a table of ``body``: it does only where a row's
+    cells do not fill the table's grid exactly ({%tc %} loops, emptied tables). Checked with one
+    XPath over each table's own rows; a table inside a table, rows below the table's children
+    (content controls) or a table without grid or rows are left to docxtpl, to be safe."""
+    for table in body.iter(_TBL):
+        grid = table.find(_TBL_GRID)
+        if grid is None or next(table.iterancestors(_TBL), None) is not None:
+            return True
+        rows = len(table.findall(_TR))
+        if not rows or rows != sum(1 for _ in table.iter(_TR)):
+            return True
+        # without merged cells a row's width is its count of cells (a tenth of the time)
+        spans = next(table.iter(_GRID_SPAN), None) is not None
+        if _row_off_grid(spans)(table, columns=len(grid.findall(_GRID_COL))):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=None)
+def _row_off_grid(spans: bool):
     from lxml import etree
-    # A row's width in grid columns: its cells, a merged cell counting its gridSpan.
-    _ROW_WIDTH = etree.XPath("count(w:tc) + sum(w:tc/w:tcPr/w:gridSpan/@w:val)"
-                             " - count(w:tc/w:tcPr/w:gridSpan)", namespaces=_W)
-    _SPANS_BELOW_ONE = etree.XPath("boolean(w:tc/w:tcPr/w:gridSpan[not(@w:val >= 1)])", namespaces=_W)
+    if not spans:
+        return etree.XPath("boolean(w:tr[count(w:tc) != $columns])", namespaces=_W)
+    # A row's width in grid columns: its cells, a merged cell counting its gridSpan (a span
+    # without a number makes the width NaN or short: unequal, left to docxtpl).
+    width = "count(w:tc) + sum(w:tc/w:tcPr/w:gridSpan/@w:val) - count(w:tc/w:tcPr/w:gridSpan)"
+    return etree.XPath(f"boolean(w:tr[{width} != $columns] | w:tr/w:tc/w:tcPr/w:gridSpan[not(@w:val >= 1)])",
+                       namespaces=_W)
 
 
 def etree_tostring(element, declaration: bool = True) -> bytes:
@@ -483,8 +527,8 @@ def notice_job(result, scheme, when, templates=None) -> NoticeJob:
     categories' small lists computed, the template prepared (a broken one raises TemplateProblem)."""
     template = template_path(NOTICE, templates)
     cats = {c.name: c for c in categories(result)}
-    for cat in cats.values():
-        cat.last_ranks, cat.rank_counts
+    for cat in cats.values():     # what depends on every unit of a category, once per build
+        cat.last_ranks, cat.last_counts, cat.rank_counts
     prepared_template(template, when)
     return NoticeJob(result, cats, _grade_order(result, scheme), template, when)
 

@@ -173,7 +173,7 @@ def _weak(ur, cat) -> list:
         fact = control_fact(r, ind)
         if fact is not None and (fact.prorates or fact.state != "within"):
             weak.append(f"{ind.name}：{control_words(fact, ind.measure)}。")
-    last = [(ind.name, ur.indicators[k].rank, sum(1 for u in cat.units if cat.is_last(u, k)))
+    last = [(ind.name, ur.indicators[k].rank, cat.last_counts[k])
             for k, ind in enumerate(cat.indicators) if cat.is_last(ur, k)]
     if last:     # the rank as printed in the table, and how many share the last place
         named = "、".join(f"{name}（第{rank}位{f'，{tied}个单位并列末位' if tied > 1 else ''}）"

@@ -6,6 +6,8 @@ Conventions: Arabic numerals with their measure word once ("9项", never "9项�
 """
 from __future__ import annotations
 
+import itertools
+
 from .common import display_width, number_text
 
 ITEM = "项"
@@ -204,7 +206,9 @@ def bottom_sentence(ranked: list, what: str = "综合得分") -> str:
 
 def lost_sentence(items: list, k: int = 3) -> str:
     """"失分较多的指标是环境保护目标责任（失4.55分）、……。" ``items``: (name, points lost)."""
-    lost = [(name, points) for name, points in items if float(number_text(points)) > 0][:k]
+    # the first k that lose a printed point: a generator, so a 150-indicator list is read only
+    # as far as those k (the same k as filtering the whole list)
+    lost = list(itertools.islice(((name, points) for name, points in items if float(number_text(points)) > 0), k))
     if not lost:
         return "各项指标均未失分。"
     what = "失分较多的指标是" if len(lost) > 1 else "失分的指标是"

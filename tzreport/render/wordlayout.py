@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn
 from docx.shared import Pt, RGBColor, Twips
+from lxml import etree
 
 # Fonts as Word names them on a government PC (stock Windows has 仿宋 / 楷体 / 黑体 / 宋体).
 FANGSONG, KAITI, HEITI, SONGTI, XIAOBIAOSONG = "仿宋_GB2312", "楷体_GB2312", "黑体", "宋体", "方正小标宋简体"
@@ -264,13 +265,10 @@ def set_right_indent(paragraph, chars: float, size: float = BODY_SIZE) -> None:
     ind.set(qn("w:rightChars"), str(int(round(chars * 100))))
 
 
-def lay_out_signature(document, issuer_style: str = "发文机关署名", date_style: str = "成文日期") -> None:
-    """After rendering: the 署名 and 成文日期 indents from their own text (7.3.5.2), and the body
-    paragraph before them (and any 附件说明) kept with them, so no page holds only the 署名 and the
-    date (7.3.5)."""
-    paragraphs = document.paragraphs
-    # Compared by style id, looked up once: python-docx finds a paragraph's style name by scanning
-    # every style of the document, which cost a tenth of a second a notice.
+def signature_style_ids(document, issuer_style: str = "发文机关署名", date_style: str = "成文日期") -> dict:
+    """Style name -> id (None when the template lacks it) of the styles lay_out_signature reads.
+    Compared by style id, looked up once: python-docx finds a paragraph's style name by scanning
+    every style of the document, which cost a tenth of a second a notice."""
     styles = document.part.styles
     ids = {}
     for name in (issuer_style, date_style, "附件说明"):
@@ -278,7 +276,20 @@ def lay_out_signature(document, issuer_style: str = "发文机关署名", date_s
             ids[name] = styles[name].style_id
         except KeyError:        # a clerk's template without the style
             ids[name] = None
-    style_of = [p._p.style for p in paragraphs]
+    return ids
+
+
+def lay_out_signature(document, issuer_style: str = "发文机关署名", date_style: str = "成文日期",
+                      style_ids: dict = None) -> None:
+    """After rendering: the 署名 and 成文日期 indents from their own text (7.3.5.2), and the body
+    paragraph before them (and any 附件说明) kept with them, so no page holds only the 署名 and the
+    date (7.3.5). ``style_ids``: signature_style_ids of the document's styles, when known (a
+    template rendered for every unit looks them up once)."""
+    paragraphs = document.paragraphs
+    ids = style_ids if style_ids is not None else signature_style_ids(document, issuer_style, date_style)
+    if ids[issuer_style] is None or not paragraphs:
+        return
+    style_of = _style_ids_of(paragraphs)
     for i, p in enumerate(paragraphs):
         if ids[issuer_style] is None or style_of[i] != ids[issuer_style]:
             continue
@@ -295,6 +306,20 @@ def lay_out_signature(document, issuer_style: str = "发文机关署名", date_s
             q.paragraph_format.keep_with_next = True
             if style_of[k] != ids["附件说明"]:
                 break
+
+
+def _style_ids_of(paragraphs) -> list:
+    """``p._p.style`` of each paragraph (its style id, None without one) for paragraphs of one
+    container: their w:pStyle found by one XPath, not python-docx's properties paragraph by
+    paragraph (a 通知 has some 90, and they took a tenth of its time)."""
+    parent = paragraphs[0]._p.getparent()
+    if parent is None or any(p._p.getparent() is not parent for p in paragraphs):
+        return [p._p.style for p in paragraphs]
+    found = {style.getparent().getparent(): style for style in _PARAGRAPH_STYLES(parent)}
+    return [found[p._p].val if p._p in found else None for p in paragraphs]
+
+
+_PARAGRAPH_STYLES = etree.XPath("w:p/w:pPr[1]/w:pStyle[1]", namespaces={"w": nsmap["w"]})
 
 
 def keep_together(paragraph) -> None:
