@@ -11,7 +11,7 @@ import stat
 from pathlib import Path
 
 from ..model import ERROR, WARNING, Issue
-from ..parallel import parallel_map
+from ..parallel import gc_paused, parallel_map
 from .scheme import SCHEME_SHEETS, UnitIndex, is_scheme, read_scheme
 from .submissions import read_consolidated, read_submission
 from .workbook import EXCEL_SUFFIXES, WorkbookError, open_workbook, peek_sheet_names
@@ -252,6 +252,11 @@ def load_inputs(paths, issues: list, progress=None, jobs: int = None, skip=()):
 
     ``progress(n)`` is called after each submission file; ``jobs`` caps the worker processes.
     """
+    with gc_paused():
+        return _load_inputs(paths, issues, progress, jobs, skip)
+
+
+def _load_inputs(paths, issues: list, progress, jobs, skip):
     files = expand_inputs(paths, issues, skip)
     scheme_file, book, others = _classify(files)
     scheme = _read_scheme_book(book, scheme_file.label, issues)

@@ -85,7 +85,7 @@ def read_table(sheet: Sheet, required: tuple, optional: tuple, report: Reporter,
     for r in range(header + 1, len(all_rows)):
         line = all_rows[r]
         for v in line:
-            if v != "" and not is_blank(v):
+            if type(v) is float or (v != "" and not is_blank(v)):   # a number is never blank
                 break
         else:               # nothing but blanks: not a row of the table
             continue

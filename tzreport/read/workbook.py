@@ -343,11 +343,11 @@ def _surely_fits(data: bytes) -> bool:
     # Each match of _ANY_CELL holds its own "<c" or ":c", so these counts bound how many there are.
     if data.count(b"<c") + data.count(b":c") > MAX_CELLS:
         return False
-    rows = _ANY_REF_ROW.findall(data)      # a superset of the references _REF finds in a cell tag
-    if not rows:
+    refs = _ANY_REF.findall(data)      # a superset of the references _REF finds in a cell tag
+    if not refs:
         return True
-    last_row = max(map(int, set(rows)))
-    last_col = max(_column_index(letters.decode()) for letters in set(_ANY_REF_COLUMN.findall(data)))
+    last_row = max(map(int, {row for _, row in refs}))
+    last_col = max(_column_index(letters.decode()) for letters in {letters for letters, _ in refs})
     return last_row * (last_col + 1) <= MAX_CELLS
 
 
@@ -405,8 +405,7 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v>[^<]|is\b)")
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 # Without \b (which defeats the regex engine's literal-prefix search): more matches, never fewer.
-_ANY_REF_ROW = re.compile(rb'r="[A-Z]{1,3}(\d{1,7})"')
-_ANY_REF_COLUMN = re.compile(rb'r="([A-Z]{1,3})\d')
+_ANY_REF = re.compile(rb'r="([A-Z]{1,3})(\d{1,7})"')
 _S_ATTR = re.compile(rb'\bs="(\d+)"')
 _TYPE_TEXT = re.compile(rb'\bt="(?:s|str|inlineStr|b|e)"')
 _VALUE_TAG = re.compile(rb"<(?:\w+:)?(?:v|is)\b")
