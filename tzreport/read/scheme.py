@@ -260,12 +260,12 @@ def read_targets(book: Workbook, report: Reporter, units: UnitIndex, indicators:
             report.error("目标", row.ref("指标编码"),
                          f"指标编码“{code}”不是考核类别“{unit.category}”的指标，该行未读取")
             continue
-        if (unit.code, code) in seen:
+        key = (unit.code, code)
+        if key in seen:
             report.error("目标", row.ref("指标编码"),
-                         f"{unit.name}的指标“{code}”目标重复（第{seen[(unit.code, code)]}行已有），该行未读取")
+                         f"{unit.name}的指标“{code}”目标重复（第{seen[key]}行已有），该行未读取")
             continue
         percent_ok = ind.measure == "%" or ind.value_type == GROWTH
-        kw = {"measure": ind.measure, "percent_ok": percent_ok}
         numbers, line = [], row.line
         for col, c in target_columns:
             # A province's 目标 sheet has 300,000 rows: the plain cases (a number as Excel stored it,
@@ -277,7 +277,8 @@ def read_targets(book: Workbook, report: Reporter, units: UnitIndex, indicators:
                     not (percent_ok and (row.index, c) in sheet.percent_cells):
                 numbers.append(raw)
             else:
-                numbers.append(_target_num(row, col, report, ind, unit, sheet, kw))
+                numbers.append(_target_num(row, col, report, ind, unit, sheet,
+                                           {"measure": ind.measure, "percent_ok": percent_ok}))
         target = Target(*numbers)
         if target.target is None:
             if is_blank(row.get("确保目标")) and \
@@ -305,8 +306,8 @@ def read_targets(book: Workbook, report: Reporter, units: UnitIndex, indicators:
                 report.warning("目标", row.ref("力争目标"),
                                f"{unit.name}的指标“{code}”力争目标不优于确保目标，已忽略力争目标")
                 target.stretch = None
-        seen[(unit.code, code)] = row.excel_row
-        targets[(unit.code, code)] = target
+        seen[key] = row.excel_row
+        targets[key] = target
     return targets
 
 
