@@ -480,20 +480,21 @@ def copy_allowed(path) -> bool:
     return sheets <= MAX_COPY_XML
 
 
-KEEP_INFLATED = 64 * 1024 * 1024     # a worksheet's XML kept from the check for the reading
+KEEP_INFLATED = 64 * 1024 * 1024     # worksheets' XML kept from the check for the reading, in all
 
 
 def _check_members(zf: zipfile.ZipFile) -> dict:
     """Every member inflates with a good checksum (zipfile checks it at the end of each), and no XML
     part opens with a DTD declaring entities (the "billion laughs" bomb): one pass over the zip.
     -> {member: bytes} of the worksheets, so that reading them does not inflate them again."""
-    kept = {}
+    kept, room = {}, KEEP_INFLATED       # bounded: a hostile zip may declare 512 MiB of sheets
     for info in zf.infolist():
         try:
             with zf.open(info) as fh:
                 head = fh.read(8192)
-                if info.filename.startswith("xl/worksheets/") and info.file_size <= KEEP_INFLATED:
+                if info.filename.startswith("xl/worksheets/") and info.file_size <= room:
                     kept[info.filename] = head + fh.read()
+                    room -= info.file_size
                 while fh.read(1 << 20):
                     pass
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
