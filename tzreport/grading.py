@@ -190,7 +190,7 @@ def advancement(units: list, grades: list) -> None:
         for r in ur.indicators:
             if not r.applies:
                 continue
-            points = r.lost
+            points = r.weight - r.score       # r.lost of a result that applies
             if points > 1e-9:
                 factor = factors.get(r.major)
                 if factor is None:
