@@ -15,6 +15,7 @@ from .grading import (advancement, apply_consequences, apply_rank_changes, assig
                       assign_ranks)
 from .model import (BEST, ERROR, INFO, RANKING, ST_BLANK, ST_NO_DATA, ST_NOT_APPLICABLE,
                     ST_NOT_SUBMITTED, ST_OK, TARGETED_METHODS, WARNING, BuildResult, Issue)
+from .parallel import gc_paused
 from .planning import plan, rank_indicators
 from .read import BuildError, load_inputs
 from .read.workbook import copy_allowed
@@ -28,6 +29,11 @@ def _categories(scheme) -> list:
 
 def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> BuildResult:
     """Score and grade every unit of the scheme (SPEC 3). Pure: no files, no clock."""
+    with gc_paused():      # 300,000 results at 2,000 units, none of them garbage
+        return _evaluate(scheme, submissions, issues, as_of)
+
+
+def _evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> BuildResult:
     params = dataclasses.replace(scheme.params)
     if as_of is not None:
         params.as_of = as_of
@@ -79,6 +85,12 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
                 peers[ind.code] = sorted(v for u in members for v in [lookup(u, ind)[0]]
                                          if isinstance(v, float))
         category_results = []
+        # What each indicator needs, looked up once per category rather than once per unit
+        # (300,000 times at 2,000 units); the loop below is lookup() written out.
+        per_indicator = [(ind, ind.code, ind.from_office, ind.code in no_data,
+                          ind.method in TARGETED_METHODS, peers.get(ind.code, ()),
+                          scheme.bands.get(ind.key, ())) for ind in inds]
+        targets, office_values = scheme.targets, scheme.office_values
         for unit in members:
             sub = by_unit.get(unit.code)
             if sub is None:    # named at every build; at the year end it decides a grade (SPEC 4.1)
@@ -86,25 +98,31 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
                 issues.append(Issue(WARNING, "", "", "", f"{unit.name}未报送" + (
                     f"{params.year}年度完成情况，由单位填报的指标均按0分计，考核结果通报中列为未报送"
                     if final else "，由单位填报的指标均按0分计"), unit.code))
+            reported = sub.values if sub is not None else {}
             rows = []
-            for ind in inds:
-                target = scheme.targets.get((unit.code, ind.code))
-                actual, value = lookup(unit, ind)
-                if ind.code in no_data:
+            for ind, code, from_office, without_data, targeted, ind_peers, bands in per_indicator:
+                target = targets.get((unit.code, code))
+                if from_office:
+                    found = office_values.get((unit.code, code))
+                    actual, value = (found[0] if found else None), None
+                else:
+                    value = reported.get(code)
+                    actual = value.actual if value is not None else None
+                if without_data:
                     status = ST_NO_DATA
-                elif ind.method in TARGETED_METHODS and target is None:
+                elif targeted and target is None:
                     status = ST_NOT_APPLICABLE
                 elif actual is not None:
                     status = ST_OK
-                elif ind.from_office:
+                elif from_office:
                     status = ST_BLANK
                     issues.append(Issue(WARNING, scheme.file, "考核办评分", "",
                                         f"缺少{unit.name}“{ind.name}”（{ind.code}）的评分，按0分计",
                                         unit.code))
                 else:
                     status = ST_NOT_SUBMITTED if sub is None else ST_BLANK
-                r = score_indicator(ind, target, actual, status, p, params, peers.get(ind.code, ()),
-                                    scheme.bands.get(ind.key, ()), scheme.qualitative_levels)
+                r = score_indicator(ind, target, actual, status, p, params, ind_peers, bands,
+                                    scheme.qualitative_levels)
                 if value is not None:
                     r.previous, r.note = value.previous, value.note
                 plan(r, ind, params.as_of)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -182,10 +183,21 @@ def advancement(units: list, grades: list) -> None:
         if u.grade not in lowest_holder or rounded[u.code] < lowest_holder[u.grade]:
             lowest_holder[u.grade] = rounded[u.code]
     for ur in units:
-        lost = sorted((r for r in ur.indicators if r.applies and r.lost > 1e-9),
-                      key=lambda r: (-r.lost * ur.factor(r.major), r.code))
-        ur.advance = {"lost_most": [
-            {"code": r.code, "name": r.name, "lost": r.lost * ur.factor(r.major)} for r in lost[:5]]}
+        # The 5 indicators that lost the most points in the base: r.lost × ur.factor(r.major), largest
+        # first, then by code (heapq.nsmallest is sorted()[:5] without sorting 150 per unit; the
+        # factor is taken once per 大类).
+        factors, lost = {}, []
+        for r in ur.indicators:
+            if not r.applies:
+                continue
+            points = r.weight - r.score       # r.lost of a result that applies
+            if points > 1e-9:
+                factor = factors.get(r.major)
+                if factor is None:
+                    factor = factors[r.major] = ur.factor(r.major)
+                lost.append((-points * factor, r.code, points * factor, r))
+        ur.advance = {"lost_most": [{"code": r.code, "name": r.name, "lost": points}
+                                    for _, _, points, r in heapq.nsmallest(5, lost)]}
         own = rounded[ur.code]
         above = bisect.bisect_left(descending, -own)      # units with a higher published total
         if above:

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import functools
 import datetime as dt
 
 from .model import (BEST, COMPLETION, CONTROL, EFFICACY, FORWARD, GROWTH, RANKING, REVERSE,
-                    IndicatorResult, Indicator)
+                    ST_NO_DATA, ST_NOT_APPLICABLE, IndicatorResult, Indicator)
 
 
+@functools.lru_cache(maxsize=64)     # asked for each indicator of each unit, of one or two dates
 def days_left(as_of: dt.date) -> int:
     """Days from the day after the 统计截止日期 to 31 December, inclusive."""
     return (dt.date(as_of.year, 12, 31) - as_of).days
@@ -52,12 +54,15 @@ def _performance(result: IndicatorResult, ind: Indicator):
 
 def rank_indicators(units: list, indicators: list) -> None:
     """同类排名: each unit's place on each indicator among the category's units that have a value."""
-    for pos, ind in enumerate(indicators):
-        scored = []
-        for ur in units:
-            r = ur.indicators[pos]
-            if r.applies and r.actual is not None:
+    skip = (ST_NOT_APPLICABLE, ST_NO_DATA)     # r.applies, without a property call per result
+    # Unit by unit, each unit's results in turn (they sit together in memory; indicator by indicator
+    # across 2,000 units took 0.7 s), into one list per indicator in the units' order.
+    per_indicator = [[] for _ in indicators]
+    for ur in units:
+        for scored, ind, r in zip(per_indicator, indicators, ur.indicators):
+            if r.actual is not None and r.status not in skip:
                 scored.append((_performance(r, ind), r))
+    for scored in per_indicator:
         values = sorted(v for v, _ in scored)
         for value, r in scored:
             r.rank = 1 + len(values) - bisect.bisect_right(values, value)

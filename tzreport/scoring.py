@@ -409,7 +409,8 @@ def score_unit(unit, results: list, full_score: float, params: Params, claims, h
     加分类别 上限 and the 类别 of each 加分标准 级别 (3.8)."""
     ur = UnitResult(unit.code, unit.name, unit.category, unit.group, submitted, indicators=results,
                     email=unit.email, contact=unit.contact)
-    applicable = [r for r in results if r.applies]
+    skip = (ST_NOT_APPLICABLE, ST_NO_DATA)      # r.applies, without a property call per result
+    applicable = [r for r in results if r.status not in skip]
     if major_weights:
         ur.raw_score, ur.scale, ur.subtotals, ur.major_factors, ur.major_weights, ur.base = \
             weighted_base(results, major_weights)
@@ -420,7 +421,7 @@ def score_unit(unit, results: list, full_score: float, params: Params, claims, h
         ur.base = ur.raw_score * ur.scale
         for r in results:
             ur.subtotals.setdefault(r.major, 0.0)
-            if r.applies:
+            if r.status not in skip:
                 ur.subtotals[r.major] += r.score * ur.scale
     # SPEC 3.8: every bonus in its 加分类别. Indicator bonuses first (指标加分 unless the 指标 says),
     # then 表彰加分 items by their 加分标准 类别.

@@ -247,6 +247,8 @@ def read_targets(book: Workbook, report: Reporter, units: UnitIndex, indicators:
     sheet = book.sheet("目标")
     rows = read_table(sheet, ("单位", "指标编码", "确保目标"), ("力争目标", "不允许值"), report) or []
     targets, seen = {}, {}
+    columns = rows[0].columns if rows else {}
+    target_columns = [(name, columns.get(name)) for name in ("确保目标", "力争目标", "不允许值")]
     for row in rows:
         unit = units.find(row.get("单位"))
         code = code_of(row.get("指标编码"))
@@ -258,14 +260,26 @@ def read_targets(book: Workbook, report: Reporter, units: UnitIndex, indicators:
             report.error("目标", row.ref("指标编码"),
                          f"指标编码“{code}”不是考核类别“{unit.category}”的指标，该行未读取")
             continue
-        if (unit.code, code) in seen:
+        key = (unit.code, code)
+        if key in seen:
             report.error("目标", row.ref("指标编码"),
-                         f"{unit.name}的指标“{code}”目标重复（第{seen[(unit.code, code)]}行已有），该行未读取")
+                         f"{unit.name}的指标“{code}”目标重复（第{seen[key]}行已有），该行未读取")
             continue
         percent_ok = ind.measure == "%" or ind.value_type == GROWTH
-        kw = {"measure": ind.measure, "percent_ok": percent_ok}
-        target = Target(*(_target_num(row, col, report, ind, unit, sheet, kw)
-                          for col in ("确保目标", "力争目标", "不允许值")))
+        numbers, line = [], row.line
+        for col, c in target_columns:
+            # A province's 目标 sheet has 300,000 rows: the plain cases (a number as Excel stored it,
+            # an empty cell) are taken here, giving what _target_num gives them; the rest go there.
+            raw = line[c] if c is not None and c < len(line) else ""
+            if raw == "" and type(raw) is str:
+                numbers.append(None)
+            elif type(raw) is float and math.isfinite(raw) and \
+                    not (percent_ok and (row.index, c) in sheet.percent_cells):
+                numbers.append(raw)
+            else:
+                numbers.append(_target_num(row, col, report, ind, unit, sheet,
+                                           {"measure": ind.measure, "percent_ok": percent_ok}))
+        target = Target(*numbers)
         if target.target is None:
             if is_blank(row.get("确保目标")) and \
                     (row.index, row.columns["确保目标"]) in sheet.formula_cells:
@@ -292,8 +306,8 @@ def read_targets(book: Workbook, report: Reporter, units: UnitIndex, indicators:
                 report.warning("目标", row.ref("力争目标"),
                                f"{unit.name}的指标“{code}”力争目标不优于确保目标，已忽略力争目标")
                 target.stretch = None
-        seen[(unit.code, code)] = row.excel_row
-        targets[(unit.code, code)] = target
+        seen[key] = row.excel_row
+        targets[key] = target
     return targets
 
 

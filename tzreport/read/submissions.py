@@ -116,13 +116,15 @@ def _percent_cell(number, row, column: str, ind, report, sheet):
 def _check_target(row, ind, scheme, unit, report, sheet):
     """Targets typed into a submission that differ from the scheme: the scheme wins (SPEC 5)."""
     target = scheme.targets.get((unit.code, ind.code))
+    if target is None:         # nothing to differ from
+        return
     for col, attr in (("确保目标", "target"), ("力争目标", "stretch")):
-        if not row.has(col) or is_blank(row.get(col)):
+        official = getattr(target, attr)
+        if official is None or not row.has(col) or is_blank(row.get(col)):
             continue
         typed, error = parse_number(row.get(col), ind.measure,
                                     ind.measure == "%" or ind.value_type == GROWTH)
-        official = getattr(target, attr) if target else None
-        if error or official is None:
+        if error:
             continue
         if (row.index, row.columns[col]) in sheet.percent_cells and isinstance(typed, float) and \
                 (ind.measure == "%" or ind.value_type == GROWTH):
@@ -193,13 +195,13 @@ def read_submission(book: Workbook, file_label: str, scheme, index: UnitIndex, i
                            f"{cn_date(scheme.params.as_of)}不一致，作为{cn_date(submission.as_of)}一期的数据"
                            "计入（与本期比较或按考核期折算）")
     rows = read_table(sheet, REQUIRED, OPTIONAL, report) or []
-    by_key = {i.key: i for i in scheme.indicators}
+    by_code = {i.code: i for i in scheme.indicators_of(unit.category)}
     seen = {}
     for row in rows:
         code = code_of(row.get("指标编码"))
         if not code:
             continue
-        ind = by_key.get((unit.category, code))
+        ind = by_code.get(code)
         if ind is not None and ind.from_office and code not in seen:
             # not read, but 批注 puts the 考核办's score on the unit's own row (SPEC 4.1)
             submission.row_of.setdefault(code, row.excel_row)

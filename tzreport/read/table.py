@@ -1,25 +1,27 @@
 """A sheet read as a table: a header row found by text, then one ``Row`` per non-empty line."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..model import ERROR, WARNING, Issue
 from .values import header_key, is_blank, text_of
 from .workbook import Sheet, cell_ref, column_of, find_header, row_keys
 
 
-@dataclass
 class Row:
-    sheet: Sheet
-    index: int          # 0-based row in the sheet
-    columns: dict       # header name -> 0-based column
+    """One line of a table: ``index`` the 0-based row in the sheet, ``columns`` header name ->
+    0-based column (shared by every row of the table)."""
+    __slots__ = ("sheet", "index", "columns", "line")
+
+    def __init__(self, sheet: Sheet, index: int, columns: dict):
+        self.sheet, self.index, self.columns = sheet, index, columns
+        self.line = sheet.rows[index]      # read directly: get() runs for every cell of a table
 
     def has(self, name: str) -> bool:
         return name in self.columns
 
     def get(self, name: str):
         col = self.columns.get(name)
-        return "" if col is None else self.sheet.get(self.index, col)
+        line = self.line
+        return line[col] if col is not None and col < len(line) else ""
 
     def ref(self, name: str) -> str:
         col = self.columns.get(name)
@@ -73,21 +75,39 @@ def read_table(sheet: Sheet, required: tuple, optional: tuple, report: Reporter,
             columns[name] = col
     _report_twin_columns(sheet, header, columns, report, severity)
     rows = []
-    width = max(columns.values()) + 1
-    for r in range(header + 1, len(sheet.rows)):
-        line = sheet.rows[r]
-        if all(is_blank(v) for v in line[:max(width, len(line))]):
+    # Only merged ranges reaching below the header into a column of the table can cover a cell
+    # read here (the title merged across the top never does): most tables skip the search per cell.
+    wanted = set(columns.values())
+    merged = [((r0, c0), (r1, c1)) for (r0, c0), (r1, c1) in sheet.merged
+              if r1 > header and any(c0 <= c <= c1 for c in wanted)]
+    hidden = sheet.hidden_rows
+    all_rows = sheet.rows
+    for r in range(header + 1, len(all_rows)):
+        line = all_rows[r]
+        for v in line:
+            if type(v) is float or (v != "" and not is_blank(v)):   # a number is never blank
+                break
+        else:               # nothing but blanks: not a row of the table
             continue
         row = Row(sheet, r, columns)
-        if r in sheet.hidden_rows:
+        if r in hidden:
             report.warning(sheet.name, f"A{r + 1}", f"第{r + 1}行被隐藏，其数据仍参与计算，请核对")
-        for name, col in columns.items():
-            rng = sheet.merged_at(r, col)
-            if rng:
-                report.warning(sheet.name, cell_ref(r, col),
-                               f"“{name}”列单元格在合并区域 {rng} 内，只有左上角单元格的值被读取")
+        if merged:
+            for name, col in columns.items():
+                rng = _merged_at(merged, r, col)
+                if rng:
+                    report.warning(sheet.name, cell_ref(r, col),
+                                   f"“{name}”列单元格在合并区域 {rng} 内，只有左上角单元格的值被读取")
         rows.append(row)
     return rows
+
+
+def _merged_at(merged: list, row: int, col: int):
+    """Sheet.merged_at over a subset of the sheet's ranges, in their order (the first one wins)."""
+    for (r0, c0), (r1, c1) in merged:
+        if r0 <= row <= r1 and c0 <= col <= c1 and (row, col) != (r0, c0):
+            return f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}"
+    return None
 
 
 

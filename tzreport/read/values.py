@@ -6,6 +6,7 @@ otherwise (the caller adds file, sheet and cell). A blank cell gives ``(None, No
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -27,6 +28,9 @@ def normalise_text(value) -> str:
     return text.replace("\r", "").replace("\n", "").replace("\t", " ").strip()
 
 
+# Pure functions of one cell, called for every row of every file with the same few hundred codes
+# and headers: cached (typed, so that 1, 1.0 and True stay apart).
+@functools.lru_cache(maxsize=1 << 14, typed=True)
 def header_key(value) -> str:
     """A header cell as a comparable key: no spaces, no full-width forms, no trailing colon/unit."""
     text = normalise_text(value).replace(" ", "")
@@ -50,6 +54,8 @@ def parse_number(value, measure: str = "", percent_ok: bool = False):
     and "85%" where the indicator is measured in percent. Rejects anything ambiguous ("约1200",
     "1200亿元" for a 万元 indicator, "1.200,5").
     """
+    if type(value) is float and math.isfinite(value):    # most cells: a number, as Excel stored it
+        return value, None
     if is_blank(value):
         return None, None
     if isinstance(value, bool):
@@ -168,6 +174,7 @@ def text_of(value) -> str:
     return str(value).replace("\r", "").replace("\n", "").strip()
 
 
+@functools.lru_cache(maxsize=1 << 14, typed=True)
 def code_of(value) -> str:
     """A code or key cell (指标编码, 单位编码, 参数 项目): full-width forms folded, no spaces."""
     return normalise_text(text_of(value)).replace(" ", "")
