@@ -15,7 +15,7 @@ import io
 import zipfile
 from copy import copy
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 import openpyxl
@@ -258,15 +258,22 @@ def _values(ctx: Context, r, ind) -> list:
             r.remaining, per_day, per_dekad]
 
 
-def _formats(ind) -> list:
+def _formats(ind) -> tuple:
     """The number formats of one indicator row, in COLUMNS order: 缺口 and the paces end in the
     row's 计量单位 (百分点 for a growth rate), so a figure never stands without its unit."""
-    measure = "百分点" if ind.value_type != TOTAL else (ind.measure or "").replace('"', "")
+    return _measured_formats("百分点" if ind.value_type != TOTAL else (ind.measure or "").replace('"', ""))
+
+
+@lru_cache(maxsize=1024)
+def _measured_formats(measure: str) -> tuple:
     formats = [spec for _, spec, _ in COLUMNS]
     if measure:
         for j in MEASURED:
             formats[j] = f'{AMOUNT}"{measure}"'
-    return formats
+    return tuple(formats)
+
+
+_number_text = lru_cache(maxsize=4096)(number_text)    # the same weights, unit after unit
 
 
 def _rate(r, ind):
@@ -279,8 +286,9 @@ def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(
     """Add the annotation columns and score comments to ``ws``; -> first added column."""
     col0 = _first_free_column(ws, header_row)
     styles = Styles(ws)
+    put = ws.put if styles.xml else partial(styles.put, ws)
     for j, (title, _, width) in enumerate(COLUMNS):
-        styles.put(ws, header_row, col0 + j, title, "annotation head")
+        put(header_row, col0 + j, title, "annotation head")
         ws.column_dimensions[get_column_letter(col0 + j)].width = width
     _banner(ws, header_row, col0, styles)
     for r in ur.indicators:
@@ -293,11 +301,11 @@ def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(
             style = "cell"
             if j == 3 or value == YEAR_END:
                 style = r.light if j == 3 and r.applies and r.light else "centre"
-            styles.put(ws, row, col0 + j, value, style,
-                       formats[j] if value is not None and not isinstance(value, str) else None)
+            put(row, col0 + j, value, style,
+                formats[j] if value is not None and not isinstance(value, str) else None)
         if r.applies:
             score = ws.cell(row, col0 + 4)
-            add_comment(score, f"{r.name}（{r.method}，分值{number_text(r.weight)}）\n"
+            add_comment(score, f"{r.name}（{r.method}，分值{_number_text(r.weight)}）\n"
                                f"{r.explain or r.status}")
     print_setup(ws, header_row, col0)
     for issue in issues:

@@ -22,6 +22,7 @@ import posixpath
 import re
 import secrets
 import struct
+import weakref
 import zipfile
 import zlib
 from types import SimpleNamespace
@@ -318,7 +319,9 @@ class XmlSheet:
     ORIENTATION_LANDSCAPE = "landscape"
 
     def __init__(self, book, title: str, part: str, root=None):
-        self.book, self.title, self.part = book, title, part
+        # The book owns its sheets; a sheet refers to it weakly, so a unit's book, its XML trees
+        # and thousands of cells go as soon as it is saved, not at the next full collection.
+        self.book, self.title, self.part = weakref.proxy(book), title, part
         self.new = root is None
         if root is not None and root.tag != _q("worksheet"):     # Strict OOXML, a dialog sheet, …
             raise PatchError(f"{part} is not a transitional worksheet")
@@ -346,8 +349,11 @@ class XmlSheet:
         self._spliced = []       # the cells' text for each marker _cells_out left in a row
         # the markers' name: a sheet cannot hold it by chance (it never reaches the file)
         self._mark = "tzreport-cells-" + secrets.token_hex(8)
-        self._text = {}          # a new sheet's rows: row number -> [(column, <c> text)]
-        self._put_row, self._put_number, self._put_column, self._put_cells = 0, "", 0, None
+        # A new sheet's rows: row number -> [<c> text], and -> [its column]; plain strings and
+        # numbers, which the garbage collector does not follow (thousands of them a sheet).
+        self._text, self._text_cols = {}, {}
+        self._put_row, self._put_number, self._put_column = 0, "", 0
+        self._put_cells = self._put_cols = None
         self._blank = []         # a new sheet's cells put with nothing in them
         self._attributes = book.styles().attributes if self.new else {}
         self._read()
@@ -381,7 +387,7 @@ class XmlSheet:
     def cell(self, row: int, column: int) -> XCell:
         found = self._cells.get((row, column))
         if found is None:
-            if any(col == column for col, _ in self._text.get(row, ())):
+            if column in self._text_cols.get(row, ()):
                 raise PatchError(f"cell {_letter(column)}{row} of a new sheet is written already")
             elem = self._existing(row, column)
             found = self._cells[(row, column)] = XCell(row, column, elem,
@@ -425,7 +431,7 @@ class XmlSheet:
             if row < self._put_row:
                 raise PatchError(f"row {row} of a new sheet written after row {self._put_row}")
             self._put_row, self._put_number, self._put_column = row, str(row), 0
-            self._put_cells = self._text[row] = []
+            self._put_cells, self._put_cols = self._text[row], self._text_cols[row] = [], []
         if column <= self._put_column:
             raise PatchError(f"cell {_letter(column)}{row} of a new sheet written out of order")
         self._put_column = column
@@ -433,7 +439,8 @@ class XmlSheet:
         if attribute is None:
             attribute = self.book.styles().attribute(style, number_format)
         letters = _LETTERS[column] if column < len(_LETTERS) else _letter(column)
-        self._put_cells.append((column, _cell_xml(letters + self._put_number, attribute, value)))
+        self._put_cells.append(_cell_xml(letters + self._put_number, attribute, value))
+        self._put_cols.append(column)
 
     def has_value(self, row: int, column: int) -> bool:
         """Whether the cell holds a value (the unit's, or one written here), without making it."""
@@ -624,15 +631,16 @@ class XmlSheet:
         rows = self._text
         by_row, order = self._written()
         if by_row:          # XCells: rare on a new sheet; merged into their rows in column order
-            rows = {row: list(cells) for row, cells in rows.items()}
+            rows = dict(rows)
             for row, cells in by_row.items():
-                texts = self._cells_text(row, cells, styles)
-                rows[row] = sorted(rows.get(row, []) + list(zip(sorted(cells), texts)))
+                both = list(zip(self._text_cols.get(row, ()), rows.get(row, ())))
+                both += zip(sorted(cells), self._cells_text(row, cells, styles))
+                rows[row] = [text for _, text in sorted(both)]
         dims = self.row_dimensions
         for row in sorted(rows.keys() | set(order)):
             height = dims[row].height if row in dims else None
             attrs = f' ht="{_num(height)}" customHeight="1"' if height else ""
-            yield f'<row r="{row}"{attrs}>' + "".join([text for _, text in rows.get(row, ())]) + "</row>"
+            yield f'<row r="{row}"{attrs}>' + "".join(rows.get(row, ())) + "</row>"
 
     def number_styles(self, styles) -> None:
         """Give the written cells their xfs now, in the order ``render`` will (row by row, left to
@@ -821,9 +829,9 @@ class XmlSheet:
             if cells:
                 rows.append(row)
                 cols += (min(cells), max(cells))
-        for row, cells in self._text.items():      # in column order
+        for row, columns in self._text_cols.items():      # in column order
             rows.append(row)
-            cols += (cells[0][0], cells[-1][0])
+            cols += (columns[0], columns[-1])
         rows += [r for r, _ in self._blank]
         cols += [c for _, c in self._blank]
         rows, cols = rows or [1], cols or [1]
