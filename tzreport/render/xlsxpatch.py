@@ -15,6 +15,7 @@ writers serves both this backend and openpyxl.
 from __future__ import annotations
 
 import bisect
+import collections
 import datetime as dt
 import io
 import math
@@ -621,8 +622,9 @@ class XmlSheet:
         """The <c> elements of one row as text, in column order (styles get their xfs in the
         order they first appear, row by row: styles.xml comes out the same every build)."""
         number, attributes, attribute = str(row), styles.attributes, styles.attribute
-        return [_cell_xml(_letter(col) + number, attributes.get((style, number_format))
-                          or attribute(style, number_format), value)
+        return [_cell_xml((_LETTERS[col] if col < len(_LETTERS) else _letter(col)) + number,
+                          attributes.get((style, number_format)) or attribute(style, number_format),
+                          value)
                 for col, (value, style, number_format) in sorted(cells.items())]
 
     def _rows_text(self, styles):
@@ -972,12 +974,60 @@ def _column(ref: str) -> int:
 
 # -- styles.xml ------------------------------------------------------------------------------------
 class StylePatch:
-    """The package's styles.xml plus the xfs the annotation asks for, each made once."""
+    """The package's styles.xml plus the xfs the annotation asks for, each made once.
+
+    A new xf's number is known when it is asked for (the package's own xfs come first, then the
+    new ones in the order asked); styles.xml is made when the package is saved. The same styles.xml
+    and the same styles asked in the same order make the same part, and most units fill the same
+    template: the part is kept for the next ones (_RENDERED)."""
+
+    def __init__(self, data: bytes, specs: dict):
+        self.data, self.specs = data, specs
+        self.attributes = {}
+        self.keys = []           # (style, number format) of each new xf, in order
+        xfs = _parse(data).find(_q("cellXfs"))
+        self.first = len(xfs) if xfs is not None else 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.keys)
+
+    def attribute(self, style: str, number_format: str) -> str:
+        """' s="7"' for a cell of this style and format ("" for the default)."""
+        key = (style, number_format)
+        found = self.attributes.get(key)
+        if found is None:
+            if not style and not number_format:
+                found = ""
+            else:
+                xf = self.first + len(self.keys)
+                self.keys.append(key)
+                found = f' s="{xf}"' if xf else ""
+            self.attributes[key] = found
+        return found
+
+    def render(self) -> bytes:
+        key = (self.data, id(self.specs), tuple(self.keys))
+        found = _RENDERED.get(key)
+        if found is None or found[0] is not self.specs:
+            found = _RENDERED[key] = (self.specs, _StyleBuilder(self.data, self.specs).build(self.keys,
+                                                                                           self.first))
+            while len(_RENDERED) > 32:
+                _RENDERED.popitem(last=False)
+        else:
+            _RENDERED.move_to_end(key)
+        return found[1]
+
+
+_RENDERED = collections.OrderedDict()     # (styles.xml, specs, new xfs) -> (specs, the new styles.xml)
+
+
+class _StyleBuilder:
+    """styles.xml with new xfs: the fonts, fills, borders and number formats they need added once."""
 
     def __init__(self, data: bytes, specs: dict):
         self.root = _parse(data)
         self.specs = specs
-        self.xfs, self.attributes = {}, {}
         self.fonts, self.fills, self.borders = {}, {}, {}
         self.formats = {}
         fmts = self.root.find(_q("numFmts"))
@@ -989,31 +1039,18 @@ class StylePatch:
         fonts = self.root.find(_q("fonts"))
         first = fonts.find(_q("font")) if fonts is not None else None
         self.base_font = {_local(c): c for c in first} if first is not None else {}
-        self.changed = False
 
-    def attribute(self, style: str, number_format: str) -> str:
-        """' s="7"' for a cell of this style and format ("" for the default)."""
-        key = (style, number_format)
-        found = self.attributes.get(key)
-        if found is None:
-            xf = self(style, number_format)
-            found = self.attributes[key] = f' s="{xf}"' if xf else ""
-        return found
-
-    def __call__(self, style: str, number_format: str):
-        if not style and not number_format:
-            return 0
-        key = (style, number_format)
-        found = self.xfs.get(key)
-        if found is None:
-            found = self.xfs[key] = self._xf(self.specs.get(style, {}) if style else {}, number_format)
-        return found
+    def build(self, keys: list, first: int) -> bytes:
+        """The part with an xf for each (style, number format), numbered from ``first`` on."""
+        for n, (style, number_format) in enumerate(keys, first):
+            if self._xf(self.specs.get(style, {}) if style else {}, number_format) != n:
+                raise PatchError("styles.xml numbers its xfs unexpectedly")
+        return _xml_bytes(self.root)
 
     def _append(self, tag: str, element) -> int:
         parent = _child(self.root, tag, STYLE_ORDER)
         parent.append(element)
         parent.set("count", str(len(parent)))
-        self.changed = True
         return len(parent) - 1
 
     def _fmt_id(self, code: str) -> int:
@@ -1073,9 +1110,6 @@ class StylePatch:
         if "alignment" in spec:
             xf.append(_foreign(spec["alignment"]))
         return self._append("cellXfs", xf)
-
-    def render(self) -> bytes:
-        return _xml_bytes(self.root)
 
 
 _FOREIGN = {}
