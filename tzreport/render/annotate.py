@@ -261,7 +261,8 @@ def _values(ctx: Context, r, ind) -> list:
 def _formats(ind) -> tuple:
     """The number formats of one indicator row, in COLUMNS order: 缺口 and the paces end in the
     row's 计量单位 (百分点 for a growth rate), so a figure never stands without its unit."""
-    return _measured_formats("百分点" if ind.value_type != TOTAL else (ind.measure or "").replace('"', ""))
+    measure = "百分点" if ind.value_type != TOTAL else (ind.measure or "").replace('"', "")
+    return _measured_formats(measure)
 
 
 @lru_cache(maxsize=1024)
