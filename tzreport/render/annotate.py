@@ -15,6 +15,7 @@ import io
 import zipfile
 from copy import copy
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from pathlib import Path
 
 import openpyxl
@@ -104,12 +105,20 @@ class Styles:
         openpyxl's own merge_cells re-styles the edge cells one object at a time, which cost more
         than the rest of the sheet together."""
         for col in range(first + 1, last + 1):
-            self.write(ws.cell(row, col), None, style)
+            self.put(ws, row, col, None, style)
         if self.xml:
             ws.merge(row, first, last)
             return
         ws.merged_cells.add(MergedCellRange(ws, f"{get_column_letter(first)}{row}:"
                                                 f"{get_column_letter(last)}{row}"))
+
+    def put(self, ws, row: int, col: int, value, style: str = None, number_format: str = None):
+        """``write(ws.cell(row, col), …)``; an XmlSheet keeps just the value, style and format
+        (no cell object) until it is rendered."""
+        if self.xml:
+            ws.put(row, col, value, style, number_format)
+        else:
+            self.write(ws.cell(row, col), value, style, number_format)
 
     def write(self, cell, value, style: str = None, number_format: str = None):
         if style and self.xml:
@@ -222,10 +231,13 @@ def _open_source(ctx: Context, ur, sub, blank):
 
 def _first_free_column(ws, header_row: int) -> int:
     """The column after everything the sheet uses (values, comments, merged ranges of the table)."""
-    last = 0
-    for (_, col), cell in ws._cells.items():   # existing cells only; iter_rows would create cells
-        if col > last and (cell.value is not None or cell.comment is not None):
-            last = col
+    if getattr(ws, "is_xml", False):          # the unit's own package (xlsxpatch.XmlSheet)
+        last = ws.last_used_column()
+    else:
+        last = 0
+        for (_, col), cell in ws._cells.items():   # existing cells only; iter_rows would create cells
+            if col > last and (cell.value is not None or cell.comment is not None):
+                last = col
     for rng in ws.merged_cells.ranges:
         if rng.max_row >= header_row:
             last = max(last, rng.max_col)
@@ -246,15 +258,23 @@ def _values(ctx: Context, r, ind) -> list:
             r.remaining, per_day, per_dekad]
 
 
-def _formats(ind) -> list:
+def _formats(ind) -> tuple:
     """The number formats of one indicator row, in COLUMNS order: 缺口 and the paces end in the
     row's 计量单位 (百分点 for a growth rate), so a figure never stands without its unit."""
     measure = "百分点" if ind.value_type != TOTAL else (ind.measure or "").replace('"', "")
+    return _measured_formats(measure)
+
+
+@lru_cache(maxsize=1024)
+def _measured_formats(measure: str) -> tuple:
     formats = [spec for _, spec, _ in COLUMNS]
     if measure:
         for j in MEASURED:
             formats[j] = f'{AMOUNT}"{measure}"'
-    return formats
+    return tuple(formats)
+
+
+_number_text = lru_cache(maxsize=4096)(number_text)    # the same weights, unit after unit
 
 
 def _rate(r, ind):
@@ -267,8 +287,9 @@ def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(
     """Add the annotation columns and score comments to ``ws``; -> first added column."""
     col0 = _first_free_column(ws, header_row)
     styles = Styles(ws)
+    put = ws.put if styles.xml else partial(styles.put, ws)
     for j, (title, _, width) in enumerate(COLUMNS):
-        styles.write(ws.cell(header_row, col0 + j), title, "annotation head")
+        put(header_row, col0 + j, title, "annotation head")
         ws.column_dimensions[get_column_letter(col0 + j)].width = width
     _banner(ws, header_row, col0, styles)
     for r in ur.indicators:
@@ -281,11 +302,11 @@ def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(
             style = "cell"
             if j == 3 or value == YEAR_END:
                 style = r.light if j == 3 and r.applies and r.light else "centre"
-            styles.write(ws.cell(row, col0 + j), value, style,
-                         formats[j] if value is not None and not isinstance(value, str) else None)
+            put(row, col0 + j, value, style,
+                formats[j] if value is not None and not isinstance(value, str) else None)
         if r.applies:
             score = ws.cell(row, col0 + 4)
-            add_comment(score, f"{r.name}（{r.method}，分值{number_text(r.weight)}）\n"
+            add_comment(score, f"{r.name}（{r.method}，分值{_number_text(r.weight)}）\n"
                                f"{r.explain or r.status}")
     print_setup(ws, header_row, col0)
     for issue in issues:
@@ -345,11 +366,14 @@ def _banner(ws, header_row: int, col0: int, styles: Styles) -> None:
         return
     row = header_row - 1
     span = range(col0, col0 + len(COLUMNS))
-    if any((row, c) in ws._cells and ws._cells[(row, c)].value is not None for c in span):
+    if getattr(ws, "is_xml", False):
+        if any(ws.has_value(row, c) for c in span):
+            return
+    elif any((row, c) in ws._cells and ws._cells[(row, c)].value is not None for c in span):
         return
     if any(rng.min_row <= row <= rng.max_row and rng.max_col >= col0 for rng in ws.merged_cells.ranges):
         return
-    styles.write(ws.cell(row, col0), "考核办计算结果（得分单元格的批注为计算过程）", "banner")
+    styles.put(ws, row, col0, "考核办计算结果（得分单元格的批注为计算过程）", "banner")
     styles.merge(ws, row, col0, span[-1])
 
 
@@ -361,67 +385,92 @@ def _method_text(method: str) -> str:
 
 # -- the 考核结果 sheet ---------------------------------------------------------------------------
 class _Writer:
-    """Writes sections down an openpyxl sheet: titles, 项目/内容 pairs and bordered tables."""
+    """Writes sections down an openpyxl sheet: titles, 项目/内容 pairs and bordered tables.
+
+    Cells go row by row, left to right: a new XmlSheet makes each one text as it comes."""
 
     def __init__(self, ws, widths: tuple):
         self.ws, self.row, self.widths, self.width = ws, 1, widths, len(widths)
         self.styles = Styles(ws)
+        # put(row, col, value, style, number_format): Styles.put on this sheet
+        self.put = ws.put if self.styles.xml else partial(self.styles.put, ws)
 
     def _fit(self, texts) -> None:
         """Row height for wrapped text (LibreOffice and Excel do not grow merged rows by themselves).
 
         ``texts``: (text, width in characters) pairs of the current row."""
-        lines = max((wrapped_lines(t, w) for t, w in texts if t), default=1)
+        lines = 1
+        for t, w in texts:
+            # A text of at most half the width is one line, whatever its characters.
+            if t and 2 * len(t) > max(1, int(w) - 1):
+                lines = max(lines, wrapped_lines(t, w))
         if lines > 1:
             self.ws.row_dimensions[self.row].height = 15 * lines
 
     def title(self, text: str) -> None:
-        self.styles.write(self.ws.cell(self.row, 1), text, "title")
+        self.put(self.row, 1, text, "title")
         self.styles.merge(self.ws, self.row, 1, self.width)
         self.ws.row_dimensions[self.row].height = 28
         self.row += 2
 
     def section(self, text: str) -> None:
-        self.styles.write(self.ws.cell(self.row, 1), text, "section")
+        self.put(self.row, 1, text, "section")
         self.row += 1
 
     def line(self, text: str) -> None:
-        self.styles.write(self.ws.cell(self.row, 1), text, "wrap")
+        self.put(self.row, 1, text, "wrap")
         self.styles.merge(self.ws, self.row, 1, self.width)
         self._fit([(text, sum(self.widths))])
         self.row += 1
 
     def pair(self, label: str, value, note: str = "", number_format: str = None) -> None:
-        write, row = self.styles.write, self.row
-        write(self.ws.cell(row, 1), label, "label")
-        write(self.ws.cell(row, 2), value, "left", number_format)
-        write(self.ws.cell(row, 3), note, "text")
+        put, row = self.put, self.row
+        put(row, 1, label, "label")
+        put(row, 2, value, "left", number_format)
+        put(row, 3, note, "text")
         self.styles.merge(self.ws, row, 3, self.width, "text")
         self._fit([(note, sum(self.widths[2:])), (str(value or ""), self.widths[1])])
         self.row += 1
 
-    def table(self, header, rows, formats=(), styles=None, span_last: bool = False) -> None:
-        """A bordered table. ``styles(n, j)`` may name a cell's style (a light); ``span_last``
-        merges the last column with the sheet's last one (for the few rows of long messages)."""
+    def table(self, header, rows, formats=(), lights=None, span_last: bool = False) -> None:
+        """A bordered table. ``formats``: per column a number format, or a function of the value
+        giving one; ``lights``: (column, each row's light there: its style); ``span_last``
+        merges the last column with the sheet's last one (for the few rows of long messages).
+        Some 4,000 cells a unit: the loop does no more per cell than it must."""
         widths = list(self.widths[:len(header)])
         if span_last:
             widths[-1] = sum(self.widths[len(header) - 1:])
-        write = self.styles.write
+        room = [max(1, int(w) - 1) for w in widths]      # wrapped_lines' characters per line
+        put, ws = self.put, self.ws
         for j, title in enumerate(header):
-            write(self.ws.cell(self.row, 1 + j), title, "head")
+            put(self.row, 1 + j, title, "head")
         if span_last:
-            self.styles.merge(self.ws, self.row, len(header), self.width, "head")
+            self.styles.merge(ws, self.row, len(header), self.width, "head")
         self.row += 1
+        specs = list(formats) + [None] * max(0, max(map(len, rows), default=0) - len(formats))
+        light_column, light_styles = lights or (None, None)
         for n, values in enumerate(rows):
-            self._fit([(v, widths[j]) for j, v in enumerate(values) if isinstance(v, str)])
-            if span_last:
-                self.styles.merge(self.ws, self.row, len(header), self.width, "text")
+            row, lines = self.row, 1
             for j, value in enumerate(values):
-                spec = formats[j] if j < len(formats) and value is not None else None
-                style = (styles(n, j) if styles else None) or ("text" if isinstance(value, str)
-                                                                else "cell")
-                write(self.ws.cell(self.row, 1 + j), value, style,
-                      spec(value) if callable(spec) else spec)
+                if value is None:
+                    number_format = None
+                else:
+                    spec = specs[j]
+                    number_format = spec(value) if callable(spec) else spec
+                if isinstance(value, str):
+                    style = "text"
+                    # Row height for wrapped text (as _fit); half the width or less is one line.
+                    if 2 * len(value) > room[j]:
+                        lines = max(lines, wrapped_lines(value, widths[j]))
+                else:
+                    style = "cell"
+                if j == light_column and light_styles[n]:
+                    style = light_styles[n]
+                put(row, 1 + j, value, style, number_format)
+            if lines > 1:
+                ws.row_dimensions[row].height = 15 * lines
+            if span_last:
+                self.styles.merge(ws, row, len(header), self.width, "text")
             self.row += 1
 
     def gap(self) -> None:
@@ -567,7 +616,7 @@ def _indicator_section(ctx: Context, w: _Writer, ur) -> None:
     w.table(("指标编码", "指标名称", "计量单位", "确保目标", "本期完成", "完成率", "亮灯", "分值", "得分",
              "加分", "同类排名", "计算过程"), rows,
             (None, None, None, value_format, value_format, PERCENT, None, value_format, POINTS, POINTS, "0"),
-            styles=lambda n, j: lights[n] if j == 6 else None)
+            lights=(6, lights))
 
 
 def _plan_section(ctx: Context, w: _Writer, ur) -> None:
@@ -610,7 +659,7 @@ def annotate_unit(ctx: Context, ur, sub, blank, issues, path) -> None:
     if sub is not None and sub.path and _is_ooxml(sub.path):
         try:
             with open(sub.path, "rb") as fh:
-                book = XmlBook(fh.read())
+                book = XmlBook(fh.read(), Styles.SPECS)
             _annotate_book(ctx, book, book[sub.sheet], sub.header_row, sub.row_of, ur, issues,
                            sub.file, "", path)
             return
@@ -618,7 +667,7 @@ def annotate_unit(ctx: Context, ur, sub, blank, issues, path) -> None:
             annotate_unit_openpyxl(ctx, ur, sub, blank, issues, path)
             return
     data, row_of = _template_bytes(ctx, sub, blank)
-    book = XmlBook(data)
+    book = XmlBook(data, Styles.SPECS)
     sheet = book[SUBMISSION_SHEET]
     sheet.unprotect = True            # a results copy: let the unit sort and filter it
     _annotate_book(ctx, book, sheet, HEADER_ROW, row_of, ur, issues, "", _template_note(sub), path)
@@ -627,7 +676,7 @@ def annotate_unit(ctx: Context, ur, sub, blank, issues, path) -> None:
 def _annotate_book(ctx: Context, book, ws, header_row, row_of, ur, issues, own, note, path) -> None:
     annotate_sheet(ctx, ws, header_row, row_of, ur, issues, own)
     result_sheet(ctx, book, ur, issues, note)
-    book.save(path, ctx.when, Styles.SPECS)
+    book.save(path, ctx.when)
 
 
 def annotate_unit_openpyxl(ctx: Context, ur, sub, blank, issues, path) -> None:

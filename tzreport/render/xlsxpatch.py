@@ -15,17 +15,21 @@ writers serves both this backend and openpyxl.
 from __future__ import annotations
 
 import bisect
+import collections
 import datetime as dt
 import io
 import math
 import posixpath
 import re
+import secrets
 import struct
+import weakref
 import zipfile
 import zlib
 from types import SimpleNamespace
 
 from lxml import etree
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.datetime import to_excel
@@ -46,6 +50,9 @@ T_STYLES = REL + "/styles"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+# zlib level of the parts a 批注 writes: level 6 took 5 ms of a unit's 25 (its two sheets, comments
+# and notes, 400 KB of XML), level 1 takes 1.6 ms for files a quarter larger (60 KB, not 48).
+PART_LEVEL = 1
 MAX_PART = 200 * 1024 * 1024      # an XML part we parse; past this the package is not a unit's table
 MAX_MEMBERS = 10000
 
@@ -143,8 +150,9 @@ class RawZip:
 class ZipWriter:
     """A zip written entry by entry: copied members keep their compressed bytes, CRC and time."""
 
-    def __init__(self, fh):
+    def __init__(self, fh, level: int = 6):
         self.fh, self.entries, self.offset = fh, [], 0
+        self.level = level          # zlib's, for the members written here
 
     def _entry(self, name: str, method: int, crc: int, csize: int, usize: int, date_time, raw: bytes):
         try:
@@ -169,7 +177,7 @@ class ZipWriter:
         rows never sits whole in memory); the header's sizes are filled in afterwards."""
         start = self.offset            # the file holds nothing before the zip
         self._entry(name, zipfile.ZIP_DEFLATED, 0, 0, 0, date_time, b"")
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        compressor = zlib.compressobj(self.level, zlib.DEFLATED, -15)
         crc = size = packed = 0
         for chunk in chunks:
             crc, size = zlib.crc32(chunk, crc), size + len(chunk)
@@ -195,7 +203,7 @@ class ZipWriter:
                     info.date_time, raw)
 
     def add(self, name: str, data: bytes, date_time) -> None:
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        compressor = zlib.compressobj(self.level, zlib.DEFLATED, -15)
         packed = compressor.compress(data) + compressor.flush()
         self._entry(name, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(packed), len(data), date_time, packed)
 
@@ -284,6 +292,20 @@ class _Merged:
         self.new.append(rng)
 
 
+class _Span:
+    """Columns first..last of one row merged (what annotate merges): a CellRange's bounds and
+    coord without its parsing (some thirty a workbook)."""
+    __slots__ = ("min_row", "max_row", "min_col", "max_col")
+
+    def __init__(self, row: int, first: int, last: int):
+        self.min_row = self.max_row = row
+        self.min_col, self.max_col = first, last
+
+    @property
+    def coord(self) -> str:
+        return f"{_letter(self.min_col)}{self.min_row}:{_letter(self.max_col)}{self.max_row}"
+
+
 class _Comment:
     """The unit's own comment on a cell: its plain text and author (the XML keeps its runs)."""
 
@@ -298,7 +320,9 @@ class XmlSheet:
     ORIENTATION_LANDSCAPE = "landscape"
 
     def __init__(self, book, title: str, part: str, root=None):
-        self.book, self.title, self.part = book, title, part
+        # The book owns its sheets; a sheet refers to it weakly, so a unit's book, its XML trees
+        # and thousands of cells go as soon as it is saved, not at the next full collection.
+        self.book, self.title, self.part = weakref.proxy(book), title, part
         self.new = root is None
         if root is not None and root.tag != _q("worksheet"):     # Strict OOXML, a dialog sheet, …
             raise PatchError(f"{part} is not a transitional worksheet")
@@ -321,6 +345,18 @@ class XmlSheet:
         self.comments_root = None
         self._rows = {}          # row number -> <row>
         self._row_numbers = []
+        self._index = {}         # row number -> {column: <c>}, made when a cell of the row is asked for
+        self._out = {}           # row number -> {column: (value, style, number format)} written by put
+        self._spliced = []       # the cells' text for each marker _cells_out left in a row
+        # the markers' name: a sheet cannot hold it by chance (it never reaches the file)
+        self._mark = "tzreport-cells-" + secrets.token_hex(8)
+        # A new sheet's rows: row number -> [<c> text], and -> [its column]; plain strings and
+        # numbers, which the garbage collector does not follow (thousands of them a sheet).
+        self._text, self._text_cols = {}, {}
+        self._put_row, self._put_number, self._put_column = 0, "", 0
+        self._put_cells = self._put_cols = None
+        self._blank = []         # a new sheet's cells put with nothing in them
+        self._attributes = book.styles().attributes if self.new else {}
         self._read()
         self.print_title_rows = book.print_titles(title)
         self._title_rows = self.print_title_rows
@@ -352,8 +388,106 @@ class XmlSheet:
     def cell(self, row: int, column: int) -> XCell:
         found = self._cells.get((row, column))
         if found is None:
-            found = self._cells[(row, column)] = XCell(row, column)
+            if column in self._text_cols.get(row, ()):
+                raise PatchError(f"cell {_letter(column)}{row} of a new sheet is written already")
+            elem = self._existing(row, column)
+            found = self._cells[(row, column)] = XCell(row, column, elem,
+                                                       elem is not None and _has_value(elem))
+            written = self._out.get(row, {}).pop(column, None)
+            if written is not None:      # written by put: from now on the XCell holds it
+                found._value, found.style, found.number_format = written
+                found.dirty = True
         return found
+
+    def put(self, row: int, column: int, value, style: str = None, number_format: str = None) -> None:
+        """``cell(row, column)`` given ``style``, ``value`` and ``number_format`` (as annotate's
+        Styles.write and common.put do: text cleaned of characters XML cannot hold; a style or a
+        format only when given), without an XCell. A cell of the unit's sheet is a tuple until the
+        sheet is rendered; a new sheet's cells become text at once, so they come row by row, left
+        to right."""
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        found = self._cells.get((row, column)) if self._cells else None
+        if found is not None:
+            found.value = value
+            if style:
+                found.style = style
+            if number_format:
+                found.number_format = number_format
+            return
+        if not self.new:
+            cells = self._out.get(row)
+            if cells is None:
+                cells = self._out[row] = {}
+            old = cells.get(column)
+            if old is not None:            # as on an XCell: a style or format once set stays
+                style, number_format = style or old[1], number_format or old[2]
+            cells[column] = (value, style, number_format)
+            return
+        # A new sheet: the cell's text, now.
+        if value is None and not style and not number_format:     # nothing to write
+            self._blank.append((row, column))                      # (but in <dimension>)
+            return
+        if row != self._put_row:
+            if row < self._put_row:
+                raise PatchError(f"row {row} of a new sheet written after row {self._put_row}")
+            self._put_row, self._put_number, self._put_column = row, str(row), 0
+            self._put_cells, self._put_cols = self._text[row], self._text_cols[row] = [], []
+        if column <= self._put_column:
+            raise PatchError(f"cell {_letter(column)}{row} of a new sheet written out of order")
+        self._put_column = column
+        attribute = self._attributes.get((style, number_format))
+        if attribute is None:
+            attribute = self.book.styles().attribute(style, number_format)
+        letters = _LETTERS[column] if column < len(_LETTERS) else _letter(column)
+        self._put_cells.append(_cell_xml(letters + self._put_number, attribute, value))
+        self._put_cols.append(column)
+
+    def has_value(self, row: int, column: int) -> bool:
+        """Whether the cell holds a value (the unit's, or one written here), without making it."""
+        found = self._cells.get((row, column))
+        if found is not None:
+            return found._value is not None
+        written = self._out.get(row, {}).get(column)
+        if written is not None:
+            return written[0] is not None
+        elem = self._existing(row, column)
+        return elem is not None and _has_value(elem)
+
+    def last_used_column(self) -> int:
+        """The last column holding a value or a comment (0 for none): for each row its cells from
+        the right, until one holds a value (a row's cells are in column order, as OOXML requires
+        and the splice below relies on)."""
+        last = 0
+        for row_el in self._rows.values():
+            for c in row_el.iterchildren(_C, reversed=True):
+                col = _column(c.get("r"))
+                if col <= last:
+                    break
+                if _has_value(c):
+                    last = col
+                    break
+        for (_, col), cell in self._cells.items():
+            if col > last and (cell._value is not None or cell._comment is not None):
+                last = col
+        for (row, cells) in self._out.items():
+            for col, written in cells.items():
+                if col > last and written[0] is not None:
+                    last = col
+        return last
+
+    def _existing(self, row: int, column: int):
+        """The sheet's own <c> at (row, column), or None."""
+        row_el = self._rows.get(row)
+        if row_el is None:
+            return None
+        index = self._index.get(row)
+        if index is None:
+            last = _last_cell(row_el)
+            if last is None or _column(last.get("r")) < column:     # past the row's last cell
+                return None
+            index = self._index[row] = {_column(c.get("r")): c for c in row_el.iterchildren(_C)}
+        return index.get(column)
 
     def __getitem__(self, ref: str) -> XCell:
         """A cell by reference; inside a merged range its top-left cell (the one shown)."""
@@ -365,7 +499,9 @@ class XmlSheet:
         return self.cell(row, col)
 
     def merge(self, row: int, first: int, last: int) -> None:
-        self.merged_cells.add(f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}")
+        span = _Span(row, first, last)
+        self.merged_cells.ranges.append(span)
+        self.merged_cells.new.append(span)
 
     # reading
     def _read(self) -> None:
@@ -373,16 +509,21 @@ class XmlSheet:
         if data is None:
             data = _child(self.root, "sheetData", SHEET_ORDER)
         self.sheet_data = data
+        # Only the rows are indexed here; a cell becomes an XCell when it is asked for (most of a
+        # unit's table is never touched). Rows and cells may leave out their r: numbered here.
+        numbered = not _UNNUMBERED(data)
         last_row = 0
-        for row_el in data.iterchildren(_q("row")):
+        for row_el in data.iterchildren(_ROW):
             r = row_el.get("r")
             row = int(r) if r else last_row + 1
             if not r:
                 row_el.set("r", str(row))
             last_row = row
             self._rows[row] = row_el
+            if numbered:
+                continue
             last_col = 0
-            for c in row_el.iterchildren(_q("c")):
+            for c in row_el.iterchildren(_C):
                 ref = c.get("r")
                 if ref:
                     col = _column(ref)
@@ -390,8 +531,6 @@ class XmlSheet:
                     col = last_col + 1
                     c.set("r", f"{get_column_letter(col)}{row}")
                 last_col = col
-                present = any(_local(x) in ("v", "is", "f") for x in c)
-                self._cells[(row, col)] = XCell(row, col, c, present)
         self._row_numbers = sorted(self._rows)
         merged = self.root.find(_q("mergeCells"))
         if merged is not None:
@@ -430,15 +569,14 @@ class XmlSheet:
         """The sheet's XML with every change applied; ``styles`` turns a style name into an xf."""
         root = self.root
         rows = None
+        self._dimension_out()
         if self.new:       # a sheet of our own: its rows are text, put in after serialising
-            by_row, order = self._written()
-            rows = "".join(self._row_text(row, by_row.get(row, ()), styles) for row in order)
+            rows = "".join(self._rows_text(styles))
         else:
             self._cells_out(styles)
         self._cols_out()
         self._merges_out()
         self._setup_out()
-        self._dimension_out()
         if self.unprotect:
             for el in root.findall(_q("sheetProtection")):
                 root.remove(el)
@@ -449,45 +587,107 @@ class XmlSheet:
                 elif "tabSelected" in view.attrib:
                     del view.attrib["tabSelected"]
         if rows is None:
-            return _xml_bytes(root)
+            return self._unmark(_xml_bytes(root)) if self._spliced else _xml_bytes(root)
         data = _xml_bytes(root)
         if b"<sheetData/>" not in data:
             raise PatchError("new sheet without an empty <sheetData/>")
         return data.replace(b"<sheetData/>", b"<sheetData>" + rows.encode("utf-8") + b"</sheetData>", 1)
 
     def _written(self) -> tuple:
-        """-> ({row: [written cells]}, the rows to write in order (with cells or a height))."""
+        """-> ({row: {column: (value, style, number format)}}, the rows to write in order (with
+        cells or a height)). A cell is written when something was put in it (a value, a style or
+        a format) or when it replaces one of the unit's cells."""
         by_row = {}
+        for row, cells in self._out.items():
+            for col, (value, style, number_format) in cells.items():
+                if not style and value is None and not number_format \
+                        and self._existing(row, col) is None:     # nothing to write: rare
+                    cells = {c: w for c, w in cells.items()
+                             if w[1] or w[0] is not None or w[2] or self._existing(row, c) is not None}
+                    break
+            if cells:
+                by_row[row] = cells
         for cell in self._cells.values():
             if cell.dirty and (cell._value is not None or cell.style or cell.number_format
                                or cell.elem is not None):
-                by_row.setdefault(cell.row, []).append(cell)
+                cells = by_row.get(cell.row)
+                if cells is None or cells is self._out.get(cell.row):     # never edit _out's own
+                    cells = by_row[cell.row] = dict(cells or ())
+                cells[cell.column] = (cell._value, cell.style, cell.number_format)
         heights = {r for r, d in self.row_dimensions.items() if d.height}
-        return by_row, sorted(set(by_row) | heights)
+        return by_row, sorted(by_row.keys() | heights)
 
-    def _row_text(self, row: int, cells, styles) -> str:
-        height = self.row_dimensions[row].height if row in self.row_dimensions else None
-        attrs = f' ht="{_num(height)}" customHeight="1"' if height else ""
-        cells = sorted(cells, key=_by_column)
-        return f'<row r="{row}"{attrs}>' + "".join([_cell_text(c, styles) for c in cells]) + "</row>"
+    @staticmethod
+    def _cells_text(row: int, cells: dict, styles) -> list:
+        """The <c> elements of one row as text, in column order (styles get their xfs in the
+        order they first appear, row by row: styles.xml comes out the same every build)."""
+        number, attributes, attribute = str(row), styles.attributes, styles.attribute
+        return [_cell_xml((_LETTERS[col] if col < len(_LETTERS) else _letter(col)) + number,
+                          attributes.get((style, number_format)) or attribute(style, number_format),
+                          value)
+                for col, (value, style, number_format) in sorted(cells.items())]
+
+    def _rows_text(self, styles):
+        """The <row> elements of a new sheet as text: the cells put there (text already), and any
+        written through an XCell."""
+        rows = self._text
+        by_row, order = self._written()
+        if by_row:          # XCells: rare on a new sheet; merged into their rows in column order
+            rows = dict(rows)
+            for row, cells in by_row.items():
+                both = list(zip(self._text_cols.get(row, ()), rows.get(row, ())))
+                both += zip(sorted(cells), self._cells_text(row, cells, styles))
+                rows[row] = [text for _, text in sorted(both)]
+        dims = self.row_dimensions
+        for row in sorted(rows.keys() | set(order)):
+            height = dims[row].height if row in dims else None
+            attrs = f' ht="{_num(height)}" customHeight="1"' if height else ""
+            yield f'<row r="{row}"{attrs}>' + "".join(rows.get(row, ())) + "</row>"
+
+    def number_styles(self, styles) -> None:
+        """Give the written cells their xfs now, in the order ``render`` will (row by row, left to
+        right): a new sheet written after this one numbers its styles after them, and styles.xml
+        comes out as if each sheet were rendered in turn."""
+        by_row, order = self._written()
+        attributes = styles.attributes
+        for row in order:
+            for col, (_, style, number_format) in sorted(by_row.get(row, {}).items()):
+                if (style, number_format) not in attributes:
+                    styles.attribute(style, number_format)
 
     def _cells_out(self, styles) -> None:
-        """Splice the written cells into their rows. The cells are made as text and parsed in one
-        go (building thousands of lxml elements one by one cost most of a workbook)."""
+        """Splice the written cells into their rows. Most go after the last cell of a row: there a
+        marker (a processing instruction) stands for them and ``render`` puts their text in the
+        serialised sheet (moving thousands of parsed elements into the unit's tree cost more than
+        the rest of the sheet). The others (before or in place of a unit's cell, in a row of their
+        own, in a sheet whose main namespace has a prefix) are parsed from text in one go and put
+        in place."""
         by_row, order = self._written()
-        if not order:
+        texts = {row: self._cells_text(row, by_row.get(row, {}), styles) for row in order}
+        parsed_rows = []
+        for row in order:
+            cols = sorted(by_row.get(row, ()))
+            row_el = self._rows.get(row)
+            if row_el is not None and cols and row_el.prefix is None:
+                last = _last_cell(row_el)
+                if last is None or _column(last.get("r")) < cols[0]:
+                    row_el.attrib.pop("spans", None)      # a hint of the old width: now wrong
+                    row_el.append(etree.ProcessingInstruction(self._mark, str(len(self._spliced))))
+                    self._spliced.append("".join(texts[row]))
+                    self._height_out(row, row_el)
+                    continue
+            parsed_rows.append(row)
+        if not parsed_rows:
             return
         text = [f'<sheetData xmlns="{MAIN}">']
-        for row in order:
-            cells = sorted(by_row.get(row, ()), key=_by_column)
+        for row in parsed_rows:
             text.append(f'<row r="{row}">')
-            text += [_cell_text(cell, styles) for cell in cells]
+            text += texts[row]
             text.append("</row>")
         text.append("</sheetData>")
         parsed = _parse("".join(text).encode("utf-8"))
-        for row, new_row in zip(order, list(parsed)):
-            height = self.row_dimensions[row].height if row in self.row_dimensions else None
-            cells = sorted(by_row.get(row, ()), key=_by_column)
+        for row, new_row in zip(parsed_rows, list(parsed)):
+            cols = sorted(by_row.get(row, ()))
             row_el = self._rows.get(row)
             if row_el is None:           # a row the sheet did not have: the parsed one, as it is
                 i = bisect.bisect(self._row_numbers, row)
@@ -497,28 +697,31 @@ class XmlSheet:
                     self.sheet_data.append(new_row)
                 self._row_numbers.insert(i, row)
                 self._rows[row] = row_el = new_row
-                for cell, el in zip(cells, new_row):
-                    cell.elem = el
-            else:
-                row_el.attrib.pop("spans", None)      # a hint of the old width: now wrong
-                existing = [(_column(c.get("r")), c) for c in row_el.iterchildren(_q("c"))]
-                cols = [col for col, _ in existing]
-                for cell, el in zip(cells, list(new_row)):
-                    if cell.elem is not None:
-                        cell.elem.addnext(el)
-                        row_el.remove(cell.elem)
-                    else:
-                        i = bisect.bisect(cols, cell.column)
-                        if i < len(cols):
-                            existing[i][1].addprevious(el)
-                        else:
-                            row_el.append(el)
-                        cols.insert(i, cell.column)
-                        existing.insert(i, (cell.column, el))
-                    cell.elem = el
-            if height:
-                row_el.set("ht", _num(height))
-                row_el.set("customHeight", "1")
+            elif cols:
+                row_el.attrib.pop("spans", None)
+                _merge_cells(row_el, cols, list(new_row))
+            self._height_out(row, row_el)
+        self._index = {}       # the rows changed
+
+    def _height_out(self, row: int, row_el) -> None:
+        height = self.row_dimensions[row].height if row in self.row_dimensions else None
+        if height:
+            row_el.set("ht", _num(height))
+            row_el.set("customHeight", "1")
+
+    def _unmark(self, data: bytes) -> bytes:
+        """The serialised sheet with each marker of ``_cells_out`` replaced by its cells."""
+        pieces = [text.encode("utf-8") for text in self._spliced]
+        found = []
+
+        def piece(m) -> bytes:
+            found.append(int(m[1]))
+            return pieces[found[-1]] if found[-1] < len(pieces) else b""
+
+        data = re.sub(rb"<\?" + self._mark.encode() + rb" (\d+)\?>", piece, data)
+        if sorted(found) != list(range(len(pieces))):     # (cannot happen: checked all the same)
+            raise PatchError("cell markers do not match")
+        return data
 
     def _cols_out(self) -> None:
         widths = {column_index_from_string(k): d.width for k, d in self.column_dimensions.items()
@@ -611,9 +814,29 @@ class XmlSheet:
             footer.text = _with_section(footer.text or "", "C", centre or "")
 
     def _dimension_out(self) -> None:
+        """<dimension>: the unit's old one widened to every cell of the sheet (its rows' first and
+        last cells) and every cell asked for or written. Before the splice (_cells_out), which
+        only adds written cells."""
         dim = self.root.find(_q("dimension"))
-        rows = [r for r, _ in self._cells] or [1]
-        cols = [c for _, c in self._cells] or [1]
+        rows, cols = [], []
+        for row, row_el in self._rows.items():
+            last = _last_cell(row_el)
+            if last is not None:
+                first = row_el[0] if row_el[0].tag == _C else next(row_el.iterchildren(_C))
+                rows.append(row)
+                cols += (_column(first.get("r")), _column(last.get("r")))
+        rows += [r for r, _ in self._cells]
+        cols += [c for _, c in self._cells]
+        for row, cells in self._out.items():
+            if cells:
+                rows.append(row)
+                cols += (min(cells), max(cells))
+        for row, columns in self._text_cols.items():      # in column order
+            rows.append(row)
+            cols += (columns[0], columns[-1])
+        rows += [r for r, _ in self._blank]
+        cols += [c for _, c in self._blank]
+        rows, cols = rows or [1], cols or [1]
         lo_r, hi_r, lo_c, hi_c = min(rows), max(rows), min(cols), max(cols)
         if dim is not None and dim.get("ref"):
             try:
@@ -642,23 +865,37 @@ def _with_section(text: str, which: str, value: str) -> str:
     return f"{text}&{which}{value}"
 
 
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+def _escape(text: str) -> str:
+    """Text as XML character data (a carriage return kept as one). str.translate with a table
+    took 5 µs for a line of Chinese; most texts have none of these characters."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
 
 
-def _by_column(cell) -> int:
-    return cell.column
-
-
-def _cell_text(cell: XCell, styles) -> str:
-    """One <c> element as text: text always an inline string (never a formula, SPEC 5)."""
-    head = f'<c r="{get_column_letter(cell.column)}{cell.row}"' + styles.attribute(cell.style,
-                                                                                 cell.number_format)
-    value = cell._value
+def _cell_xml(ref: str, attribute: str, value) -> str:
+    """One <c> element as text: text always an inline string (never a formula, SPEC 5).
+    ``attribute``: its style (StylePatch.attribute)."""
+    kind = type(value)        # the usual types first: thousands of cells a workbook
+    if kind is float:
+        if math.isfinite(value):
+            return f'<c r="{ref}"{attribute}><v>{value!r}</v></c>'
+        return f'<c r="{ref}"{attribute}/>'
+    if kind is str and value:
+        space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
+        return f'<c r="{ref}"{attribute} t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>'
+    head = f'<c r="{ref}"{attribute}'
     if value is None or value is _PRESENT or value == "":     # "" is an empty cell, as in openpyxl
         return head + "/>"
     if isinstance(value, str):
         space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-        return f'{head} t="inlineStr"><is><t{space}>{value.translate(_ESCAPE)}</t></is></c>'
+        return f'{head} t="inlineStr"><is><t{space}>{_escape(value)}</t></is></c>'
     if isinstance(value, bool):
         return f'{head} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (dt.date, dt.datetime)):
@@ -667,9 +904,62 @@ def _cell_text(cell: XCell, styles) -> str:
         return f"{head}><v>{value}</v></c>"
     if isinstance(value, float):
         return f"{head}><v>{value!r}</v></c>" if math.isfinite(value) else head + "/>"
-    return f'{head} t="inlineStr"><is><t>{str(value).translate(_ESCAPE)}</t></is></c>'
+    return f'{head} t="inlineStr"><is><t>{_escape(str(value))}</t></is></c>'
 
 
+_LETTERS = [""] + [get_column_letter(c) for c in range(1, 703)]     # A … ZZ
+
+
+def _letter(col: int) -> str:
+    """1 -> "A", 28 -> "AB" (the letters made once per process)."""
+    while col >= len(_LETTERS):
+        _LETTERS.append(get_column_letter(len(_LETTERS)))
+    return _LETTERS[col]
+
+
+def _merge_cells(row_el, cols: list, elements: list) -> None:
+    """Put new <c> elements (of columns ``cols``, ascending) into a row among the unit's own: a
+    cell of the same column is replaced, the others go in column order."""
+    existing = [(_column(c.get("r")), c) for c in row_el.iterchildren(_C)]
+    at = [col for col, _ in existing]
+    replaced = dict(existing)
+    for col, el in zip(cols, elements):
+        old = replaced.get(col)
+        if old is not None:
+            old.addnext(el)
+            row_el.remove(old)
+            continue
+        i = bisect.bisect(at, col)
+        if i < len(at):
+            existing[i][1].addprevious(el)
+        else:
+            row_el.append(el)
+        at.insert(i, col)
+        existing.insert(i, (col, el))
+
+
+# What lxml refuses in text (it raises ValueError): control characters, U+FFFE, U+FFFF.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _last_cell(row_el):
+    """The last <c> of a row, or None (usually its last child: looked at first)."""
+    if len(row_el) and row_el[-1].tag == _C:
+        return row_el[-1]
+    return next(row_el.iterchildren(_C, reversed=True), None)
+
+
+def _has_value(c) -> bool:
+    """Whether a <c> holds a value (or a formula), not just a style."""
+    for x in c:
+        if x.tag in _VALUE_TAGS:
+            return True
+    return False
+
+
+_ROW, _C = _q("row"), _q("c")
+_VALUE_TAGS = {_q("v"), _q("is"), _q("f")}
+_UNNUMBERED = etree.XPath("boolean(x:row/x:c[not(@r)])", namespaces={"x": MAIN})
 _COLUMNS = {}
 
 
@@ -684,12 +974,60 @@ def _column(ref: str) -> int:
 
 # -- styles.xml ------------------------------------------------------------------------------------
 class StylePatch:
-    """The package's styles.xml plus the xfs the annotation asks for, each made once."""
+    """The package's styles.xml plus the xfs the annotation asks for, each made once.
+
+    A new xf's number is known when it is asked for (the package's own xfs come first, then the
+    new ones in the order asked); styles.xml is made when the package is saved. The same styles.xml
+    and the same styles asked in the same order make the same part, and most units fill the same
+    template: the part is kept for the next ones (_RENDERED)."""
+
+    def __init__(self, data: bytes, specs: dict):
+        self.data, self.specs = data, specs
+        self.attributes = {}
+        self.keys = []           # (style, number format) of each new xf, in order
+        xfs = _parse(data).find(_q("cellXfs"))
+        self.first = len(xfs) if xfs is not None else 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.keys)
+
+    def attribute(self, style: str, number_format: str) -> str:
+        """' s="7"' for a cell of this style and format ("" for the default)."""
+        key = (style, number_format)
+        found = self.attributes.get(key)
+        if found is None:
+            if not style and not number_format:
+                found = ""
+            else:
+                xf = self.first + len(self.keys)
+                self.keys.append(key)
+                found = f' s="{xf}"' if xf else ""
+            self.attributes[key] = found
+        return found
+
+    def render(self) -> bytes:
+        key = (self.data, id(self.specs), tuple(self.keys))
+        found = _RENDERED.get(key)
+        if found is None or found[0] is not self.specs:
+            found = _RENDERED[key] = (self.specs, _StyleBuilder(self.data, self.specs).build(self.keys,
+                                                                                           self.first))
+            while len(_RENDERED) > 32:
+                _RENDERED.popitem(last=False)
+        else:
+            _RENDERED.move_to_end(key)
+        return found[1]
+
+
+_RENDERED = collections.OrderedDict()     # (styles.xml, specs, new xfs) -> (specs, the new styles.xml)
+
+
+class _StyleBuilder:
+    """styles.xml with new xfs: the fonts, fills, borders and number formats they need added once."""
 
     def __init__(self, data: bytes, specs: dict):
         self.root = _parse(data)
         self.specs = specs
-        self.xfs, self.attributes = {}, {}
         self.fonts, self.fills, self.borders = {}, {}, {}
         self.formats = {}
         fmts = self.root.find(_q("numFmts"))
@@ -701,31 +1039,18 @@ class StylePatch:
         fonts = self.root.find(_q("fonts"))
         first = fonts.find(_q("font")) if fonts is not None else None
         self.base_font = {_local(c): c for c in first} if first is not None else {}
-        self.changed = False
 
-    def attribute(self, style: str, number_format: str) -> str:
-        """' s="7"' for a cell of this style and format ("" for the default)."""
-        key = (style, number_format)
-        found = self.attributes.get(key)
-        if found is None:
-            xf = self(style, number_format)
-            found = self.attributes[key] = f' s="{xf}"' if xf else ""
-        return found
-
-    def __call__(self, style: str, number_format: str):
-        if not style and not number_format:
-            return 0
-        key = (style, number_format)
-        found = self.xfs.get(key)
-        if found is None:
-            found = self.xfs[key] = self._xf(self.specs.get(style, {}) if style else {}, number_format)
-        return found
+    def build(self, keys: list, first: int) -> bytes:
+        """The part with an xf for each (style, number format), numbered from ``first`` on."""
+        for n, (style, number_format) in enumerate(keys, first):
+            if self._xf(self.specs.get(style, {}) if style else {}, number_format) != n:
+                raise PatchError("styles.xml numbers its xfs unexpectedly")
+        return _xml_bytes(self.root)
 
     def _append(self, tag: str, element) -> int:
         parent = _child(self.root, tag, STYLE_ORDER)
         parent.append(element)
         parent.set("count", str(len(parent)))
-        self.changed = True
         return len(parent) - 1
 
     def _fmt_id(self, code: str) -> int:
@@ -786,9 +1111,6 @@ class StylePatch:
             xf.append(_foreign(spec["alignment"]))
         return self._append("cellXfs", xf)
 
-    def render(self) -> bytes:
-        return _xml_bytes(self.root)
-
 
 _FOREIGN = {}
 
@@ -819,8 +1141,10 @@ class _SheetRef:
 class XmlBook:
     """The unit's package: the workbook part, its sheets by name, and the changes to write."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, specs: dict = None):
         self.zip = RawZip(data)
+        self.specs = specs or {}     # style name -> openpyxl style objects (annotate.Styles.SPECS)
+        self._styles = None
         self.replaced = {}       # part -> new bytes
         self.added = {}          # part -> bytes (new parts)
         rels = self._rels("", "_rels/.rels")
@@ -946,12 +1270,23 @@ class XmlBook:
             el.text = ",".join(parts)
 
     # writing
-    def save(self, path, when: dt.datetime, specs: dict) -> None:
-        styles = StylePatch(self.read(self.styles_part), specs)
+    def styles(self) -> "StylePatch":
+        """styles.xml with the xfs the writing asks for, made when first needed: by a new sheet's
+        first cell, or when saved. The open sheets' cells are numbered first (number_styles)."""
+        if self._styles is None:
+            self._styles = StylePatch(self.read(self.styles_part), self.specs)
+            for sheet in self.open.values():
+                sheet.number_styles(self._styles)
+        return self._styles
+
+    def save(self, path, when: dt.datetime, specs: dict = None) -> None:
+        if specs is not None and self._styles is None:
+            self.specs = specs
+        styles = self.styles()
         stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
         for part, sheet in self.open.items():
+            self._comments_out(sheet)       # first: a new comments part adds <legacyDrawing>
             self.replaced[part] = sheet.render(styles)
-            self._comments_out(sheet)
         sheets_el = self.wb_root.find(_q("sheets"))
         used_ids = [int(el.get("sheetId") or 0) for el in sheets_el]
         for sheet in self.created:
@@ -982,7 +1317,7 @@ class XmlBook:
         self._store(self.wb_rels_part, _xml_bytes(self.wb_rels_root))
         self.replaced["[Content_Types].xml"] = _xml_bytes(self.ct_root)
         with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            out = ZipWriter(fh)
+            out = ZipWriter(fh, PART_LEVEL)
             for info in self.zip.infos:
                 name = info.filename
                 if name in self.replaced:
@@ -1036,7 +1371,10 @@ class XmlBook:
         authors_el = _child(root, "authors", ("authors", "commentList", "extLst"))
         authors = [a.text or "" for a in authors_el]
         clist = _child(root, "commentList", ("authors", "commentList", "extLst"))
-        shapes = []
+        # New comments go at the end of the list as text, through a marker (as _cells_out's
+        # cells): a hundred and fifty lxml elements built one by one cost more than the rest.
+        mark = "tzreport-comments-" + secrets.token_hex(8) if clist.prefix is None else None
+        texts, shapes = [], []
         for cell in sorted(changed, key=lambda c: (c.row, c.column)):
             comment = cell._comment
             old = cell.original         # the unit's own comment: ours is appended to it
@@ -1047,15 +1385,31 @@ class XmlBook:
             if author not in authors:
                 etree.SubElement(authors_el, _q("author")).text = author
                 authors.append(author)
-            el = etree.SubElement(clist, _q("comment"))
-            el.set("ref", cell.coordinate)
-            el.set("authorId", str(authors.index(author)))
-            t = etree.SubElement(etree.SubElement(el, _q("text")), _q("t"))
-            t.text = comment.text
-            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            if mark:
+                if _XML_INVALID.search(comment.text):      # as lxml would refuse it
+                    raise PatchError("a comment with a character XML cannot hold")
+                texts.append(f'<comment ref="{cell.coordinate}" authorId="{authors.index(author)}">'
+                             f'<text><t xml:space="preserve">{_escape(comment.text)}</t></text></comment>')
+            else:
+                el = etree.SubElement(clist, _q("comment"))
+                el.set("ref", cell.coordinate)
+                el.set("authorId", str(authors.index(author)))
+                t = etree.SubElement(etree.SubElement(el, _q("text")), _q("t"))
+                t.text = comment.text
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
             shapes.append((cell.row - 1, cell.column - 1, getattr(comment, "width", 160) or 160,
                            getattr(comment, "height", 80) or 80))
-        data = _xml_bytes(root)
+        if texts:
+            marker = etree.ProcessingInstruction(mark)
+            clist.append(marker)
+            data = _xml_bytes(root)
+            clist.remove(marker)
+            head, found, tail = data.partition(etree.tostring(marker))
+            if not found:
+                raise PatchError("comment marker lost")
+            data = head + "".join(texts).encode("utf-8") + tail
+        else:
+            data = _xml_bytes(root)
         if new_part:
             self.added[sheet.comments_part] = data
             self._override("/" + sheet.comments_part, CT_COMMENTS)
@@ -1070,7 +1424,6 @@ class XmlBook:
                 self._default_vml()
                 legacy = _child(sheet.root, "legacyDrawing", SHEET_ORDER)
                 legacy.set(_q("id", REL), rid)
-                self.replaced[sheet.part] = _xml_bytes(sheet.root)
             self._store(rels_part, _xml_bytes(rels_root))
         else:
             self.replaced[sheet.comments_part] = data
