@@ -274,7 +274,6 @@ def _measured_formats(measure: str) -> tuple:
     return tuple(formats)
 
 
-_number_text = lru_cache(maxsize=4096)(number_text)    # the same weights, unit after unit
 
 
 def _rate(r, ind):
@@ -306,7 +305,7 @@ def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(
                 formats[j] if value is not None and not isinstance(value, str) else None)
         if r.applies:
             score = ws.cell(row, col0 + 4)
-            add_comment(score, f"{r.name}（{r.method}，分值{_number_text(r.weight)}）\n"
+            add_comment(score, f"{r.name}（{r.method}，分值{number_text(r.weight)}）\n"
                                f"{r.explain or r.status}")
     print_setup(ws, header_row, col0)
     for issue in issues:
