@@ -213,7 +213,7 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     taking a count, for long stages (reading submissions, annotating workbooks, notices).
     """
     from .render.documents import gongwen_issues
-    from .results import write_results
+    from .results import EncodedUnits, write_results
     if not inputs:
         raise BuildError("没有输入文件")
     out = Path(out_dir) if out_dir else default_output_dir(inputs)
@@ -232,8 +232,9 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     when = fixed_time(result.params.as_of)
     writable_folder(out)
     previous = previous_outputs(out)
+    encoded = EncodedUnits()
     result.documents = write_outputs(result, scheme, out, when, templates, jobs,
-                                     _stage(progress, "写汇总、批注表和通知", len(result.units)))
+                                     _stage(progress, "写汇总、批注表和通知", len(result.units)), encoded)
     for writer in writers or ():
         writer(result, scheme, out, when)
     written = [p for files in result.files.values() for p in files.values()] + list(result.documents)
@@ -243,7 +244,9 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
         issues.append(Issue(INFO, "", "", "", f"已删除上次生成、本次不再有的{len(removed)}份文件"
                                               f"（{names}{'等' if len(removed) > 5 else ''}）"))
     # last: it lists the problems of every stage
-    wrote = _written(out / "results.json", result, out, lambda: write_results(result, out / "results.json"))
+    wrote = _written(out / "results.json", result, out,
+                     lambda: write_results(result, out / "results.json", encoded))
+    encoded.close()
     if not (wrote or any(result.files.values()) or result.documents or (out / FILE_NAME).is_file()):
         problems = "；".join(i.text() for i in result.issues if i.message.startswith(WRITE_PROBLEM))
         raise BuildError(f"输出目录 {out} 中一个文件也没能写出（{problems[:300]}）")
@@ -326,6 +329,7 @@ def _unit_task(job: OutputJob, index: int):
     from .render.annotate import OUTPUT_FOLDER, annotate_unit
     from .render.documents import NOTICE_FOLDER, _notice_one
     from .render.template import blank_for
+    from .results import relative_path, unit_line
     ur = job.result.units[index]
     sub = job.result.submissions.get(ur.code)
     blank = blank_for(job.scheme, job.scheme_units[ur.code])
@@ -340,15 +344,21 @@ def _unit_task(job: OutputJob, index: int):
     problem = ""
     if job.notice is not None:
         problem = _notice_one(job.notice, (notice, ur))[2]
-    return (ur.code, annotated, annotate_problem,
-            None if problem or job.notice is None else notice, problem)
+    notice = None if problem or job.notice is None else notice
+    # The unit's line of results.json, made here while its results are at hand (SPEC 6)
+    folder = job.out.resolve()
+    files = dict(sorted(((k, relative_path(p, folder)) for k, p in
+                         (("annotated", None if annotate_problem else annotated), ("notice", notice)) if p)))
+    line = unit_line(ur, job.annotate.indicators, files)
+    return ur.code, annotated, annotate_problem, notice, problem, files, line
 
 
 def write_outputs(result, scheme, out: Path, when, templates=None, jobs: int = None,
-                  progress=None) -> list:
+                  progress=None, encoded=None) -> list:
     """汇总.xlsx, the 通报 and every unit's 批注 and 通知, in one pool of workers: the longest
     tasks (汇总, 进展通报) start first, then one task per unit writes both its files, so no core
-    waits. -> the Word documents written (also each unit's files in ``result.files``)."""
+    waits. -> the Word documents written (also each unit's files in ``result.files``).
+    ``encoded`` (results.EncodedUnits) receives each unit's line of results.json, in unit order."""
     from .fileio import unique_names
     from .render.annotate import OUTPUT_FOLDER, make_context
     from .render.documents import NOTICE_FOLDER, TemplateProblem, notice_job, template_path
@@ -371,7 +381,9 @@ def write_outputs(result, scheme, out: Path, when, templates=None, jobs: int = N
     notices, problems = [], {}
 
     def collect(value):
-        code, annotated, annotate_problem, notice, problem = value
+        code, annotated, annotate_problem, notice, problem, unit_files, line = value
+        if encoded is not None:
+            encoded.add(code, unit_files, line)
         files = result.files.setdefault(code, {})
         if annotate_problem:
             result.issues.append(Issue(ERROR, output_label(out, annotated), "", "", annotate_problem, code))
@@ -388,14 +400,15 @@ def write_outputs(result, scheme, out: Path, when, templates=None, jobs: int = N
 
     first = next(tasks, None)
     if first is not None:             # in this process: a template failing for every unit fails here, once
-        code, annotated, annotate_problem, notice, problem = _unit_task(job, first)
+        value = _unit_task(job, first)
         if progress:
             progress(1)
+        problem = value[4]
         if problem and not problem.startswith(WRITE_PROBLEM):
             result.issues.append(Issue(ERROR, str(notice_template), "", "", problem))
             job.notice = None
-            problem = ""
-        collect((code, annotated, annotate_problem, notice, problem))
+            value = value[:4] + ("",) + value[5:]
+        collect(value)
     heads = [(_summary_task, None), (_bulletins_task, None)]
     summary_issues, (bulletins, bulletin_issues) = pool_run(
         job, heads, _unit_task, tasks, max(0, len(result.units) - 1), jobs, progress, collect)

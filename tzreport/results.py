@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 from .fileio import atomic_path
@@ -107,29 +108,65 @@ def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def write_results(result: BuildResult, path) -> None:
-    """Streams the JSON one unit per line: flat in memory at province scale, and diff-friendly."""
+def relative_path(p, folder: Path) -> str:
+    """A path as results.json names it: relative to the folder results.json is in."""
+    try:
+        return Path(p).resolve().relative_to(folder).as_posix()
+    except ValueError:        # written outside the output folder: keep it absolute
+        return Path(p).resolve().as_posix()
+
+
+def unit_line(ur, indicators: dict, files: dict) -> str:
+    """One unit's line of results.json; ``files`` as ``relative_path`` gives them, sorted by key."""
+    return _dumps(unit_dict(ur, indicators, files))
+
+
+class EncodedUnits:
+    """Units' lines of results.json, encoded where each unit's files were written (the output
+    workers, both cores) and kept in a temporary file, in unit order, until results.json is written:
+    at province scale the encoding (4.5 million numbers) is most of the file's cost, and the main
+    process would otherwise do it alone after every other stage."""
+
+    def __init__(self):
+        self.fh = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
+        self.keys = []      # per line (unit code, its files)
+
+    def add(self, code: str, files: dict, line: str) -> None:
+        self.fh.write(line + "\n")      # json.dumps escapes every line break inside a line
+        self.keys.append((code, files))
+
+    def lines(self):
+        """-> ((code, files), line) in the order added."""
+        self.fh.seek(0)
+        for key, line in zip(self.keys, self.fh):
+            yield key, line.rstrip("\n")
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def write_results(result: BuildResult, path, encoded: EncodedUnits = None) -> None:
+    """Streams the JSON one unit per line: flat in memory at province scale, and diff-friendly.
+    ``encoded``: the units' lines made already (write_outputs); a unit whose files differ from
+    those its line was made with is encoded again here."""
     indicators = {i.key: i for i in result.indicators}
     folder = Path(path).resolve().parent
-
-    def relative(p) -> str:
-        try:
-            return Path(p).resolve().relative_to(folder).as_posix()
-        except ValueError:        # written outside the output folder: keep it absolute
-            return Path(p).resolve().as_posix()
-
     own_files = {p for files in result.files.values() for p in files.values()}
+    made = encoded.lines() if encoded is not None and len(encoded.keys) == len(result.units) else None
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("{\n")
         for key, value in header_dict(result).items():
             fh.write(f"{_dumps(key)}:{_dumps(value)},\n")
         # The documents beside the units' files: the next build removes those it no longer writes.
-        documents = [relative(p) for p in result.documents if p not in own_files]
+        documents = [relative_path(p, folder) for p in result.documents if p not in own_files]
         fh.write(f'"documents":{_dumps(documents)},\n')
         fh.write('"units":[\n')
         for n, unit in enumerate(result.units):
-            files = {k: relative(v) for k, v in sorted(result.files.get(unit.code, {}).items())}
-            fh.write(("," if n else "") + _dumps(unit_dict(unit, indicators, files)) + "\n")
+            files = {k: relative_path(v, folder) for k, v in sorted(result.files.get(unit.code, {}).items())}
+            key, line = next(made) if made is not None else (None, None)
+            if key != (unit.code, files):
+                line = unit_line(unit, indicators, files)
+            fh.write(("," if n else "") + line + "\n")
         fh.write('],\n"issues":[\n')
         fh.write(",\n".join(_dumps(i.to_dict()) for i in result.issues))
         fh.write("\n]}\n")
