@@ -338,11 +338,20 @@ class Category:
 
     def last_places(self) -> dict:
         """unit name -> indicators on which it ranks last among the category (where ranked)."""
+        lasts = self.last_ranks
+        found = []       # (first indicator it is last on, unit order, name, count)
+        for n, u in enumerate(self.units):
+            first, count = None, 0
+            for k, (r, last) in enumerate(zip(u.indicators, lasts)):
+                if last is not None and r.rank == last and reported(r):      # is_last, unit by unit
+                    count += 1
+                    first = k if first is None else first
+            if count:
+                found.append((first, n, u.name, count))
+        # in the order indicator by indicator, unit by unit gives (a tie in _most keeps it)
         counts = {}
-        for k, _ in enumerate(self.indicators):
-            for u in self.units:
-                if self.is_last(u, k):
-                    counts[u.name] = counts.get(u.name, 0) + 1
+        for _, _, name, count in sorted(found):
+            counts[name] = counts.get(name, 0) + count
         return counts
 
 

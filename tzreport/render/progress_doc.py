@@ -188,7 +188,8 @@ def _overview(cat, p: float, final: bool) -> list:
     if sentence or control:
         out.append(sentence + control)
     ranking = prose.top_sentence(cat.ranked, 3, "综合得分") + prose.bottom_sentence(cat.ranked)
-    out_reds = _most(((u.name, unit_lights(u)[2] - unit_lights(u)[3]) for u in cat.units if u.submitted), 2)
+    out_reds = _most(((u.name, red - blank) for u in cat.units if u.submitted
+                      for _, _, red, blank in [unit_lights(u)]), 2)
     if out_reds:
         ranking += "亮红灯较多的是" + "、".join(f"{name}（{n}{prose.ITEM}）" for name, n in out_reds) + "。"
     if ranking:
