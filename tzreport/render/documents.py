@@ -337,14 +337,13 @@ class PreparedTemplate:
         rows = []
 
         def place_rows(index, **scope):
-            rows.append(self.rows.loops[index].render(scope))
+            rows.append(self.rows.loops[index].render(self.tpl, scope))
             return Markup(RowLoops.MARK % (len(rows) - 1))
 
         xml = self._render(self.document, {**context, RowLoops.CALL: place_rows}, self.rows.skeleton)
         if xml is None:
             return None
         for index, text in enumerate(rows):
-            text = RowLoops.settled(self.tpl, text)
             mark = (RowLoops.MARK % index).encode()
             if text is None or xml.count(mark) != 1:
                 return None
@@ -416,19 +415,15 @@ class RowLoops:
     attribute value, as many cells as the table's grid, no merged cells, tables or pictures —
     that round trip gives back the rendered text itself, but for what lxml writes its own way.
     So the loop is taken out of the template (the skeleton renders a comment in its place, and
-    the rest of the part goes the general way), rendered on its own, and its text put where the
-    comment comes out — when ``settled`` shows lxml would write it unchanged, else the unit takes
-    the general way. The first unit of a process is rendered both ways and compared as well."""
+    the rest of the part goes the general way, lay_out_signature included), its rows written as
+    lxml would write them (RowLoop), and put where the comment comes out; a unit whose rows
+    cannot be shown to come out so takes the general way. The first unit of a process is
+    rendered both ways and compared as well (PreparedTemplate.write)."""
     CALL = "tzreport_rows"
     MARK = "<!--tzreport-rows-%d-->"
     LOOP = re.compile(r"\{% for (\w+) in ([\w.]+) %\}(<w:tr>(?:(?!\{[%#]|<w:tr[ >]|</w:tr>).)*</w:tr>)"
                       r"\{% endfor %\}", re.S)
     VALUE = re.compile(r"\{\{.*?\}\}", re.S)
-    # after settling, lxml writes every character as it is: no control characters (line ends
-    # and tabs are normalised or written as references in attributes), no references but
-    # lxml's own three (markupsafe writes ' and " as &#39; and &#34;)
-    UNSETTLED = re.compile(r"[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
-    REFERENCE = re.compile(r"&(?!amp;|lt;|gt;)")
 
     def __init__(self, skeleton, loops):
         self.skeleton, self.loops = skeleton, loops
@@ -453,9 +448,12 @@ class RowLoops:
             loop = found.group(0)
             scope = sorted(meta.find_undeclared_variables(_environment().parse(loop)))
             call = ", ".join([str(len(loops))] + [f"{name}={name}" for name in scope])
+            loop = RowLoop(found.group(1), found.group(2), row)
+            if loop.pieces is None:
+                continue
             pieces += [xml[done:found.start()], f"{{{{ {cls.CALL}({call}) }}}}"]
             done = found.end()
-            loops.append(RowLoop(found.group(1), found.group(2), row, compile_(loop)))
+            loops.append(loop)
         if not loops or cls.CALL in xml:
             return None
         return cls(compile_("".join(pieces) + xml[done:]), loops)
@@ -466,62 +464,59 @@ class RowLoops:
         return ((before.endswith('<w:t xml:space="preserve">') and after.startswith("</w:t>"))
                 or (before.endswith('="') and after.startswith('"')))
 
-    @classmethod
-    def settled(cls, tpl, text: str):
-        """Rendered rows (RowLoop.render's text) as lxml would write them within the part, or
-        None when that is not sure."""
-        if "\t" in text or "\a" in text or "\f" in text:     # Listing's runs and paragraphs
-            return None
-        text = _resolve_listing(tpl, text)      # a line break in a cell: <w:br/>
-        # isprintable() takes a fifth of the regex's time; it is False for more than the regex
-        # finds (a full-width space, say), and then the regex decides
-        if (not text.isprintable() and cls.UNSETTLED.search(text)) or cls.REFERENCE.search(text):
-            return None
-        # an empty value (or a line break at either end of one): lxml writes the empty element
-        # as <w:t .../>; values stand only in these (RowLoops.of) and in attributes
-        return text.replace('<w:t xml:space="preserve"></w:t>', '<w:t xml:space="preserve"/>')
-
 
 class RowLoop:
-    """One ``{% for X in items %}<w:tr>…</w:tr>{% endfor %}`` of RowLoops, rendered to the text
-    jinja gives, cleaned as render_xml_part cleans it. Where every value is ``X.key`` or an
-    expression without X, and the items are plain dicts of strings and numbers, the rows are
-    put together by str.format, every row value escaped in one markupsafe call — what jinja's
-    autoescape gives value by value (a third of a notice's rendering) — and by jinja otherwise.
+    """One ``{% for X in items %}<w:tr>…</w:tr>{% endfor %}`` of RowLoops, whose values are all
+    ``X.key`` or expressions without X (else ``pieces`` is None and RowLoops leaves it).
+
+    For items that are plain dicts of strings and numbers, the rows are put together as jinja
+    renders them and lxml then writes them: the static text and the values joined, every row
+    value escaped in one markupsafe call (what autoescape gives value by value, a third of a
+    notice's rendering before); the quotes markupsafe writes as references written as lxml
+    writes them (text: ' and ", attribute: ' and &quot;); a line break in a text value made a
+    <w:br/> as docxtpl's Listing handling makes it; an element left empty written <w:t …/>.
+    What lxml would write otherwise — control characters (XML normalises line ends, Listing
+    makes tabs runs), a line break in an attribute — is looked for in the values, not in the
+    quarter of a megabyte of rows, and gives None: the unit takes the general way.
+
     The line breaks jinja's template has before each paragraph are not put in at all: a value
     stands only in text or an attribute (RowLoops.of), so no break comes before a <w:p> but
-    those, which the clean-up would take out."""
+    those, which render_xml_part's clean-up takes out."""
     ROW_VALUE = re.compile(r"\{\{\s*(\w+)\.(\w+)\s*\}\}")
     PLAIN = frozenset((str, int, float))     # what str() gives as jinja does
     GAP = "\x00"       # between values escaped together; a value holding one takes jinja's way
+    # in a value: what lxml would not write back as it is (XML's line ends and tabs are
+    # normalised, Listing's \t \a \f make runs and paragraphs); a line break only in text
+    ODD = re.compile(r"[\x01-\x09\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+    QUOTES = {"text": (("&#39;", "'"), ("&#34;", '"')), "attribute": (("&#39;", "'"), ("&#34;", "&quot;"))}
 
-    def __init__(self, name: str, items: str, row: str, loop):
+    def __init__(self, name: str, items: str, row: str):
         from jinja2 import meta
         env = _environment()
-        self.loop = loop
         self.items = env.compile_expression(items, undefined_to_none=False)
-        # the row as pieces: static text, ("key", name) for X.name, ("shared", i) otherwise
+        # the row as pieces: static text, or (kind, "key", i) for X.key, (kind, "shared", i) for a
+        # value without X; kind: "text" or "attribute"
         self.pieces, self.keys, self.shared, done = [], [], [], 0
         for value in RowLoops.VALUE.finditer(row):
-            self.pieces.append(row[done:value.start()])
+            before = row[done:value.start()]
+            self.pieces.append(before)
             done = value.end()
+            kind = "attribute" if before.endswith('="') else "text"
             own = self.ROW_VALUE.fullmatch(value.group(0))
             if own and own.group(1) == name:
-                self.pieces.append(("key", len(self.keys)))
+                self.pieces.append((kind, "key", len(self.keys)))
                 self.keys.append(own.group(2))
             elif name in meta.find_undeclared_variables(env.parse(value.group(0))):
                 self.pieces = None      # a value computed from the row: jinja's loop
                 return
             else:
-                self.pieces.append(("shared", len(self.shared)))
+                self.pieces.append((kind, "shared", len(self.shared)))
                 self.shared.append(env.compile_expression(value.group(0)[2:-2], undefined_to_none=False))
         self.pieces.append(row[done:])
+        self.kinds = [piece[0] for piece in self.pieces if isinstance(piece, tuple) and piece[1] == "key"]
 
-    def render(self, scope: dict) -> str:
-        text = self._formatted(scope) if self.pieces is not None else None
-        return _cleaned(self.loop.render(scope)) if text is None else text
-
-    def _formatted(self, scope: dict):
+    def render(self, tpl, scope: dict):
+        """The rows as lxml would write them within the part, or None when that is not sure."""
         from jinja2 import Undefined
         from markupsafe import escape
         items = self.items(**scope)
@@ -535,10 +530,22 @@ class RowLoop:
             return None
         if not set(map(type, values)) <= self.PLAIN:
             return None
-        escaped = str(escape(self.GAP.join(map(str, values))))
-        escaped = escaped.split(self.GAP) if values else []
+        text = self.GAP.join(map(str, values))
+        shared = list(map(str, shared))
+        if self.ODD.search(text) or any(self.ODD.search(v) or "\n" in v for v in shared):
+            return None
+        escaped = str(escape(text)).split(self.GAP) if values else []
         if len(escaped) != len(values):
             return None
+        width = len(self.keys)
+        if "'" in text or '"' in text or "\n" in text:     # rare: value by value
+            for at, value in enumerate(escaped):
+                kind = self.kinds[at % width]
+                if kind == "attribute" and "\n" in value:
+                    return None
+                for reference, char in self.QUOTES[kind] if "&#" in value else ():
+                    value = value.replace(reference, char)
+                escaped[at] = value
         # The row for this unit: its shared values put in, then the static text between one row
         # value and the next (the last of a row runs on to the first of the next row), and the
         # rows as one join of the values and these gaps.
@@ -546,19 +553,29 @@ class RowLoop:
         for piece in self.pieces:
             if isinstance(piece, str):
                 static[-1] += piece
-            elif piece[0] == "shared":
-                static[-1] += str(escape(shared[piece[1]]))
+            elif piece[1] == "shared":
+                value = str(escape(shared[piece[2]]))
+                for reference, char in self.QUOTES[piece[0]] if "&#" in value else ():
+                    value = value.replace(reference, char)
+                static[-1] += value
             else:
                 static.append("")
-        if not self.keys:
-            return static[0] * len(items)
-        gaps = static[1:-1] + [static[-1] + static[0]]
-        gaps = gaps * len(items)
-        gaps[-1] = static[-1]
-        text = static[0] + "".join(itertools.chain.from_iterable(zip(escaped, gaps))) if items else ""
-        if "{_" in text or "_}" in text:    # render_xml_part's clean-up of escaped tags
-            text = _cleaned(text)
-        return text
+        if not items:
+            return ""
+        if not width:
+            rows = static[0] * len(items)
+        else:
+            gaps = (static[1:-1] + [static[-1] + static[0]]) * len(items)
+            gaps[-1] = static[-1]
+            rows = static[0] + "".join(itertools.chain.from_iterable(zip(escaped, gaps)))
+        if "{_" in rows or "_}" in rows:    # render_xml_part's clean-up of escaped tags
+            rows = _cleaned(rows)
+        if "\n" in text:
+            rows = _resolve_listing(tpl, rows)      # a line break in a cell: <w:br/>
+        if "\n" in text or "" in escaped or "" in shared:
+            # an empty value, or a break at either end of one: lxml writes <w:t .../>
+            rows = rows.replace('<w:t xml:space="preserve"></w:t>', '<w:t xml:space="preserve"/>')
+        return rows
 
 
 # docxtpl's paragraph pattern, <w:p(?: [^>]*)?>.*?</w:p> (DOTALL), with the same matches: up to the
