@@ -161,3 +161,26 @@ def test_the_first_unit_checks_the_text_way_against_the_general_way(tmp_path, mo
     broken.write(units[0][1](units[0][0]), tmp_path / "b.docx")
     assert broken.rows is None
     assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
+
+
+@pytest.mark.parametrize("widths", [[1000] * 8, ["1000"] * 8, ['10"0'] * 8, ["a&b"] * 8, ["x'y"] * 8,
+                                    ["1\n2"] * 8, [""] * 8, [1.5] * 8, [None] * 8])
+def test_odd_values_beside_the_rows_give_the_general_ways_bytes_or_take_it(widths):
+    from markupsafe import Markup
+    when, units = _notice_contexts("市考", 1)
+    prepared = documents.PreparedTemplate(documents.template_path(NOTICE), when)
+    ur, make = units[0]
+    for value in (widths, [Markup("<b>1</b>")] * 8, [Markup('1"')] * 8, []):
+        context = documents._dress(make(ur))
+        context["indicator_tables"][0]["widths"] = value
+        try:
+            general = prepared._render(prepared.document, context)
+        except Exception as exc:   # noqa: BLE001 — the text way must then fail or give up too
+            general = type(exc)
+        try:
+            fast = prepared._render_rows_as_text(context)
+        except Exception as exc:   # noqa: BLE001
+            fast = type(exc)
+        assert fast is None or fast == general, value
+        if value in ([1000] * 8, ["a&b"] * 8, ["x'y"] * 8, ['10"0'] * 8, [""] * 8):
+            assert fast is not None, value

@@ -337,7 +337,10 @@ class PreparedTemplate:
         rows = []
 
         def place_rows(index, **scope):
-            rows.append(self.rows.loops[index].render(self.tpl, scope))
+            try:
+                rows.append(self.rows.loops[index].render(self.tpl, scope))
+            except Exception:   # noqa: BLE001 — the general way says what is wrong, if anything
+                rows.append(None)
             return Markup(RowLoops.MARK % (len(rows) - 1))
 
         xml = self._render(self.document, {**context, RowLoops.CALL: place_rows}, self.rows.skeleton)
@@ -488,12 +491,14 @@ class RowLoop:
     # in a value: what lxml would not write back as it is (XML's line ends and tabs are
     # normalised, Listing's \t \a \f make runs and paragraphs); a line break only in text
     ODD = re.compile(r"[\x01-\x09\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+    # a value without X as jinja wrote it, which lxml writes back the same, up to the quotes
+    SHARED = re.compile(r"(?:[^<>&\"'\x00-\x1f\ud800-\udfff\ufffe\uffff]|&(?:amp|lt|gt|#39|#34);)*")
     QUOTES = {"text": (("&#39;", "'"), ("&#34;", '"')), "attribute": (("&#39;", "'"), ("&#34;", "&quot;"))}
 
     def __init__(self, name: str, items: str, row: str):
         from jinja2 import meta
         env = _environment()
-        self.items = env.compile_expression(items, undefined_to_none=False)
+        self.items = items.split(".")     # a dotted name (RowLoops.LOOP): jinja's getattr, step by step
         # the row as pieces: static text, or (kind, "key", i) for X.key, (kind, "shared", i) for a
         # value without X; kind: "text" or "attribute"
         self.pieces, self.keys, self.shared, done = [], [], [], 0
@@ -511,18 +516,26 @@ class RowLoop:
                 return
             else:
                 self.pieces.append((kind, "shared", len(self.shared)))
-                self.shared.append(env.compile_expression(value.group(0)[2:-2], undefined_to_none=False))
+                self.shared.append(value.group(0))
         self.pieces.append(row[done:])
+        # the values without X rendered once a unit, together, as jinja renders them (escaped)
+        self.shared_count = len(self.shared)
+        self.shared = env.from_string(self.GAP.join(self.shared)) if self.shared else None
         self.kinds = [piece[0] for piece in self.pieces if isinstance(piece, tuple) and piece[1] == "key"]
 
     def render(self, tpl, scope: dict):
         """The rows as lxml would write them within the part, or None when that is not sure."""
-        from jinja2 import Undefined
         from markupsafe import escape
-        items = self.items(**scope)
-        shared = [expression(**scope) for expression in self.shared]
-        if type(items) is not list or not set(map(type, items)) <= {dict} \
-                or any(isinstance(v, Undefined) or type(v) not in self.PLAIN for v in shared):
+        env = _environment()
+        items = scope.get(self.items[0])
+        for name in self.items[1:]:
+            items = env.getattr(items, name)
+        if type(items) is not list or not set(map(type, items)) <= {dict}:
+            return None
+        if not items:
+            return ""
+        shared = self.shared.render(scope).split(self.GAP) if self.shared else []
+        if len(shared) != self.shared_count or not all(map(self.SHARED.fullmatch, shared)):
             return None
         try:
             values = [row[key] for row in items for key in self.keys]
@@ -531,8 +544,7 @@ class RowLoop:
         if not set(map(type, values)) <= self.PLAIN:
             return None
         text = self.GAP.join(map(str, values))
-        shared = list(map(str, shared))
-        if self.ODD.search(text) or any(self.ODD.search(v) or "\n" in v for v in shared):
+        if self.ODD.search(text):
             return None
         escaped = str(escape(text)).split(self.GAP) if values else []
         if len(escaped) != len(values):
@@ -554,21 +566,22 @@ class RowLoop:
             if isinstance(piece, str):
                 static[-1] += piece
             elif piece[1] == "shared":
-                value = str(escape(shared[piece[2]]))
+                value = shared[piece[2]]
                 for reference, char in self.QUOTES[piece[0]] if "&#" in value else ():
                     value = value.replace(reference, char)
                 static[-1] += value
             else:
                 static.append("")
-        if not items:
-            return ""
         if not width:
             rows = static[0] * len(items)
         else:
             gaps = (static[1:-1] + [static[-1] + static[0]]) * len(items)
             gaps[-1] = static[-1]
             rows = static[0] + "".join(itertools.chain.from_iterable(zip(escaped, gaps)))
-        if "{_" in rows or "_}" in rows:    # render_xml_part's clean-up of escaped tags
+        # render_xml_part's clean-up of escaped tags, when the values or the static text have
+        # one: looked for there, not in the rows (no {_ or _} spans a value's edge: the static
+        # text ends with > or " before a value and starts with < or " after one)
+        if any("{_" in piece or "_}" in piece for piece in (text, static[0], static[-1] + static[0], *static)):
             rows = _cleaned(rows)
         if "\n" in text:
             rows = _resolve_listing(tpl, rows)      # a line break in a cell: <w:br/>
