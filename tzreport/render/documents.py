@@ -358,7 +358,10 @@ class PreparedTemplate:
         try:
             rendered = {}
             if self.rows is not None:
-                document = self._render_rows_as_text(context)
+                try:
+                    document = self._render_rows_as_text(context)
+                except Exception:   # noqa: BLE001 — the general way gives the problem its words
+                    document = None
                 if document is not None:
                     rendered[self.document] = document
             as_text = self.document in rendered
