@@ -292,6 +292,12 @@ class PreparedTemplate:
                 xml = tpl.get_part_xml(part)
                 if self.TAG.search(xml):
                     self.parts[part.partname.lstrip("/")] = self._compile(tpl.patch_xml(xml))
+        # The built-in 通知's table rows written as text (RowLoops); a clerk's template takes the
+        # general way, which no one has proved the text way for.
+        self.rows = None
+        if _is_builtin(template, data):
+            self.rows = RowLoops.of(tpl.patch_xml(tpl.get_xml()), self._compile)
+        self.rows_checked = False
 
     def _compile(self, xml: str):
         try:
@@ -299,18 +305,16 @@ class PreparedTemplate:
         except Exception as exc:   # noqa: BLE001 — a clerk's broken tag
             raise TemplateProblem(_problem(self.template, exc, self.tpl)) from None
 
-    def _render(self, name: str, context: dict) -> bytes:
-        """docxtpl's render_xml_part, fix_tables and fix_docpr_ids on one part."""
-        xml = self.parts[name].render(context)
-        # render_xml_part's clean-up: the line break put before each paragraph for jinja's line
-        # numbers out again (its regex \n<w:p([ >]) as two plain replaces), the escaped tags back
-        xml = xml.replace("\n<w:p>", "<w:p>").replace("\n<w:p ", "<w:p ")
-        if "{_" in xml or "_}" in xml:
-            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    def _render(self, name: str, context: dict, template=None) -> bytes:
+        """docxtpl's render_xml_part, fix_tables and fix_docpr_ids on one part. ``template``: the
+        document's RowLoops skeleton, which must not need fix_tables (else None is returned)."""
+        xml = _cleaned((template or self.parts[name]).render(context))
         xml = _resolve_listing(self.tpl, xml)
         if name != self.document:
             return b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n" + xml.encode("utf-8")
         body = _parse_body(xml)
+        if body is None and template is not None:
+            return None
         if body is None:     # docxtpl's fix_tables has work to do (or the XML needs recovering)
             tree = self.tpl.fix_tables(xml)
             if "docPr" in xml:
@@ -326,10 +330,52 @@ class PreparedTemplate:
         lay_out_signature(_Body(body, self.tpl.docx), style_ids=self.signature_styles)
         return self.around[0] + etree_tostring(body, declaration=False) + self.around[1]
 
+    def _render_rows_as_text(self, context: dict):
+        """The document part with its table rows written as text (RowLoops), or None when this
+        unit's text cannot be shown to come out as the general way's."""
+        from markupsafe import Markup
+        rows = []
+
+        def place_rows(index, **scope):
+            try:
+                rows.append(self.rows.loops[index].render(self.tpl, scope))
+            except Exception:   # noqa: BLE001 — the general way says what is wrong, if anything
+                rows.append(None)
+            return Markup(RowLoops.MARK % (len(rows) - 1))
+
+        xml = self._render(self.document, {**context, RowLoops.CALL: place_rows}, self.rows.skeleton)
+        if xml is None:
+            return None
+        for index, text in enumerate(rows):
+            mark = (RowLoops.MARK % index).encode()
+            if text is None or xml.count(mark) != 1:
+                return None
+            xml = xml.replace(mark, text.encode("utf-8"))
+        return xml
+
     def write(self, context: dict, out_path: Path) -> None:
         context = _dress(context)
         try:
-            rendered = {name: self._render(name, context) for name in self.parts}
+            rendered = {}
+            if self.rows is not None:
+                try:
+                    document = self._render_rows_as_text(context)
+                except Exception:   # noqa: BLE001 — the general way gives the problem its words
+                    document = None
+                if document is not None:
+                    rendered[self.document] = document
+            as_text = self.document in rendered
+            for name in self.parts:
+                if name not in rendered:
+                    rendered[name] = self._render(name, context)
+            if as_text and not self.rows_checked:
+                # Once per process, on the first unit the text way takes: the general way too,
+                # and the text way kept only if both give the same bytes.
+                general = self._render(self.document, context)
+                self.rows_checked = True
+                if general != rendered[self.document]:
+                    self.rows = None
+                    rendered[self.document] = general
         except Exception as exc:   # noqa: BLE001 — jinja errors, broken XML from a misplaced tag
             raise TemplateProblem(_problem(self.template, exc, self.tpl)) from None
         rendered.update(self.fixed)
@@ -345,6 +391,207 @@ class PreparedTemplate:
                 else:
                     out.copy(info, self.zip.raw(info))
             out.close()
+
+
+def _is_builtin(template: Path, data: bytes) -> bool:
+    """Whether ``data`` is the built-in template of that name, byte for byte."""
+    try:
+        builtin = builtin_templates() / Path(template).name
+        return builtin.is_file() and builtin.read_bytes() == data
+    except (OSError, TemplateProblem):
+        return False
+
+
+def _cleaned(xml: str) -> str:
+    """render_xml_part's clean-up: the line break put before each paragraph for jinja's line
+    numbers out again (its regex \\n<w:p([ >]) as two plain replaces), the escaped tags back."""
+    xml = xml.replace("\n<w:p>", "<w:p>").replace("\n<w:p ", "<w:p ")
+    if "{_" in xml or "_}" in xml:
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    return xml
+
+
+class RowLoops:
+    """The rows of a table written as text, not parsed and written again by lxml.
+
+    A 通知's table is most of its document part (150 indicators: some 200 KB of rows), and the
+    general way parses the whole rendered part with lxml, checks its tables for docxtpl's
+    fix_tables and serialises it again. For a ``{%tr for %}`` loop whose row is plain XML — only
+    ``{{ }}`` values, each the whole text of a ``<w:t xml:space="preserve">`` or a whole
+    attribute value, as many cells as the table's grid, no merged cells, tables or pictures —
+    that round trip gives back the rendered text itself, but for what lxml writes its own way.
+    So the loop is taken out of the template (the skeleton renders a comment in its place, and
+    the rest of the part goes the general way, lay_out_signature included), its rows written as
+    lxml would write them (RowLoop), and put where the comment comes out; a unit whose rows
+    cannot be shown to come out so takes the general way. The first unit of a process is
+    rendered both ways and compared as well (PreparedTemplate.write)."""
+    CALL = "tzreport_rows"
+    MARK = "<!--tzreport-rows-%d-->"
+    LOOP = re.compile(r"\{% for (\w+) in ([\w.]+) %\}(<w:tr>(?:(?!\{[%#]|<w:tr[ >]|</w:tr>).)*</w:tr>)"
+                      r"\{% endfor %\}", re.S)
+    VALUE = re.compile(r"\{\{.*?\}\}", re.S)
+
+    def __init__(self, skeleton, loops):
+        self.skeleton, self.loops = skeleton, loops
+
+    @classmethod
+    def of(cls, xml: str, compile_):
+        """The skeleton and the row loops of a template's patched document XML, or None when it
+        has no loop the text way is known to write as lxml does."""
+        from jinja2 import meta
+        pieces, loops, done = [], [], 0
+        for found in cls.LOOP.finditer(xml):
+            row = found.group(3)
+            grid_at = xml.rfind("<w:tblGrid>", 0, found.start())
+            grid = xml[grid_at:xml.find("</w:tblGrid>", grid_at)] if grid_at >= 0 else ""
+            between = xml[grid_at:found.start()]
+            cells = row.count("<w:tc>") + row.count("<w:tc ")
+            if (not grid or any(tag in between for tag in ("<w:tbl>", "<w:tbl ", "</w:tbl>"))
+                    or cells != grid.count("<w:gridCol ") or cells == 0
+                    or any(word in row for word in ("gridSpan", "docPr", "<w:tbl>", "<w:tbl "))
+                    or not all(cls._plain_value(row, value) for value in cls.VALUE.finditer(row))):
+                continue
+            loop = found.group(0)
+            scope = sorted(meta.find_undeclared_variables(_environment().parse(loop)))
+            call = ", ".join([str(len(loops))] + [f"{name}={name}" for name in scope])
+            loop = RowLoop(found.group(1), found.group(2), row)
+            if loop.pieces is None:
+                continue
+            pieces += [xml[done:found.start()], f"{{{{ {cls.CALL}({call}) }}}}"]
+            done = found.end()
+            loops.append(loop)
+        if not loops or cls.CALL in xml:
+            return None
+        return cls(compile_("".join(pieces) + xml[done:]), loops)
+
+    @staticmethod
+    def _plain_value(row: str, value) -> bool:
+        before, after = row[:value.start()], row[value.end():]
+        return ((before.endswith('<w:t xml:space="preserve">') and after.startswith("</w:t>"))
+                or (before.endswith('="') and after.startswith('"')))
+
+
+class RowLoop:
+    """One ``{% for X in items %}<w:tr>…</w:tr>{% endfor %}`` of RowLoops, whose values are all
+    ``X.key`` or expressions without X (else ``pieces`` is None and RowLoops leaves it).
+
+    For items that are plain dicts of strings and numbers, the rows are put together as jinja
+    renders them and lxml then writes them: the static text and the values joined, every row
+    value escaped in one markupsafe call (what autoescape gives value by value, a third of a
+    notice's rendering before); the quotes markupsafe writes as references written as lxml
+    writes them (text: ' and ", attribute: ' and &quot;); a line break in a text value made a
+    <w:br/> as docxtpl's Listing handling makes it; an element left empty written <w:t …/>.
+    What lxml would write otherwise — control characters (XML normalises line ends, Listing
+    makes tabs runs), a line break in an attribute — is looked for in the values, not in the
+    quarter of a megabyte of rows, and gives None: the unit takes the general way.
+
+    The line breaks jinja's template has before each paragraph are not put in at all: a value
+    stands only in text or an attribute (RowLoops.of), so no break comes before a <w:p> but
+    those, which render_xml_part's clean-up takes out."""
+    ROW_VALUE = re.compile(r"\{\{\s*(\w+)\.(\w+)\s*\}\}")
+    PLAIN = frozenset((str, int, float))     # what str() gives as jinja does
+    GAP = "\x00"       # between values escaped together; a value holding one takes jinja's way
+    # in a value: what lxml would not write back as it is (XML's line ends and tabs are
+    # normalised, Listing's \t \a \f make runs and paragraphs); a line break only in text
+    ODD = re.compile(r"[\x01-\x09\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+    # a value without X as jinja wrote it, which lxml writes back the same, up to the quotes
+    SHARED = re.compile(r"(?:[^<>&\"'\x00-\x1f\ud800-\udfff\ufffe\uffff]|&(?:amp|lt|gt|#39|#34);)*")
+    QUOTES = {"text": (("&#39;", "'"), ("&#34;", '"')), "attribute": (("&#39;", "'"), ("&#34;", "&quot;"))}
+
+    def __init__(self, name: str, items: str, row: str):
+        from jinja2 import meta
+        env = _environment()
+        self.items = items.split(".")     # a dotted name (RowLoops.LOOP): jinja's getattr, step by step
+        # the row as pieces: static text, or (kind, "key", i) for X.key, (kind, "shared", i) for a
+        # value without X; kind: "text" or "attribute"
+        self.pieces, self.keys, self.shared, done = [], [], [], 0
+        for value in RowLoops.VALUE.finditer(row):
+            before = row[done:value.start()]
+            self.pieces.append(before)
+            done = value.end()
+            kind = "attribute" if before.endswith('="') else "text"
+            own = self.ROW_VALUE.fullmatch(value.group(0))
+            if own and own.group(1) == name:
+                self.pieces.append((kind, "key", len(self.keys)))
+                self.keys.append(own.group(2))
+            elif name in meta.find_undeclared_variables(env.parse(value.group(0))):
+                self.pieces = None      # a value computed from the row: jinja's loop
+                return
+            else:
+                self.pieces.append((kind, "shared", len(self.shared)))
+                self.shared.append(value.group(0))
+        self.pieces.append(row[done:])
+        # the values without X rendered once a unit, together, as jinja renders them (escaped)
+        self.shared_count = len(self.shared)
+        self.shared = env.from_string(self.GAP.join(self.shared)) if self.shared else None
+        self.kinds = [piece[0] for piece in self.pieces if isinstance(piece, tuple) and piece[1] == "key"]
+
+    def render(self, tpl, scope: dict):
+        """The rows as lxml would write them within the part, or None when that is not sure."""
+        from markupsafe import escape
+        env = _environment()
+        items = scope.get(self.items[0])
+        for name in self.items[1:]:
+            items = env.getattr(items, name)
+        if type(items) is not list or not set(map(type, items)) <= {dict}:
+            return None
+        if not items:
+            return ""
+        shared = self.shared.render(scope).split(self.GAP) if self.shared else []
+        if len(shared) != self.shared_count or not all(map(self.SHARED.fullmatch, shared)):
+            return None
+        try:
+            values = [row[key] for row in items for key in self.keys]
+        except KeyError:
+            return None
+        if not set(map(type, values)) <= self.PLAIN:
+            return None
+        text = self.GAP.join(map(str, values))
+        if self.ODD.search(text):
+            return None
+        escaped = str(escape(text)).split(self.GAP) if values else []
+        if len(escaped) != len(values):
+            return None
+        width = len(self.keys)
+        if "'" in text or '"' in text or "\n" in text:     # rare: value by value
+            for at, value in enumerate(escaped):
+                kind = self.kinds[at % width]
+                if kind == "attribute" and "\n" in value:
+                    return None
+                for reference, char in self.QUOTES[kind] if "&#" in value else ():
+                    value = value.replace(reference, char)
+                escaped[at] = value
+        # The row for this unit: its shared values put in, then the static text between one row
+        # value and the next (the last of a row runs on to the first of the next row), and the
+        # rows as one join of the values and these gaps.
+        static = [""]
+        for piece in self.pieces:
+            if isinstance(piece, str):
+                static[-1] += piece
+            elif piece[1] == "shared":
+                value = shared[piece[2]]
+                for reference, char in self.QUOTES[piece[0]] if "&#" in value else ():
+                    value = value.replace(reference, char)
+                static[-1] += value
+            else:
+                static.append("")
+        if not width:
+            rows = static[0] * len(items)
+        else:
+            gaps = (static[1:-1] + [static[-1] + static[0]]) * len(items)
+            gaps[-1] = static[-1]
+            rows = static[0] + "".join(itertools.chain.from_iterable(zip(escaped, gaps)))
+        # render_xml_part's clean-up of escaped tags, when the values or the static text have
+        # one: looked for there, not in the rows (no {_ or _} spans a value's edge: the static
+        # text ends with > or " before a value and starts with < or " after one)
+        if any("{_" in piece or "_}" in piece for piece in (text, static[0], static[-1] + static[0], *static)):
+            rows = _cleaned(rows)
+        if "\n" in text:
+            rows = _resolve_listing(tpl, rows)      # a line break in a cell: <w:br/>
+        if "\n" in text or "" in escaped or "" in shared:
+            # an empty value, or a break at either end of one: lxml writes <w:t .../>
+            rows = rows.replace('<w:t xml:space="preserve"></w:t>', '<w:t xml:space="preserve"/>')
+        return rows
 
 
 # docxtpl's paragraph pattern, <w:p(?: [^>]*)?>.*?</w:p> (DOTALL), with the same matches: up to the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 
 from ..model import FORWARD, GROWTH, RED, TOTAL, YELLOW
 from ..planning import days_left
@@ -210,6 +211,15 @@ NAME_WORDS = ("增速", "增加值", "总额", "总值", "收入", "能耗", "�
               "任务", "责任", "建设", "开工率", "满意度", "完成数", "测评", "评价", "事故", "上访", "项目")
 
 
+FIGURE_KEYS = ("target", "actual", "score", "rank")      # never broken: _least is _width
+
+
+def _widths(texts: list) -> list:
+    """_width of each text; a line of ASCII (a figure: "98000", "9.01/10") by its length, which
+    is its display_width, without going through _width's cache for figures seen once."""
+    return [len(t) * TABLE_PT / 2 if t.isascii() and "\n" not in t else _width(t) for t in texts]
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _width(text: str) -> float:
     """Points a line of ``text`` takes at TABLE_PT (CJK one em, digits and Latin half). Cached: the
@@ -266,9 +276,11 @@ def _least(key: str, text: str) -> float:
 def lay_out(rows: list) -> list:
     """Column widths (twips) for the 通知 table from its text, and line breaks put between words
     where a cell must take two lines: no word is broken by Word across lines (issue 11)."""
-    cols = list(zip(*[[str(r[k]) for k in KEYS] for r in rows])) if rows else [[] for _ in KEYS]
-    want = [max([_width(h)] + [_width(t) for t in col]) for h, col in zip(HEADERS, cols)]
-    least = [max([_width(h)] + [_least(k, t) for t in col]) for k, h, col in zip(KEYS, HEADERS, cols)]
+    # column by column: a 通知 has some 1,200 cells, most of them figures seen in no other unit
+    cols = [list(map(str, [r[k] for r in rows])) for k in KEYS]
+    want = [max([_width(h), *_widths(col)]) for h, col in zip(HEADERS, cols)]
+    least = [want[i] if k in FIGURE_KEYS else max([_width(h), *map(_least, itertools.repeat(k), col)])
+             for i, (k, h, col) in enumerate(zip(KEYS, HEADERS, cols))]
     room = AREA_PT - CELL_PAD_PT * len(KEYS)
     widths = list(want)
     for k in (KEYS.index("progress"), KEYS.index("measure"), KEYS.index("name")):
@@ -278,9 +290,10 @@ def lay_out(rows: list) -> list:
     spare = room - sum(widths)
     if spare > 0:      # what is left goes to the names, which read best on one line
         widths[0] += spare
-    for r in rows:
-        for k, key in enumerate(KEYS):
-            text = str(r[key])
+    for k, key in enumerate(KEYS):
+        if want[k] <= widths[k] + 0.01:     # the widest text of the column fits: nothing breaks
+            continue
+        for r, text in zip(rows, cols[k]):
             if _width(text) > widths[k] + 0.01:
                 r[key] = _break_name(text, widths[k]) if key == "name" else _break_phrase(text)
     return [round((w + CELL_PAD_PT) * 20) for w in widths]
