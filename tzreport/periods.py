@@ -118,8 +118,11 @@ def evaluate_periods(scheme, submissions: list, issues: list, as_of: dt.date = N
     results = {}
     for day in dates:
         own = issues if day == current else []    # earlier periods' problems were reported then
-        results[day] = evaluate(scheme_at(scheme, day, current), by_date.get(day, []), own,
-                                day if day != scheme.params.as_of or as_of else None)
+        then = evaluate(scheme_at(scheme, day, current), by_date.get(day, []), own,
+                        day if day != scheme.params.as_of or as_of else None)
+        # An earlier period is kept only as far as folding and the trend read it: at province
+        # scale each full result is some 300 MiB, and the next period's scoring reuses the memory.
+        results[day] = then if day == current else _period_summary(then, lights=day == dates[-2])
     result = results[current]
     year = result.params.year
     folded = [r for r in reached if r.end in results]
@@ -138,6 +141,38 @@ def evaluate_periods(scheme, submissions: list, issues: list, as_of: dt.date = N
     if len(dates) > 1:
         _trend(result, dates, units, rules, year)
     return result
+
+
+@dataclasses.dataclass(slots=True)
+class _PeriodUnit:
+    """What an earlier period's unit result is read for (_fold, _trend, _entry)."""
+    code: str
+    base: float
+    total: float
+    rank: int
+    grade: str
+    veto: str
+    reds: int
+    submitted: bool
+    indicators: list      # [_PeriodIndicator]: the previous period's only, else []
+
+
+@dataclasses.dataclass(slots=True)
+class _PeriodIndicator:
+    code: str
+    applies: bool
+    light: str
+    completion_rate: float
+
+
+def _period_summary(result, lights: bool):
+    """An earlier period's result reduced to _PeriodUnit rows (``lights``: with each indicator's
+    light and completion, for the period just before the current one)."""
+    return dataclasses.replace(result, units=[
+        _PeriodUnit(u.code, u.base, u.total, u.rank, u.grade, u.veto, u.reds, u.submitted,
+                    [_PeriodIndicator(r.code, r.applies, r.light, r.completion_rate)
+                     for r in u.indicators] if lights else [])
+        for u in result.units], submissions={}, issues=[])
 
 
 def _fold(result, folded: list, units: dict, scheme) -> None:
