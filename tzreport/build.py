@@ -315,7 +315,7 @@ def _bulletins_task(job: OutputJob, _):
     from .render.documents import write_documents
     result = dataclasses.replace(job.result, issues=list(job.result.issues))   # a worker's own list
     before = len(result.issues)
-    written = write_documents(result, job.scheme, job.out, job.when, job.templates, notices=False)
+    written = write_documents(result, job.scheme, job.out, job.when, job.templates)
     return written, result.issues[before:]
 
 

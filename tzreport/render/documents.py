@@ -22,10 +22,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..fileio import save_docx, unique_names
-from ..fileio import WRITE_PROBLEM, output_label, write_problem
+from ..fileio import output_label, save_docx, write_problem
 from ..model import ERROR, INFO, WARNING, Issue
-from ..parallel import parallel_map
 from ..planning import days_left
 from ..read.values import cn_date
 from . import prose
@@ -735,9 +733,9 @@ def _notice_one(job: NoticeJob, task):
     return ur.code, path, ""
 
 
-def write_documents(result, scheme, out_dir, when, templates=None, charts: bool = True,
-                    jobs: int = None, progress=None, notices: bool = True) -> list:
-    """Write 进展通报.docx, 考核结果通报.docx (year end) and (``notices``) 通知/<单位>.docx into ``out_dir``.
+def write_documents(result, scheme, out_dir, when, templates=None, charts: bool = True) -> list:
+    """Write 进展通报.docx and 考核结果通报.docx (year end) into ``out_dir`` (the units' 通知 are
+    written by build.write_outputs, one task per unit).
 
     Problems (a broken template, no CJK font for charts) are appended to ``result.issues``;
     returns the paths written."""
@@ -764,8 +762,6 @@ def write_documents(result, scheme, out_dir, when, templates=None, charts: bool 
     attempt(PROGRESS, lambda: progress_ctx, out / PROGRESS, images)
     if is_year_end(result.params.as_of):
         attempt(RESULTS, lambda: results_context(result, scheme), out / RESULTS)
-    if notices:
-        written += write_notices(result, scheme, out, when, templates, jobs, progress)
     return written
 
 
@@ -778,43 +774,6 @@ def notice_job(result, scheme, when, templates=None) -> NoticeJob:
         cat.last_ranks, cat.last_counts, cat.rank_counts
     prepared_template(template, when)
     return NoticeJob(result, cats, _grade_order(result, scheme), template, when)
-
-
-def write_notices(result, scheme, out_dir, when, templates=None, jobs: int = None,
-                  progress=None) -> list:
-    """通知/<单位>.docx for every unit (also in ``result.files``); a broken template is reported
-    once, not per unit."""
-    folder = Path(out_dir) / NOTICE_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    names = unique_names(result.units, lambda u: u.name, lambda u: u.code)
-    template = template_path(NOTICE, templates)
-    try:
-        job = notice_job(result, scheme, when, templates)
-    except TemplateProblem as exc:
-        result.issues.append(Issue(ERROR, str(template), "", "", str(exc)))
-        return []
-    if not result.units:
-        return []
-    tasks = [(str(folder / f"{names[u.code]}.docx"), u) for u in result.units]
-    first = _notice_one(job, tasks[0])      # a broken template fails here, once
-    if progress:
-        progress(1)
-    if first[2] and not first[2].startswith(WRITE_PROBLEM):
-        result.issues.append(Issue(ERROR, str(template), "", "", first[2]))
-        return []
-    paths, problems = [], {}
-    rest = parallel_map(_notice_one, job, tasks[1:], len(tasks) - 1, jobs, progress)
-    for code, path, problem in itertools.chain([first], rest):
-        if problem.startswith(WRITE_PROBLEM):     # the file, not the template: said per unit
-            result.issues.append(Issue(ERROR, output_label(out_dir, path), "", "", problem, code))
-        elif problem:
-            problems[problem] = problems.get(problem, 0) + 1
-        else:
-            result.files.setdefault(code, {})["notice"] = Path(path)
-            paths.append(Path(path))
-    for problem, count in problems.items():
-        result.issues.append(Issue(ERROR, str(template), "", "", f"{problem}（{count}个单位）"))
-    return paths
 
 
 # -- PDF ------------------------------------------------------------------------------------------
