@@ -362,3 +362,25 @@ def test_no_data_for_the_date_itself_takes_the_latest_period(tmp_path):
     # p = 1: 城关 750/1000 → 45 + 40 = 85; 龙泉 1200/2000 → 36 + 40 = 76; 青山 1125/1500 → 45 + 24 = 69
     assert {u.name: round(u.total, 6) for u in result.units} == {"城关镇": 85.0, "龙泉镇": 76.0, "青山镇": 69.0}
     assert result.periods == [] and any("按最近一期（2026年9月30日）" in i.message for i in result.issues)
+
+
+def test_no_light_change_for_a_unit_that_sent_nothing_this_period(tmp_path):
+    """SPEC 4.1: 龙泉镇 reported Q1 (I01 500 of 2000 at p = .25 → 绿) and sent nothing for Q2. Its
+    Q2 lights are red only because nothing came (3.2): no 绿→红 in results, 指标矩阵 or 通报."""
+    import openpyxl
+    from tzreport.build import build
+    folder = write_year(tmp_path / "in", quarters=2, skip={("龙泉镇", 1)})
+    result = build([folder], tmp_path / "out", as_of=D(2026, 6, 30))
+    units = by_name(result)
+    assert not units["龙泉镇"].submitted
+    assert all(r.previous_light is None for r in units["龙泉镇"].indicators)
+    # 城关镇 reported both quarters: its I01 change is kept (Q1: d = 200 / 250 − 1 = −0.2, inside the
+    # 黄 band, completion 200 / 1000 = 0.2; Q2: 500 of 500, d = 0 → 绿)
+    i01 = next(r for r in units["城关镇"].indicators if r.code == "I01")
+    assert (i01.previous_light, i01.light, i01.previous_completion) == ("黄", "绿", pytest.approx(0.2))
+    ws = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")["指标矩阵"]
+    header = [c.value for c in ws[3]]
+    change = header.index("较上期") + 1
+    rows = {ws.cell(r, 2).value: ws.cell(r, change).value for r in range(4, 7)}
+    assert rows["龙泉镇"] is None
+    assert rows["城关镇"] == "黄→绿"

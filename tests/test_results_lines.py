@@ -44,3 +44,19 @@ def test_a_line_is_used_only_with_the_files_it_was_made_with(built):
     assert units[1]["contact"] == result.units[1].contact        # encoded again from the result
     assert units[1]["files"] == {k: relative_path(v, folder) for k, v in
                                  sorted(result.files[result.units[1].code].items())}
+
+
+def test_lines_that_cannot_be_kept_are_made_at_the_end(built, tmp_path):
+    """The temporary file of lines cannot be written (here: its folder is gone; in life a full
+    disk): nothing is kept, no error, and results.json comes out the same, every unit encoded at
+    the end as before."""
+    out, result = built
+    folder = out.resolve()
+    encoded = EncodedUnits(tmp_path / "gone")
+    unit = result.units[0]
+    files = {k: relative_path(v, folder) for k, v in sorted(result.files[unit.code].items())}
+    encoded.add(unit.code, files, "not json: must never be written")
+    assert encoded.failed and not encoded.usable(len(result.units))
+    write_results(result, out / "fallback.json", encoded)
+    encoded.close()
+    assert (out / "fallback.json").read_bytes() == (out / "results.json").read_bytes()

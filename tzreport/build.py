@@ -232,21 +232,23 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     when = fixed_time(result.params.as_of)
     writable_folder(out)
     previous = previous_outputs(out)
-    encoded = EncodedUnits()
-    result.documents = write_outputs(result, scheme, out, when, templates, jobs,
-                                     _stage(progress, "写汇总、批注表和通知", len(result.units)), encoded)
-    for writer in writers or ():
-        writer(result, scheme, out, when)
-    written = [p for files in result.files.values() for p in files.values()] + list(result.documents)
-    removed = remove_stale(out, previous, written)
-    if removed:
-        names = "、".join(p.relative_to(out.resolve()).as_posix() for p in removed[:5])
-        issues.append(Issue(INFO, "", "", "", f"已删除上次生成、本次不再有的{len(removed)}份文件"
-                                              f"（{names}{'等' if len(removed) > 5 else ''}）"))
-    # last: it lists the problems of every stage
-    wrote = _written(out / "results.json", result, out,
-                     lambda: write_results(result, out / "results.json", encoded))
-    encoded.close()
+    encoded = EncodedUnits(out)       # each unit's results.json line, made by the output workers
+    try:
+        result.documents = write_outputs(result, scheme, out, when, templates, jobs,
+                                         _stage(progress, "写汇总、批注表和通知", len(result.units)), encoded)
+        for writer in writers or ():
+            writer(result, scheme, out, when)
+        written = [p for files in result.files.values() for p in files.values()] + list(result.documents)
+        removed = remove_stale(out, previous, written)
+        if removed:
+            names = "、".join(p.relative_to(out.resolve()).as_posix() for p in removed[:5])
+            issues.append(Issue(INFO, "", "", "", f"已删除上次生成、本次不再有的{len(removed)}份文件"
+                                                  f"（{names}{'等' if len(removed) > 5 else ''}）"))
+        # last: it lists the problems of every stage
+        wrote = _written(out / "results.json", result, out,
+                         lambda: write_results(result, out / "results.json", encoded))
+    finally:
+        encoded.close()
     if not (wrote or any(result.files.values()) or result.documents or (out / FILE_NAME).is_file()):
         problems = "；".join(i.text() for i in result.issues if i.message.startswith(WRITE_PROBLEM))
         raise BuildError(f"输出目录 {out} 中一个文件也没能写出（{problems[:300]}）")

@@ -18,7 +18,8 @@ import datetime as dt
 from .build import evaluate
 from .grading import (advancement, apply_consequences, apply_rank_changes, assign_grades,
                       assign_ranks)
-from .model import BONUS_ADVANCE, BONUS_PLACE, INFO, VETO_NONE, WARNING, BuildResult, Issue
+from .model import (BONUS_ADVANCE, BONUS_PLACE, INFO, ST_OK, VETO_NONE, WARNING, BuildResult,
+                    Issue)
 from .read.values import cn_date
 from .scoring import add_bonus, fmt
 
@@ -160,7 +161,7 @@ class _PeriodUnit:
 @dataclasses.dataclass(slots=True)
 class _PeriodIndicator:
     code: str
-    applies: bool
+    reported: bool        # applies, and the unit gave a value (status OK)
     light: str
     completion_rate: float
 
@@ -170,7 +171,7 @@ def _period_summary(result, lights: bool):
     light and completion, for the period just before the current one)."""
     return dataclasses.replace(result, units=[
         _PeriodUnit(u.code, u.base, u.total, u.rank, u.grade, u.veto, u.reds, u.submitted,
-                    [_PeriodIndicator(r.code, r.applies, r.light, r.completion_rate)
+                    [_PeriodIndicator(r.code, r.applies and r.status == ST_OK, r.light, r.completion_rate)
                      for r in u.indicators] if lights else [])
         for u in result.units], submissions={}, issues=[])
 
@@ -240,7 +241,9 @@ def _trend(result, dates: list, units: dict, rules: list, year: int) -> None:
         was = {r.code: r for r in before.indicators}
         for r in ur.indicators:
             old = was.get(r.code)
-            if old is not None and old.applies:
+            # SPEC 4.1: a light says something only where the unit reported, then and now (a blank
+            # or missing value lights red in the scoring, but a change to or from it is no trend)
+            if old is not None and old.reported and r.applies and r.status == ST_OK:
                 r.previous_light, r.previous_completion = old.light, old.completion_rate
 
 

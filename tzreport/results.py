@@ -127,13 +127,27 @@ class EncodedUnits:
     at province scale the encoding (4.5 million numbers) is most of the file's cost, and the main
     process would otherwise do it alone after every other stage."""
 
-    def __init__(self):
-        self.fh = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
-        self.keys = []      # per line (unit code, its files)
+    def __init__(self, folder=None):
+        self.folder = folder      # where the temporary file goes (the output folder: known writable)
+        self.fh = None
+        self.keys = []            # per line (unit code, its files)
+        self.failed = False       # the file could not be written: write_results encodes every unit
 
     def add(self, code: str, files: dict, line: str) -> None:
-        self.fh.write(line + "\n")      # json.dumps escapes every line break inside a line
+        if self.failed:
+            return
+        try:
+            if self.fh is None:
+                self.fh = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=self.folder)
+            self.fh.write(line + "\n")      # json.dumps escapes every line break inside a line
+        except OSError:           # disk full …: results.json is then encoded at the end, as before
+            self.failed = True
+            self.close()
+            return
         self.keys.append((code, files))
+
+    def usable(self, count: int) -> bool:
+        return not self.failed and self.fh is not None and len(self.keys) == count
 
     def lines(self):
         """-> ((code, files), line) in the order added."""
@@ -142,7 +156,9 @@ class EncodedUnits:
             yield key, line.rstrip("\n")
 
     def close(self) -> None:
-        self.fh.close()
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
 
 
 def write_results(result: BuildResult, path, encoded: EncodedUnits = None) -> None:
@@ -152,7 +168,7 @@ def write_results(result: BuildResult, path, encoded: EncodedUnits = None) -> No
     indicators = {i.key: i for i in result.indicators}
     folder = Path(path).resolve().parent
     own_files = {p for files in result.files.values() for p in files.values()}
-    made = encoded.lines() if encoded is not None and len(encoded.keys) == len(result.units) else None
+    made = encoded.lines() if encoded is not None and encoded.usable(len(result.units)) else None
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("{\n")
         for key, value in header_dict(result).items():
