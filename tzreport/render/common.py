@@ -307,8 +307,8 @@ class TableBook:
         specs = [formats[c] if c < len(formats) else None for c in range(len(header))]
         fixed = [None if callable(spec) else self.fmt(spec) for spec in specs]
         text, blank = self.fmt(text_wrap=True), self.fmt()
-        if bulk and rows:
-            self._bulk_rows(ws, head, rows, widths, specs)
+        if bulk and rows:       # the same cells and row heights as the loop below, as XML text
+            self.bulk(ws, head + 1, rows, [text] * len(widths), blank, widths=widths, specs=specs)
             rows_written = []
         else:
             rows_written = rows
@@ -337,11 +337,6 @@ class TableBook:
         self.print_setup(ws, head, title, (hidden_from or len(header)) - 1, head + count,
                          repeat_cols=min(2, len(header) - 1))
         return ws, head
-
-    def _bulk_rows(self, ws, head: int, rows, widths, specs) -> None:
-        """``sheet``'s loop, the same cells and row heights, as XML text for _SplicingWorkbook."""
-        self.bulk(ws, head + 1, rows, [self.fmt(text_wrap=True)] * len(widths), self.fmt(),
-                  widths=widths, specs=specs)
 
     def bulk(self, ws, first: int, rows, texts: list, blank, widths=None, specs=(),
              row_formats=None, bare_from: int = None) -> None:
@@ -377,7 +372,7 @@ class TableBook:
         s_blank = xf(blank)
         specs = [specs[c] if c < len(specs) else None for c in range(count)]
         fixed = [None if callable(spec) else spec_xf(spec) for spec in specs]
-        room = [max(1, int(w) - 1) for w in widths] if widths else []
+        room = [max(1, int(w) - 1) for w in widths] if widths else []     # wrapped_lines' per line
         out = tempfile.TemporaryFile()      # the rows' XML, until the package is written
         for i, values in enumerate(rows):
             r = str(first + i + 1)
@@ -401,7 +396,7 @@ class TableBook:
                         key = (value, c)
                         n = lines_of.get(key)
                         if n is None:
-                            n = lines_of[key] = -(-display_width(value) // room[c])
+                            n = lines_of[key] = wrapped_lines(value, widths[c])
                         if n > lines:
                             lines = n
                 elif isinstance(value, bool):

@@ -338,16 +338,12 @@ class Category:
 
     def last_places(self) -> dict:
         """unit name -> indicators on which it ranks last among the category (where ranked)."""
-        lasts = self.last_ranks
         found = []       # (first indicator it is last on, unit order, name, count)
-        for n, u in enumerate(self.units):
-            first, count = None, 0
-            for k, (r, last) in enumerate(zip(u.indicators, lasts)):
-                if last is not None and r.rank == last and reported(r):      # is_last, unit by unit
-                    count += 1
-                    first = k if first is None else first
-            if count:
-                found.append((first, n, u.name, count))
+        columns = range(len(self.indicators))
+        for n, u in enumerate(self.units):       # unit by unit: each unit's results sit together
+            lasts = [k for k in columns if self.is_last(u, k)]
+            if lasts:
+                found.append((lasts[0], n, u.name, len(lasts)))
         # in the order indicator by indicator, unit by unit gives (a tie in _most keeps it)
         counts = {}
         for _, _, name, count in sorted(found):
