@@ -301,21 +301,22 @@ class OutputJob:
     scheme_units: dict = dataclasses.field(default_factory=dict)      # code -> Unit of the scheme
 
 
-def _summary_task(job: OutputJob, _):
-    """汇总.xlsx -> the problem of writing it, as issues (SPEC 5: the build goes on)."""
+def _summary_task(job: OutputJob, issues: list):
+    """汇总.xlsx, its 数据问题 being ``issues`` -> the problem of writing it, as issues (SPEC 5: the
+    build goes on). Runs beside the units' tasks, which add their problems to the result's list."""
     from .render.summary import write_summary
     try:
-        write_summary(job.result, job.out / FILE_NAME, job.when,
+        write_summary(dataclasses.replace(job.result, issues=issues), job.out / FILE_NAME, job.when,
                       grade_order=[g.name for g in job.scheme.grades])
     except OSError as exc:
         return [Issue(ERROR, output_label(job.out, job.out / FILE_NAME), "", "", write_problem(exc))]
     return []
 
 
-def _bulletins_task(job: OutputJob, _):
-    """进展通报 and 考核结果通报 -> (paths, the problems they met)."""
+def _bulletins_task(job: OutputJob, issues: list):
+    """进展通报 and 考核结果通报 -> (paths, the problems they met); ``issues`` as for 汇总."""
     from .render.documents import write_documents
-    result = dataclasses.replace(job.result, issues=list(job.result.issues))   # a worker's own list
+    result = dataclasses.replace(job.result, issues=list(issues))     # a list of its own
     before = len(result.issues)
     written = write_documents(result, job.scheme, job.out, job.when, job.templates)
     return written, result.issues[before:]
@@ -411,7 +412,7 @@ def write_outputs(result, scheme, out: Path, when, templates=None, jobs: int = N
             job.notice = None
             value = value[:4] + ("",) + value[5:]
         collect(value)
-    heads = [(_summary_task, None), (_bulletins_task, None)]
+    heads = [(_summary_task, list(result.issues)), (_bulletins_task, list(result.issues))]
     summary_issues, (bulletins, bulletin_issues) = pool_run(
         job, heads, _unit_task, tasks, max(0, len(result.units) - 1), jobs, progress, collect)
     result.issues += summary_issues + bulletin_issues

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import multiprocessing
 import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -57,7 +58,7 @@ def parallel_map(fn, ctx, tasks, count: int, jobs: int = None, progress=None):
         gc.freeze()
         try:
             with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,)) as pool:
-                for value in bounded_map(pool, _call, ((fn, t) for t in tasks), window=8 * workers):
+                for value in bounded_map(lambda t: pool.submit(_call, (fn, t)), tasks, window=8 * workers):
                     if progress:
                         progress(1)
                     yield value
@@ -71,35 +72,68 @@ def parallel_map(fn, ctx, tasks, count: int, jobs: int = None, progress=None):
         yield value
 
 
-def bounded_map(pool, fn, items, window: int):
-    """pool.map in order, with at most ``window`` items in flight (Executor.map queues them all,
-    which at province scale holds every unit's pickled result in memory at once)."""
+def bounded_map(submit, items, window: int):
+    """Executor.map in order, with at most ``window`` items in flight (Executor.map queues them
+    all, which at province scale holds every unit's pickled result in memory at once);
+    ``submit(item)`` -> a future."""
     pending = deque()
     for item in items:
-        pending.append(pool.submit(fn, item))
+        pending.append(submit(item))
         if len(pending) >= window:
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
 
 
+RECYCLE_AFTER = 250       # tasks a forked output worker runs before a fresh one takes over
+
+
 def pool_run(ctx, heads, fn, tasks, count: int, jobs: int = None, progress=None, on_result=None) -> list:
-    """One pool for a build's outputs: ``heads`` ((fn, task) pairs, the longest work) start first,
-    then ``fn(ctx, task)`` for each of ``tasks``, ``on_result(value)`` called in task order, so no
-    core waits while one long task runs. -> the heads' values, in order."""
+    """One pool for a build's outputs: ``heads`` ((fn, task) pairs, the long whole-build work) run
+    one after another in a worker of their own, while other workers run ``fn(ctx, task)`` for each
+    of ``tasks``, ``on_result(value)`` called in task order, so no core waits. -> the heads' values.
+
+    Memory (SPEC 6): a process that reads a unit's results touches their reference counts, which
+    copies the pages they sit on out of the memory a forked worker shares with this process
+    (0.15 MiB a unit at 150 indicators); a worker that wrote 1,000 units held 170 MiB of copies.
+    So a forked unit worker is replaced after RECYCLE_AFTER tasks, the next ones forked, and their
+    tasks submitted, before the last ones finish. 汇总 and the 通报 read every unit: their one
+    worker holds a copy of all results until they are written, then ends."""
     workers = min(jobs or os.cpu_count() or 1, os.cpu_count() or 1, 8)
     if count >= PARALLEL_THRESHOLD and workers > 1:
+        # A spawned worker (Windows) is sent ``ctx`` when it starts: there, one set of workers.
+        batch = RECYCLE_AFTER * workers if multiprocessing.get_start_method() == "fork" else None
         gc.freeze()
+        pools = []
+        since = 0
+
+        def executor(count):
+            pools.append(ProcessPoolExecutor(count, initializer=_init_worker, initargs=(ctx,)))
+            return pools[-1]
+
+        def submit(item):
+            nonlocal since
+            if batch and since >= batch:
+                pools[-1].shutdown(wait=False)     # its workers end once their tasks are done
+                executor(workers)
+                since = 0
+            since += 1
+            return pools[-1].submit(_call, item)
+
         try:
-            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,)) as pool:
-                started = [pool.submit(_call, job) for job in heads]
-                for value in bounded_map(pool, _call, ((fn, t) for t in tasks), window=8 * workers):
-                    if on_result:
-                        on_result(value)
-                    if progress:
-                        progress(1)
-                return [future.result() for future in started]
+            head_pool = executor(1)
+            started = [head_pool.submit(_call, job) for job in heads]
+            head_pool.shutdown(wait=False)
+            executor(workers)
+            for value in bounded_map(submit, ((fn, t) for t in tasks), window=8 * workers):
+                if on_result:
+                    on_result(value)
+                if progress:
+                    progress(1)
+            return [future.result() for future in started]
         finally:
+            for pool in pools:
+                pool.shutdown(wait=True, cancel_futures=True)
             gc.unfreeze()
     values = [head(ctx, task) for head, task in heads]
     for task in tasks:
