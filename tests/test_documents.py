@@ -382,3 +382,35 @@ def test_word_templates_command_copies_the_templates(tmp_path):
     assert (tmp_path / "模板" / "单位邮件.txt").is_file()       # the mail template goes along
     for p in (tmp_path / "模板").glob("*.[dt]*"):              # the copies are the built-in bytes
         assert p.read_bytes() == (documents.builtin_templates() / p.name).read_bytes()
+
+
+def test_a_deduction_with_its_basis_reads_the_same_in_notice_summary_and_annotation(tmp_path):
+    """扣分与否决 with a 依据 column: the item, its 依据 and its points in the 通知 (where 扣分 is said),
+    in 汇总's 说明 and in the 批注's 考核结果, one wording."""
+    import openpyxl
+    from helpers import write_scheme, write_submission
+    folder = tmp_path / "in"
+    write_scheme(folder, 扣分与否决=[("单位", "事项", "扣分", "依据"),
+                                   ("龙泉镇", "统计数据报送不及时", 0.5, "云统发〔2026〕8号"),
+                                   ("龙泉镇", "发生较大环境事件", 1, None)])
+    for unit in ("城关镇", "龙泉镇", "青山镇"):
+        write_submission(folder, unit)
+    result = build([folder], tmp_path / "out")
+    unit = next(u for u in result.units if u.name == "龙泉镇")
+    # 88.00 (helpers: 龙泉镇's base) − (0.5 + 1) = 86.50
+    assert unit.deduction == pytest.approx(1.5) and unit.total == pytest.approx(86.5)
+    said = "统计数据报送不及时（云统发〔2026〕8号），扣0.5分；发生较大环境事件，扣1分"
+    notice = texts(Document(tmp_path / "out" / "通知" / "龙泉镇.docx"))
+    assert f"你单位扣分1.50分：{said}。" in notice
+    rows = list(openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")["综合排名"].iter_rows(values_only=True))
+    head = next(r for r in rows if r[0] == "考核类别")
+    row = dict(zip(head, next(r for r in rows if r[3] == "龙泉镇")))
+    assert row["扣分"] == 1.5 and said in row["说明"]
+    ws = openpyxl.load_workbook(tmp_path / "out" / "批注" / "龙泉镇.xlsx")["考核结果"]
+    rows = [r for r in ws.iter_rows(max_col=3, values_only=True) if r[0] == "扣分"]
+    assert rows[0][1:] == (1.5, said)       # 一、总体情况; then 五、加分和扣分事项, item by item
+    assert [r[1:] for r in rows[1:]] == [("统计数据报送不及时（云统发〔2026〕8号）", -0.5), ("发生较大环境事件", -1)]
+    data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    items = next(u for u in data["units"] if u["name"] == "龙泉镇")["deduction_items"]
+    assert items == [{"item": "统计数据报送不及时", "points": 0.5, "basis": "云统发〔2026〕8号"},
+                     {"item": "发生较大环境事件", "points": 1}]

@@ -6,6 +6,7 @@ I02 定性 40 分 (完成 40, 基本完成 24); targets 城关镇 1000, 龙泉�
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -343,8 +344,11 @@ def test_round_trip_outputs_say_the_trend(tmp_path):
     notice = all_text(Document(tmp_path / "out" / "通知" / "龙泉镇.docx"))
     # 龙泉 一季度 88 (良好, 2nd); 上半年 96.7 (优秀, 1st); 96.7 − 88 = 8.7
     assert "你单位历次考核：一季度88.00分、第2名（良好）；上半年96.70分、第1名（优秀）。" in notice
-    assert "你单位基础得分按考核期折算：（一季度88.00分×40、上半年100.00分×60）÷100＝95.20分；" \
-           "名次加分1.5分（一季度第2名0.5分、上半年第1名1分）。" in notice
+    # the 名次加分 with the bonuses; the fold where the 通知 speaks of the base, after the current
+    # period's own: (88×40 + 100×60)/100 = 95.2
+    assert "你单位名次加分1.5分（一季度第2名0.5分、上半年第1名1分）。" in notice
+    assert "上半年各项得分合计100.00分，即上半年基础得分；基础得分按考核期折算：（一季度88.00分×40、" \
+           "上半年100.00分×60）÷100＝95.20分。" in notice
     assert "你单位与上期相比前进1位，综合得分增加8.70分。" in notice
     ws = openpyxl.load_workbook(tmp_path / "out" / "批注" / "龙泉镇.xlsx")["考核结果"]
     pairs = {r[0]: r[1:3] for r in ws.iter_rows(max_col=3, values_only=True) if r[0]}
@@ -384,3 +388,123 @@ def test_no_light_change_for_a_unit_that_sent_nothing_this_period(tmp_path):
     rows = {ws.cell(r, 2).value: ws.cell(r, change).value for r in range(4, 7)}
     assert rows["龙泉镇"] is None
     assert rows["城关镇"] == "黄→绿"
+
+
+# -- the 市考 sample as a reader reads it: the current period, each period × 权重, the folded base --
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    from tzreport.build import build
+    out = tmp_path_factory.mktemp("city")
+    return out, build([Path(__file__).resolve().parent.parent / "sample_workbooks" / "市考"], out)
+
+
+def _notice(out, unit) -> list:
+    from docx import Document
+    return [p.text for p in Document(out / "通知" / f"{unit}.docx").paragraphs]
+
+
+def _result_pairs(out, unit) -> dict:
+    """考核结果's label → (value, note), the first row of each label (一、总体情况)."""
+    import openpyxl
+    ws = openpyxl.load_workbook(out / "批注" / f"{unit}.xlsx")["考核结果"]
+    pairs = {}
+    for r in ws.iter_rows(max_col=3, values_only=True):
+        if r[0]:
+            pairs.setdefault(r[0], r[1:3])
+    return pairs
+
+
+def _ranking(out) -> tuple:
+    import openpyxl
+    rows = list(openpyxl.load_workbook(out / "汇总.xlsx")["综合排名"].iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(rows) if r[0] == "考核类别")
+    return rows[head - 1][0], rows[head], {r[3]: dict(zip(rows[head], r)) for r in rows[head + 1:] if r[3]}
+
+
+def test_city_notice_says_the_current_period_then_the_fold(city):
+    out, _ = city
+    yong = _notice(out, "永宁县")
+    # 永宁县: every indicator applies (Σ 分值 100, no rescaling); the 全年 period's scores add up to
+    # 75.33; folded: (83.07×15 + 80.10×25 + 71.63×25 + 75.33×35)/100
+    # = (1246.05 + 2002.50 + 1790.75 + 2636.55)/100 = 7675.85/100 = 76.7585 → 76.76
+    assert "全年各项得分合计75.33分，即全年基础得分；基础得分按考核期折算：（一季度83.07分×15、上半年80.10分×25、" \
+           "前三季度71.63分×25、全年75.33分×35）÷100＝76.76分。" in yong
+    # 综合得分 76.76 − 扣分 2.40 = 74.36
+    assert yong[yong.index("一、总体情况") + 1].startswith(
+        "2026年度，你单位综合得分74.36分（基础得分76.76分，扣分2.40分）")
+    feng = _notice(out, "凤台区")
+    # 凤台区 has no 农村居民人均可支配收入 target (分值 6): 折算系数 100/94 = 1.0638;
+    # 90.94 × 1.0638 = 96.742 → 96.74, the 全年 period's base; folded:
+    # (95.55×15 + 97.01×25 + 95.89×25 + 96.74×35)/100 = (1433.25 + 2425.25 + 2397.25 + 3385.90)/100
+    # = 9641.65/100 = 96.4165 → 96.42
+    assert "全年各项得分合计90.94分，按县（市、区）满分100分折算（折算系数1.0638），全年基础得分96.74分；" \
+           "基础得分按考核期折算：（一季度95.55分×15、上半年97.01分×25、前三季度95.89分×25、全年96.74分×35）" \
+           "÷100＝96.42分。" in feng
+    # 名次加分 1:0.5；2:0.3 — 一季度 2nd 0.3, then 1st three times 0.5: 0.3 + 1.5 = 1.8
+    assert "你单位名次加分1.8分（一季度第2名0.3分、上半年第1名0.5分、前三季度第1名0.5分、全年第1名0.5分）。" in feng
+    for text in (yong, feng):     # the old contradiction: the current period's sum called the 基础得分
+        assert not any("，即基础得分" in p or "÷100＝" in p and p.startswith("你单位基础得分") for p in text)
+
+
+def test_every_printed_fold_and_rescaling_holds_with_the_printed_operands(city):
+    """All 14 notices: Σ printed base × 权重 ÷ Σ 权重 and 合计 × 折算系数 round to the printed result."""
+    import re
+    from decimal import ROUND_HALF_UP, Decimal
+    out, _ = city
+
+    def r2(x):
+        return x.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    folds = scales = 0
+    for path in sorted((out / "通知").glob("*.docx")):
+        text = "\n".join(_notice(out, path.stem))
+        for m in re.finditer(r"按考核期折算：（(.*?)）÷([\d.]+)＝([\d.]+)分", text):
+            terms = re.findall(r"([\d.]+)分×([\d.]+)", m.group(1))
+            assert r2(sum(Decimal(a) * Decimal(b) for a, b in terms) / Decimal(m.group(2))) == Decimal(m.group(3))
+            folds += 1
+        for m in re.finditer(r"合计([\d.]+)分，按.*?折算（折算系数([\d.]+)），全年基础得分([\d.]+)分", text):
+            assert r2(Decimal(m.group(1)) * Decimal(m.group(2))) == Decimal(m.group(3)), path.stem
+            scales += 1
+    assert folds == 14 and scales == 2      # 凤台区 and 龙山区 lack a target: rescaled
+
+
+def test_city_parts_add_up_to_what_they_are_labelled(city):
+    out, result = city
+    pairs = _result_pairs(out, "永宁县")
+    parts = [v for k, (v, _) in pairs.items() if k.startswith("  其中：") and k[5:] in
+             ("经济发展", "人民生活", "社会发展", "资源环境", "社会安全", "班子和队伍建设")]
+    # 29.52 + 10.03 + 8.95 + 7.98 + 8.00 + 10.84 = 75.32, the 全年 base 75.33 within rounding
+    assert pairs["全年基础得分"] == (75.33, "全年各大类得分合计，未按考核期折算")
+    assert sum(parts) == pytest.approx(75.33, abs=0.015)
+    assert pairs["考核期折算"][0] == 76.76
+    keys = list(pairs)     # in order: the current period's base, its parts, then the fold
+    assert keys.index("全年基础得分") < keys.index("  其中：经济发展") < keys.index("考核期折算") < keys.index("加分")
+    note, header, rows = _ranking(out)
+    assert "各大类得分和全年基础得分为本期（全年）得分，未按考核期折算；基础得分按考核期折算（一季度15、上半年25、" \
+           "前三季度25、全年35）" in note
+    majors = [h for h in header if h and h.endswith("（全年）")]
+    assert len(majors) == 6
+    for unit in ("凤台区", "永宁县"):
+        row = rows[unit]
+        assert sum(row[h] for h in majors) == pytest.approx(row["全年基础得分"], abs=0.015)
+    # 凤台区: 39.47 + 6.38 + 12.69 + 11.49 + 14.89 + 11.82 = 96.74, folded 96.42
+    assert (rows["凤台区"]["全年基础得分"], rows["凤台区"]["基础得分"]) == (96.74, 96.42)
+    assert (rows["永宁县"]["全年基础得分"], rows["永宁县"]["基础得分"]) == (75.33, 76.76)
+
+
+def test_city_deductions_are_each_explained(city):
+    out, _ = city
+    # 永宁县: 扣分与否决 2 (较大生产安全事故) + 退位 11th → 13th, 2 × 0.2 = 0.4: 2.40
+    assert "你单位扣分2.40分：发生较大生产安全事故（1起3人死亡），扣2分；退位扣分（较上年后退2位），扣0.4分。" \
+        in _notice(out, "永宁县")
+    # 怀远县: 1.5 (耕地保护) + 退位 9th → 11th, 0.4: 1.90
+    assert "你单位扣分1.90分：耕地保护督察发现违法占地问题，扣1.5分；退位扣分（较上年后退2位），扣0.4分。" \
+        in _notice(out, "怀远县")
+    assert not any(p.startswith("你单位扣分") for p in _notice(out, "凤台区"))       # nothing deducted
+    # a 退位 alone is said by the 进位 line, not twice
+    assert not any(p.startswith("你单位扣分") for p in _notice(out, "临川县"))
+    assert _result_pairs(out, "永宁县")["扣分"] == (
+        2.4, "发生较大生产安全事故（1起3人死亡），扣2分；退位扣分（较上年后退2位），扣0.4分")
+    _, _, rows = _ranking(out)
+    assert rows["永宁县"]["扣分"] == 2.4 and rows["怀远县"]["扣分"] == 1.9
+    assert rows["永宁县"]["说明"].endswith("较上年后退2位，扣0.4分；发生较大生产安全事故（1起3人死亡），扣2分")
+    assert rows["怀远县"]["说明"] == "较上年后退2位，扣0.4分；耕地保护督察发现违法占地问题，扣1.5分"

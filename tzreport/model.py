@@ -168,6 +168,7 @@ class Deduction:
     points: float
     veto: str = VETO_NONE
     where: tuple = ("", "", "")   # file, sheet, cell
+    basis: str = ""       # 依据 (or 说明) of the 扣分与否决 row, as written
 
 
 @dataclass
@@ -321,6 +322,7 @@ class UnitResult:
     bonus: float = 0.0
     deduction: float = 0.0
     deduction_items: list = field(default_factory=list)  # [(item, points)]
+    deduction_bases: dict = field(default_factory=dict)  # item -> its 依据 / 说明, where the scheme gives one
     total: float = 0.0
     veto: str = VETO_NONE
     veto_reasons: list = field(default_factory=list)

@@ -135,7 +135,7 @@ def evaluate_periods(scheme, submissions: list, issues: list, as_of: dt.date = N
     result.not_reached = [r.name for r in rules if r.end > current]
     units = {d: {u.code: u for u in results[d].units} for d in dates}
     if folded:
-        _fold(result, folded, units, scheme)
+        _fold(result, folded, units, scheme, period_label(current, rules, year))
         issues.append(Issue(INFO, scheme.file, "考核期", "", "本次按考核期折算："
                             + "、".join(f"{r.name}{fmt(r.weight)}" for r in folded)
                             + (f"；{'、'.join(result.not_reached)}尚未到期" if result.not_reached else "")))
@@ -176,8 +176,10 @@ def _period_summary(result, lights: bool):
         for u in result.units], submissions={}, issues=[])
 
 
-def _fold(result, folded: list, units: dict, scheme) -> None:
-    """SPEC 3.11 for each unit of the current period, then ranks and grades again per category."""
+def _fold(result, folded: list, units: dict, scheme, current: str) -> None:
+    """SPEC 3.11 for each unit of the current period, then ranks and grades again per category.
+    ``ur.fold`` keeps the current period's own base (``current_base``, of which the unit's
+    ``raw_score``, ``scale`` and ``subtotals`` still speak) and its 期别 (``current``)."""
     params = result.params
     for ur in result.units:
         _undo_rank_change(ur, scheme, params)
@@ -189,7 +191,7 @@ def _fold(result, folded: list, units: dict, scheme) -> None:
             points = place_points(rule, then.rank, then.veto) if then else 0.0
             places.append({"period": rule.name, "weight": rule.weight, "base": base,
                            "rank": then.rank if then else None, "points": points})
-        ur.fold = {"current_base": ur.base, "periods": places}
+        ur.fold = {"current_base": ur.base, "current": current, "periods": places}
         ur.base = fold_base(bases)
         ur.total = ur.base + ur.bonus - ur.deduction
         place = sum(p["points"] for p in places)

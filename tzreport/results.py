@@ -64,7 +64,9 @@ def unit_dict(ur, indicators, files: dict = None) -> dict:
         "subtotals": ur.subtotals, "scale": ur.scale, "raw_score": ur.raw_score,
         "indicator_bonus": ur.indicator_bonus, "honor_bonus": ur.honor_bonus,
         "honor_items": [{"item": i, "level": lv, "points": p} for i, lv, p in ur.honor_items],
-        "deduction_items": [{"item": i, "points": p} for i, p in ur.deduction_items],
+        "deduction_items": [{"item": i, "points": p, **({"basis": ur.deduction_bases[i]}
+                                                         if i in ur.deduction_bases else {})}
+                            for i, p in ur.deduction_items],
         "reds": ur.reds, "advance": ur.advance,
         # SPEC 3.7: 权重_k of the weighted parts ({} = unweighted); 3.8: every 加分类别 with its 上限
         # and what it granted, then the sum before 加分总上限; 3.10: the 进位 figures ({} = no rule).

@@ -438,6 +438,7 @@ def score_unit(unit, results: list, full_score: float, params: Params, claims, h
         name = (honor_classes or {}).get(level) or BONUS_HONOR
         raw[name] = raw.get(name, 0.0) + points
     ur.deduction_items = [(d.item, d.points) for d in deductions]
+    ur.deduction_bases = {d.item: d.basis for d in deductions if d.basis}
     ur.deduction = sum(d.points for d in deductions)
     settle_bonus(ur, raw, bonus_caps or {}, params)
     ur.indicator_bonus = sum(c["granted"] for c in ur.bonus_classes if c["name"] in from_indicators)

@@ -726,7 +726,7 @@ def read_deductions(book: Workbook, report: Reporter, units: UnitIndex, as_of=No
     items = all_items = []
     if "扣分与否决" not in book.sheet_names:
         return items
-    rows = read_table(book.sheet("扣分与否决"), ("单位", "事项"), ("扣分", "一票否决", "统计截止"),
+    rows = read_table(book.sheet("扣分与否决"), ("单位", "事项"), ("扣分", "一票否决", "统计截止", "依据", "说明"),
                       report) or []
     for row in rows:
         day, ok = _row_date(row, report, "扣分与否决", as_of, dated)
@@ -744,8 +744,9 @@ def read_deductions(book: Workbook, report: Reporter, units: UnitIndex, as_of=No
         veto, error = parse_choice(row.get("一票否决"), VETO_CHOICES, VETO_NONE)
         if error:
             report.error("扣分与否决", row.ref("一票否决"), error)
+        basis = "；".join(text_of(row.get(k)) for k in ("依据", "说明") if not is_blank(row.get(k)))
         items.append(Deduction(unit.code, text_of(row.get("事项")), points, veto,
-                               (report.file, "扣分与否决", row.ref("事项"))))
+                               (report.file, "扣分与否决", row.ref("事项")), basis))
     for day in [d for d, found in (dated or {}).items() if not found]:
         del dated[day]
     return all_items

@@ -502,10 +502,17 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
     w.pair("综合得分", float(score_text(ur.total)),
            f"基础得分{score_text(ur.base)} + 加分{score_text(ur.bonus)} − 扣分{score_text(ur.deduction)}"
            f"（满分{number_text(full)}）", POINTS)
+    period = rule_forms.current_period(ur)
+    if period:      # SPEC 3.11: the parts below are the current period's, folded after them
+        w.pair(f"{period}基础得分", float(score_text(rule_forms.current_base(ur))),
+               f"{period}各大类得分合计，未按考核期折算", POINTS)
     for major, subtotal in ur.subtotals.items():
         w.pair(f"  其中：{major}", float(score_text(subtotal)), rule_forms.part_note(ur, major), POINTS)
     if abs(ur.scale - 1) > 1e-9:
         w.pair("折算系数", round(ur.scale, 4), rule_forms.part_scale_note(ur, full))
+    if ur.fold:
+        from .trend import fold_line
+        w.pair("考核期折算", float(score_text(ur.base)), fold_line(ur), POINTS)
     bonus_note = [f"指标超额加分{score_text(ur.indicator_bonus)}"]
     if ur.honor_items:
         bonus_note.append("表彰加分" + score_text(ur.honor_bonus) + "（"
@@ -519,8 +526,7 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
     if ur.rank_change:                                              # SPEC 3.10
         w.pair("进位", rule_forms.rank_change_points(ur), rule_forms.rank_change_text(ur),
                "+0.00;-0.00;0")
-    w.pair("扣分", float(score_text(ur.deduction)),
-           "；".join(f"{item}（{number_text(p)}分）" for item, p in ur.deduction_items) or "无", POINTS)
+    w.pair("扣分", float(score_text(ur.deduction)), "；".join(rule_forms.deduction_parts(ur)) or "无", POINTS)
     tied = "，并列" if ctx.ties.get((ur.category, ur.rank), 0) > 1 else ""
     w.pair("排名", ur.rank, f"共{size}个单位（{ur.category}）{tied}")
     w.pair("等次", ur.grade, ur.grade_note)
@@ -557,9 +563,7 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
 def _trend_pairs(w: _Writer, ur) -> None:
     """SPEC 3.11, with two periods or more: the unit's total, rank and grade per period, its rank
     change since the previous one, the indicators whose light changed. One period: nothing."""
-    from .trend import arrow, fold_line, light_turns, move
-    if ur.fold:
-        w.pair("考核期折算", float(score_text(ur.base)), fold_line(ur), POINTS)
+    from .trend import arrow, light_turns, move
     if len(ur.periods) < 2:
         return
     for p in ur.periods:
@@ -642,7 +646,7 @@ def _plan_section(ctx: Context, w: _Writer, ur) -> None:
     w.gap()
     w.section("五、加分和扣分事项")
     items = [("表彰加分", f"{i}（{lv}）", p) for i, lv, p in ur.honor_items]
-    items += [("扣分", item, -p) for item, p in ur.deduction_items]
+    items += [("扣分", rule_forms.deduction_item(ur, item), -p) for item, p in ur.deduction_items]
     if items:
         w.table(("类别", "事项", "分值"), items, (None, None, "+0.00;-0.00;0"))
     else:

@@ -49,6 +49,8 @@ def notice_context(result, cat, ur, grade_order: list) -> dict:
                         f"{prose.lights_phrase(green, yellow, red, blank, final)}。")
     if ur.rank_change:      # SPEC 3.10
         overview.append(f"你单位{rule_forms.rank_change_text(ur)}。")
+    if rule_forms.deduction_parts(ur, with_rank=False):     # SPEC 3.3 D: every item, the 退位 too
+        overview.append(f"你单位扣分{score_text(ur.deduction)}分：{'；'.join(rule_forms.deduction_parts(ur))}。")
     cut = [f"{name}{text}" for (name, _, text) in rule_forms.bonus_class_lines(ur)
            if name in rule_forms.cut_classes(ur)]
     total_cut = rule_forms.total_cap_note(ur, result.params.total_bonus_cap)
@@ -62,7 +64,7 @@ def notice_context(result, cat, ur, grade_order: list) -> dict:
     if step and not final:
         overview.append(f"你单位距前一名（第{step['rank']}位{step['unit']}）还差{number_text(step['points_needed'])}分。")
     from .trend import unit_trend_lines      # SPEC 3.11: nothing with one period
-    overview += unit_trend_lines(ur, "你单位")
+    overview += unit_trend_lines(ur, "你单位", fold=False)     # the fold: scale_line
     ctx["overview"] = overview
     rows = []
     for k, (r, ind) in enumerate(zip(ur.indicators, cat.indicators)):
@@ -109,17 +111,29 @@ def _figure(x, digits: int = 2) -> str:
 
 
 def scale_line(ur, cat) -> str:
-    """The unit's rescaling (SPEC 3.3, 3.7), said once: the table's scores are the indicators' own."""
+    """The unit's rescaling (SPEC 3.3, 3.7), said once: the table's scores are the indicators' own.
+    With a base folded over periods (3.11) the table, the sum and its rescaling are the current
+    period's, and the fold follows: each period's base × 权重, then the folded 基础得分."""
+    period = rule_forms.current_period(ur)
+    base = f"{period}基础得分" if period else "基础得分"
+    own = rule_forms.current_base(ur)
     if ur.major_weights:    # SPEC 3.7: each part 权重_k·R_k
         parts = "、".join(f"{k}（权重{number_text(w)}）{score_text(ur.subtotals.get(k, 0.0))}分"
                           for k, w in ur.major_weights.items())
         rescaled = "" if abs(ur.scale - 1) < 1e-9 else \
             f"；{rule_forms.part_scale_note(ur, cat.full_score)}（折算系数{number_text(ur.scale, 4)}）"
-        return f"你单位基础得分按大类权重计算：{parts}{rescaled}，基础得分{score_text(ur.base)}分。"
-    if abs(ur.scale - 1) < 1e-9:
-        return f"各项得分合计{score_text(ur.raw_score)}分，即基础得分。"
-    return (f"各项得分合计{score_text(ur.raw_score)}分，按{cat.words}满分{number_text(cat.full_score)}分"
-            f"折算（折算系数{number_text(ur.scale, 4)}），基础得分{score_text(ur.base)}分。")
+        line = f"你单位{base}按大类权重计算：{parts}{rescaled}，{base}{score_text(own)}分"
+    elif abs(ur.scale - 1) < 1e-9:
+        line = f"{period}各项得分合计{score_text(ur.raw_score)}分，即{base}"
+    else:     # the 折算系数 at 4 decimals, or more where 4 would not give the printed base
+        digits = rule_forms.digits_that_hold(
+            lambda d: rule_forms.printed(ur.raw_score, 2) * rule_forms.printed(ur.scale, d), score_text(own), 4)
+        line = (f"{period}各项得分合计{score_text(ur.raw_score)}分，按{cat.words}满分{number_text(cat.full_score)}"
+                f"分折算（折算系数{number_text(ur.scale, digits)}），{base}{score_text(own)}分")
+    if not period:
+        return line + "。"
+    from .trend import fold_line
+    return f"{line}；{fold_line(ur, place=False)}"
 
 
 def target_cell(r, ind) -> str:

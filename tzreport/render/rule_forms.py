@@ -29,6 +29,51 @@ def part_scale_note(ur, full: float) -> str:
     return f"本单位适用指标分值合计{number_text(full / ur.scale)}分，按满分{number_text(full)}分折算"
 
 
+def digits_that_hold(compute, result: str, start: int = 2, most: int = 8) -> int:
+    """The fewest decimals, from ``start``, at which a printed equation holds: ``compute(digits)``
+    is its value (a Decimal) from the operands as printed at that many decimals, and it must round
+    half-up to the printed ``result`` (SPEC 4.1: a reader checks 90.94 × 1.0638 = 96.74)."""
+    from decimal import ROUND_HALF_UP, Decimal
+    for digits in range(start, most):
+        if compute(digits).quantize(Decimal("0.01"), ROUND_HALF_UP) == Decimal(result):
+            return digits
+    return most
+
+
+def printed(x, digits: int):
+    """A figure as an equation prints it, for ``digits_that_hold``."""
+    from decimal import Decimal
+    return Decimal(number_text(x, digits, keep_zeros=True))
+
+
+def current_period(ur) -> str:
+    """The 期别 of the current period when the base is folded over periods (SPEC 3.11), else "".
+    ``raw_score``, ``scale`` and ``subtotals`` are that period's own: they add up to
+    ``fold["current_base"]``, not to the folded base."""
+    return (ur.fold.get("current") or "本期") if ur.fold else ""
+
+
+def current_base(ur) -> float:
+    """What the indicators' scores add up to, rescaled (SPEC 3.3 / 3.7): the base itself, or with a
+    folded base (3.11) the current period's."""
+    return ur.fold["current_base"] if ur.fold else ur.base
+
+
+def deduction_parts(ur, with_rank: bool = True) -> list:
+    """Each deduction (SPEC 3.3 D) as "事项（依据），扣N分", in the order of 扣分与否决, the 退位 of
+    3.10 last; ``with_rank`` False leaves the 退位 out, for an output whose 进位 line says it."""
+    items = list(ur.deduction_items)
+    if not with_rank and ur.rank_change and ur.rank_change.get("points", 0.0) < 0:
+        items = items[:-1]      # apply_rank_changes put it last (as periods._undo_rank_change reads)
+    return [f"{deduction_item(ur, item)}，扣{number_text(points)}分" for item, points in items]
+
+
+def deduction_item(ur, item: str) -> str:
+    """A deduction's 事项 with its 依据 / 说明 from 扣分与否决, where the scheme gives one."""
+    basis = ur.deduction_bases.get(item)
+    return f"{item}（{basis}）" if basis else item
+
+
 def bonus_class_lines(ur) -> list:
     """[(类别, granted, sentence)] for every 加分类别 with points (SPEC 3.8), saying which cap cut it."""
     lines = []

@@ -55,7 +55,11 @@ def _ranking(book: TableBook, result, grade_order=None):
     extra = [name for name in ("进位加分", "名次加分")
              if any(c["name"] == name and c["raw"] > 1e-9 for u in result.units for c in u.bonus_classes)]
     advance = any(u.rank_change for u in result.units)
-    header = (["考核类别", "分组", "排名", "单位"] + majors
+    # SPEC 3.11: with a folded base the 大类 columns are the current period's, and add up to its
+    # own base (a column of its own), not to the folded 基础得分 beside them.
+    period = next((rule_forms.current_period(u) for u in result.units if u.fold), "")
+    own = [f"{period}基础得分"] if period else []
+    header = (["考核类别", "分组", "排名", "单位"] + [f"{m}（{period}）" if period else m for m in majors] + own
               + ["基础得分", "指标加分", "表彰加分"] + extra + ["加分合计", "扣分"]
               + (["进位"] if advance else [])
               + ["综合得分", "等次", "一票否决", "红灯数", "说明"])
@@ -76,16 +80,18 @@ def _ranking(book: TableBook, result, grade_order=None):
         cut = rule_forms.total_cap_note(u, result.params.total_bonus_cap)
         notes += [cut] if cut else []
         notes += [u.rank_change["text"]] if u.rank_change else []
+        notes += rule_forms.deduction_parts(u, with_rank=False)     # the 退位: the line above
         granted = {c["name"]: c["granted"] for c in u.bonus_classes}
         rows.append([u.category, u.group, u.rank, u.name]
                     + [_published(u.subtotals[m]) if m in u.subtotals else None for m in majors]
+                    + ([_published(rule_forms.current_base(u))] if period else [])
                     + [_published(u.base), _published(u.indicator_bonus), _published(u.honor_bonus)]
                     + [_published(granted[n]) if n in granted else None for n in extra]
                     + [_published(u.bonus), _published(u.deduction)]
                     + ([rule_forms.rank_change_points(u)] if advance else [])
                     + [_published(u.total), u.grade,
                        veto_text(u.veto) if u.veto != "否" else "", u.reds, "；".join(notes)])
-    formats = ([None, None, "0", None] + [POINTS] * (len(majors) + 5 + len(extra))
+    formats = ([None, None, "0", None] + [POINTS] * (len(majors) + len(own) + 5 + len(extra))
                + (["+0.00;-0.00;0"] if advance else []) + [POINTS, None, None, "0", None])
     weighted = {}    # SPEC 3.7: categories whose parts are weighted, with their 权重
     for u in result.units:
@@ -96,7 +102,10 @@ def _ranking(book: TableBook, result, grade_order=None):
                         for c, code, name in result.excluded)
     parts = "；".join(f"{c}各大类得分为权重×得分率（" + "、".join(f"{k}{w:g}" for k, w in ws_.items()) + "）"
                      for c, ws_ in weighted.items())
-    excluded = "；".join(x for x in (parts, excluded) if x)
+    folded = [p for p in result.periods if p.get("folded")]
+    fold = (f"各大类得分和{period}基础得分为本期（{period}）得分，未按考核期折算；基础得分按考核期折算（"
+            + "、".join(f"{p['period']}{p['weight']:g}" for p in folded) + "）") if period and folded else ""
+    excluded = "；".join(x for x in (parts, fold, excluded) if x)
     # What a leader reads fits one landscape page: scores in narrow columns under wrapped
     # headers, the 说明 wrapped in a column of its own.
     n = len(header)

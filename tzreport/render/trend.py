@@ -7,7 +7,8 @@ nothing, so the outputs stay exactly as they were.
 from __future__ import annotations
 
 from ..model import GREEN, RED
-from .common import score_text
+from .common import number_text, score_text
+from .rule_forms import digits_that_hold, printed
 
 UP, DOWN, SAME, NEW = "前进", "后退", "持平", "新参加"
 
@@ -50,17 +51,31 @@ def rank_change_sentence(units: list, previous: str = "") -> str:
     return f"与{then}相比，" + "，".join(parts) + "。"
 
 
-def fold_line(ur, subject: str = "") -> str:
-    """How a folded base was made (SPEC 3.11): each period's base × 权重, and the 名次加分."""
+def fold_line(ur, subject: str = "", place: bool = True) -> str:
+    """How a folded base was made (SPEC 3.11): each period's base × 权重, and (``place``) the
+    名次加分."""
     if not ur.fold:
         return ""
     periods = ur.fold["periods"]
-    parts = "、".join(f"{p['period']}{score_text(p['base'])}分×{p['weight']:g}" for p in periods)
     weight = sum(p["weight"] for p in periods)
-    place = sum(p["points"] for p in periods)
-    won = "、".join(f"{p['period']}第{p['rank']}名{p['points']:g}分" for p in periods if p["points"])
+    # the periods' bases at 2 decimals, or more where 2 would not give the printed result
+    digits = digits_that_hold(lambda d: sum(printed(p["base"], d) * printed(p["weight"], 6) for p in periods)
+                              / printed(weight, 6), score_text(ur.base))
+    parts = "、".join(f"{p['period']}{number_text(p['base'], digits, keep_zeros=True)}分×{p['weight']:g}"
+                      for p in periods)
+    won = place_text(ur) if place else ""
     return (f"{subject}基础得分按考核期折算：（{parts}）÷{weight:g}＝{score_text(ur.base)}分"
-            + (f"；名次加分{place:g}分（{won}）" if place else "") + "。")
+            + (f"；{won}" if won else "") + "。")
+
+
+def place_text(ur) -> str:
+    """"名次加分1.8分（一季度第2名0.3分、…）" of a folded unit (SPEC 3.11); "" without any."""
+    periods = ur.fold.get("periods", []) if ur.fold else []
+    place = sum(p["points"] for p in periods)
+    if not place:
+        return ""
+    won = "、".join(f"{p['period']}第{p['rank']}名{p['points']:g}分" for p in periods if p["points"])
+    return f"名次加分{place:g}分（{won}）"
 
 
 def light_turns(ur) -> tuple:
@@ -93,9 +108,11 @@ def _items(pairs, most: int = 8) -> str:
     return shown + (f"等{len(pairs)}项" if len(pairs) > most else "")
 
 
-def unit_trend_lines(ur, subject: str = "") -> list:
+def unit_trend_lines(ur, subject: str = "", fold: bool = True) -> list:
     """The unit's own trend for its 通知 and 考核结果 sheet: each period's total, rank and grade,
-    the change since the previous one, its indicators whose light changed."""
+    the fold of the base (only its 名次加分 when ``fold`` is False: the caller says the fold
+    where it speaks of the base), the change since the previous one, its indicators whose light
+    changed."""
     if len(ur.periods) < 2:
         return []
     steps = []
@@ -106,8 +123,10 @@ def unit_trend_lines(ur, subject: str = "") -> list:
         grade = f"（{p['grade']}）" if p.get("grade") else ""
         steps.append(f"{p['period']}{score_text(p['total'])}分、第{p['rank']}名{grade}")
     lines = [f"{subject}历次考核：" + "；".join(steps) + "。"]
-    if ur.fold:
+    if ur.fold and fold:
         lines.append(fold_line(ur, subject))
+    elif place_text(ur):
+        lines.append(f"{subject}{place_text(ur)}。")
     m = move(ur)
     if m is not None:
         kind, n = m
