@@ -108,13 +108,27 @@ def test_no_completion_rate_for_a_reverse_indicator(built):
                 assert i["completion_rate"] is None
 
 
-def test_points_lost_in_a_notice_are_the_tables_points(built):
-    """"失分较多的指标是党风廉政建设（失10分）" — 分值 − 得分 as the table prints them, not rescaled."""
+def test_points_lost_in_a_notice_are_the_points_that_count(built):
+    """"失分较多的指标是党风廉政建设（失11.11分）": 分值 − 得分 as the table prints them, times what a
+    point of the indicator is worth in the base (SPEC 3.3 折算, 3.7 权重_k ÷ Σ 分值 of the part that
+    applies), as the 批注 lists them; the sentence says so where that is not the table's 分值 − 得分."""
     out, _, data = built
+    checked = 0
     for u in data["units"]:
         doc = Document(out / "通知" / f"{u['name']}.docx")
-        line = next((p.text for p in doc.paragraphs if p.text.startswith("失分")), "")
-        by_name = {i["name"]: i for i in u["indicators"]}
+        line = next((p.text for p in doc.paragraphs if "失分较多的指标是" in p.text or "失分的指标是" in p.text), "")
+        counts = [i for i in u["indicators"] if i["status"] not in ("不适用", "暂无数据")]
+        applied = {}
+        for i in counts:
+            applied[i["major"]] = applied.get(i["major"], 0.0) + i["weight"]
+        weights = u["major_weights"] or applied
+        by_name = {i["name"]: i for i in counts}
+        rescaled = False
         for name, points in re.findall(r"([^、是]+)（失([\d.]+)分）", line):
             i = by_name[name]
-            assert points == number_text(i["weight"] - i["score"]), (u["name"], name)
+            factor = weights[i["major"]] / applied[i["major"]] * u["scale"]
+            assert points == number_text((i["weight"] - i["score"]) * factor), (u["name"], name)
+            rescaled |= abs(factor - 1) > 1e-9
+            checked += 1
+        assert line.startswith("按计入") == rescaled, (u["name"], line)
+    assert checked > 20

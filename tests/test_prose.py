@@ -190,3 +190,10 @@ def test_number_text_keeps_zeros_when_asked():
     assert number_text(75, 1) == "75"
     assert number_text(-0.04, 1, keep_zeros=True) == "0.0"
     assert prose.share(1, 16) == "6.3%"          # 6.25 half up, not to even
+
+
+def test_lost_sentence_says_which_points_it_counts():
+    """SPEC 3.6 / 4.1: points as they count in the base are said to be so, before the list."""
+    assert prose.lost_sentence([("民主测评", 1.16129), ("市县重点项目开工率", 1.2)], 5, "按计入基础得分的分值计") == \
+        "按计入基础得分的分值计，失分较多的指标是民主测评（失1.16分）、市县重点项目开工率（失1.2分）。"
+    assert prose.lost_sentence([], 5, "按计入基础得分的分值计") == "各项指标均未失分。"

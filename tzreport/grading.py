@@ -183,9 +183,10 @@ def advancement(units: list, grades: list) -> None:
         if u.grade not in lowest_holder or rounded[u.code] < lowest_holder[u.grade]:
             lowest_holder[u.grade] = rounded[u.code]
     for ur in units:
-        # The 5 indicators that lost the most points in the base: r.lost × ur.factor(r.major), largest
-        # first, then by code (heapq.nsmallest is sorted()[:5] without sorting 150 per unit; the
-        # factor is taken once per 大类).
+        # The 5 indicators that lost the most points in the base: r.lost × ur.factor(r.major) (the
+        # points that count, SPEC 3.3 / 3.7: what the 批注 and the 通知 both print), largest first,
+        # then by code; a loss that rounds to 0.00 is no loss (heapq.nsmallest is sorted()[:5]
+        # without sorting 150 per unit; the factor is taken once per 大类).
         factors, lost = {}, []
         for r in ur.indicators:
             if not r.applies:
@@ -195,7 +196,8 @@ def advancement(units: list, grades: list) -> None:
                 factor = factors.get(r.major)
                 if factor is None:
                     factor = factors[r.major] = ur.factor(r.major)
-                lost.append((-points * factor, r.code, points * factor, r))
+                if round2(round(points * factor, 9)) > 0:
+                    lost.append((-points * factor, r.code, points * factor, r))
         ur.advance = {"lost_most": [{"code": r.code, "name": r.name, "lost": points}
                                     for _, _, points, r in heapq.nsmallest(5, lost)]}
         own = rounded[ur.code]

@@ -586,10 +586,11 @@ def _trend_pairs(w: _Writer, ur) -> None:
 
 def _advance_section(w: _Writer, ur) -> None:
     w.section("二、争先进位")
-    lost = ur.advance.get("lost_most", [])
+    words, lost = rule_forms.lost_items(ur)       # the 通知's list (SPEC 3.6), the points that count
     if lost:
         w.pair("失分较多的指标", f"{len(lost)}项",
-               "；".join(f"{x['name']}失{number_text(x['lost'])}分" for x in lost))
+               "；".join(f"{name}失{number_text(points)}分" for name, points in lost)
+               + (f"（{words}）" if words else ""))
     else:
         w.pair("失分较多的指标", "无", "各项指标均得满分")
     nxt = ur.advance.get("next_rank")
@@ -608,11 +609,20 @@ def _advance_section(w: _Writer, ur) -> None:
 def _indicator_section(ctx: Context, w: _Writer, ur) -> None:
     w.section("三、指标得分明细")
     rows, lights = [], []
-    for r in ur.indicators:
+    # lines 小计 / 按权重计 / 合计 / 折算 (rule_forms.point_rows): the 分值 and 得分 columns add up to the
+    # base (SPEC 3.3, 3.7); an indicator that does not count says 不计 in its 分值
+    for k in rule_forms.point_rows(ur, ctx.full_scores[ur.category]):
+        if isinstance(k, rule_forms.SumRow):
+            rows.append((None, k.label, None, None, None, None, None,
+                         "不计" if k.weight is None else k.weight, k.score, None, None,
+                         k.how + (rule_forms.ROUNDING_HOW if k.apart else "")))
+            lights.append(None)
+            continue
+        r = ur.indicators[k]
         ind = ctx.indicators[(ur.category, r.code)]
         actual = r.actual if r.actual is not None else r.status
         rows.append((r.code, r.name, ind.measure, r.target, actual, _rate(r, ind),
-                     r.light or ("" if r.applies else r.status), r.weight,
+                     r.light or ("" if r.applies else r.status), r.weight if r.applies else "不计",
                      r.score if r.applies else None, r.bonus or None, r.rank,
                      r.explain or r.status))
         lights.append(r.light if r.applies else None)

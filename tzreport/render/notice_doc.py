@@ -2,8 +2,10 @@
 every indicator (计量单位, 目标, 完成, 完成率 or the difference in words, 亮灯, 得分, 排名), what it
 lost and where it is last, 倒排计划 (not at the year end), its grades and 整改.
 
-Scores in the table are the indicator's own (as in 批注, 汇总 and results.json); the unit's
-rescaling to the category's 满分 (SPEC 3.3, 3.7) is said once, on its own line.
+Scores in the table are the indicator's own (as in 批注, 汇总 and results.json); lines 小计 (each
+weighted 大类, and 按权重计 where its 权重 is not its 分值), 合计 and 按满分…分折算 add them up to the
+base as the 批注 does (rule_forms.point_rows), and the unit's rescaling to the category's 满分
+(SPEC 3.3, 3.7) is said once, on its own line, in the same figures.
 """
 from __future__ import annotations
 
@@ -66,10 +68,18 @@ def notice_context(result, cat, ur, grade_order: list) -> dict:
     from .trend import unit_trend_lines      # SPEC 3.11: nothing with one period
     overview += unit_trend_lines(ur, "你单位", fold=False)     # the fold: scale_line
     ctx["overview"] = overview
-    rows = []
-    for k, (r, ind) in enumerate(zip(ur.indicators, cat.indicators)):
+    rows, counted, lines = [], 0, rule_forms.point_rows(ur, cat.full_score)
+    for k in lines:
+        if isinstance(k, rule_forms.SumRow):     # the lines that add the table up (SPEC 3.3, 3.7)
+            if k.weight is not None:
+                rows.append({"name": k.label, "measure": "", "target": "", "actual": "", "progress": "",
+                             "light": "", "fill": "FFFFFF", "rank": "",
+                             "score": f"{score_text(k.score)}/{number_text(k.weight)}"})
+            continue
+        r, ind = ur.indicators[k], cat.indicators[k]
         if not r.applies:
             continue
+        counted += 1
         missing = unreported(r)
         rows.append({"name": ind.name, "measure": ind.measure or "—", "target": target_cell(r, ind),
                      "actual": missing or _figure(r.actual), "progress": missing or progress_cell(r, ind),
@@ -77,9 +87,10 @@ def notice_context(result, cat, ur, grade_order: list) -> dict:
                      "fill": LIGHT_COLOURS[r.light][0] if r.light in LIGHT_COLOURS else "FFFFFF",
                      "score": f"{score_text(r.score)}/{number_text(r.weight)}",
                      "rank": rank_cell(cat, ur, k)})
-    ctx["indicator_summary"] = [f"你单位参加考核的指标{len(rows)}{prose.ITEM}，完成情况见下表（完成率为累计完成占"
+    ctx["indicator_summary"] = [f"你单位参加考核的指标{counted}{prose.ITEM}，完成情况见下表（完成率为累计完成占"
                                 f"年度目标的比例，增速、逆向和控制类指标为与目标或控制线的差距；排名为在"
-                                f"{cat.words}中的位次）。", scale_line(ur, cat)]
+                                f"{cat.words}中的位次）。", scale_line(ur, cat)
+                                + rule_forms.rounding_note(lines)]
     ctx["indicator_tables"] = [{"caption": "", "widths": lay_out(rows), "rows": rows}]
     ctx["weak"] = _weak(ur, cat)
     ctx["plans"] = [] if final else _unit_plans(ur, cat, result.params.as_of)
@@ -114,8 +125,7 @@ def scale_line(ur, cat) -> str:
     """The unit's rescaling (SPEC 3.3, 3.7), said once: the table's scores are the indicators' own.
     With a base folded over periods (3.11) the table, the sum and its rescaling are the current
     period's, and the fold follows: each period's base × 权重, then the folded 基础得分."""
-    period = rule_forms.current_period(ur)
-    base = f"{period}基础得分" if period else "基础得分"
+    period, base = rule_forms.current_period(ur), rule_forms.base_words(ur)
     own = rule_forms.current_base(ur)
     if ur.major_weights:    # SPEC 3.7: each part 权重_k·R_k
         parts = "、".join(f"{k}（权重{number_text(w)}）{score_text(ur.subtotals.get(k, 0.0))}分"
@@ -171,10 +181,9 @@ def rank_cell(cat, ur, k: int):
 
 
 def _weak(ur, cat) -> list:
-    # points lost on the indicator's own 分值, as the table prints them (not rescaled, SPEC 4.1)
-    lost = sorted(((ind.name, r.weight - r.score) for r, ind in zip(ur.indicators, cat.indicators)
-                   if r.applies), key=lambda x: -x[1])
-    weak = [prose.lost_sentence(lost)]
+    # the 批注's list (SPEC 3.6): the points that count toward the base, the words say so
+    words, lost = rule_forms.lost_items(ur)
+    weak = [prose.lost_sentence(lost, len(lost), words)]
     red = [ind.name for r, ind in zip(ur.indicators, cat.indicators) if reported(r) and r.light == RED]
     yellow = [ind.name for r, ind in zip(ur.indicators, cat.indicators) if reported(r) and r.light == YELLOW]
     blank = [ind.name for r, ind in zip(ur.indicators, cat.indicators) if unreported(r)]

@@ -204,15 +204,17 @@ def bottom_sentence(ranked: list, what: str = "综合得分") -> str:
     return f"{what}居末位的是{names[0]}。"
 
 
-def lost_sentence(items: list, k: int = 3) -> str:
-    """"失分较多的指标是环境保护目标责任（失4.55分）、……。" ``items``: (name, points lost)."""
+def lost_sentence(items: list, k: int = 3, basis: str = "") -> str:
+    """"失分较多的指标是环境保护目标责任（失4.55分）、……。" ``items``: (name, points lost); ``basis``
+    says which points they are ("按计入基础得分的分值计"), put before the list."""
     # the first k that lose a printed point: a generator, so a 150-indicator list is read only
     # as far as those k (the same k as filtering the whole list)
     lost = list(itertools.islice(((name, points) for name, points in items if float(number_text(points)) > 0), k))
     if not lost:
         return "各项指标均未失分。"
     what = "失分较多的指标是" if len(lost) > 1 else "失分的指标是"
-    return what + "、".join(f"{name}（失{number_text(points)}分）" for name, points in lost) + "。"
+    lead = f"{basis}，" if basis else ""
+    return lead + what + "、".join(f"{name}（失{number_text(points)}分）" for name, points in lost) + "。"
 
 
 TITLE_BREAKS = ("目标任务", "目标责任", "目标", "进展情况", "完成情况", "考核结果", "结果的", "的通知",

@@ -2,6 +2,8 @@
 the 批注 workbook, 汇总.xlsx and the 通知 so that every output says the same thing."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .common import number_text, score_text
 
 
@@ -121,3 +123,112 @@ def rank_change_points(ur):
     if not ur.rank_change:
         return None
     return float(score_text(ur.rank_change["points"]))
+
+
+# -- points as they count (SPEC 3.3, 3.7): the 失分 list and the indicator table's sums ----------------
+
+def base_words(ur) -> str:
+    """"基础得分", or with periods folded (SPEC 3.11) "全年基础得分": the current period's, which the
+    fold line weighs with the others."""
+    return f"{current_period(ur)}基础得分"
+
+
+def lost_items(ur) -> tuple:
+    """SPEC 3.6, one list for the 批注 and the 通知: -> (words, [(name, points)]). The points are
+    those that count toward the base (分值 − 得分, times the 大类 weight and the 折算 of SPEC 3.3 /
+    3.7, grading.advancement); ``words`` says so ("按计入基础得分的分值计") when one of them is not
+    the table's 分值 − 得分, else ""."""
+    lost = ur.advance.get("lost_most", [])
+    majors = {r.code: r.major for r in ur.indicators}
+    rescaled = any(abs(ur.factor(majors.get(x["code"], "")) - 1) > 1e-9 for x in lost)
+    words = f"按计入{base_words(ur)}的分值计" if rescaled else ""
+    return words, [(x["name"], x["lost"]) for x in lost]
+
+
+@dataclass(frozen=True)
+class SumRow:
+    """A line of the indicator table that adds up the lines above it (SPEC 3.3, 3.7, 4.1)."""
+    label: str          # "社会评价小计", "社会评价按权重计", "合计", "按满分100分折算"
+    weight: float       # the 分值 column; None: the part does not count for the unit (不计)
+    score: float        # the 得分 column
+    how: str            # the arithmetic, for the 批注's 计算过程
+    apart: bool = False  # the printed figures it is made of give 0.01 more or less (rounding)
+
+
+def _printed(x: float) -> float:
+    return float(score_text(x))
+
+
+def _sum_apart(parts, value: float) -> bool:
+    """Do the 2-decimal figures ``parts`` add up to a printed ``value`` other than its own?"""
+    return _printed(sum(_printed(x) for x in parts)) != _printed(value)
+
+
+ROUNDING_NOTE = ("表中得分四舍五入保留两位小数，小计、合计按未经舍入的得分计算，与按表中数字计算的结果略有出入，"
+                 "系舍入所致。")
+ROUNDING_HOW = "（按未经舍入的得分计算，与按表中数字计算的结果略有出入，系舍入所致）"
+
+
+def point_rows(ur, full: float) -> list:
+    """The indicator table in the order a reader adds it up: indices into ``ur.indicators`` and
+    SumRows, so that the 分值 and 得分 columns sum to what the unit's base is made of.
+
+    Weighted 大类 (SPEC 3.7): each part's indicators, its 小计 (Σ 分值 and Σ 得分 of those that
+    apply), and where 权重_k is not that Σ 分值 a line "按权重计" (权重_k · Σ得分/Σ分值); then 合计 of the
+    parts as counted. Otherwise every indicator in scheme order, then 合计. Either way a line
+    "按满分…分折算" when the unit's 折算系数 is not 1 (3.3). An indicator that does not count keeps its
+    line (the 批注 says 不计 in its 分值)."""
+    rows, counted = [], []
+    if ur.major_weights:
+        order = {}
+        for k, r in enumerate(ur.indicators):
+            order.setdefault(r.major, []).append(k)
+        for major, ks in order.items():
+            rows += ks
+            weight = ur.major_weights.get(major, 0.0)
+            factor = ur.major_factors.get(major)
+            if not factor:
+                rows.append(SumRow(f"{major}小计", None, None,
+                                   f"权重{number_text(weight)}，本单位该大类无适用指标，不计"))
+                continue
+            applied = [ur.indicators[k] for k in ks if ur.indicators[k].applies]
+            points = sum(r.weight for r in applied)
+            scored = sum(r.score for r in applied)
+            subtotal = ur.subtotals.get(major, 0.0)
+            apart = _sum_apart((r.score for r in applied), scored)
+            if abs(factor - 1) < 1e-9:
+                rows.append(SumRow(f"{major}小计", points, scored,
+                                   f"本大类适用指标得分之和，权重{number_text(weight)}，全额计入", apart))
+            else:
+                rows.append(SumRow(f"{major}小计", points, scored, "本大类适用指标得分之和", apart))
+                rows.append(SumRow(f"{major}按权重计", weight, subtotal,
+                                   f"得分{score_text(scored)} ÷ 分值{number_text(points)} × 权重"
+                                   f"{number_text(weight)} = {score_text(subtotal)}",
+                                   _printed(_printed(scored) / points * weight) != _printed(subtotal)))
+            counted.append((major, weight, subtotal))
+        raw = sum(s for _, _, s in counted)
+        how = " + ".join(f"{m}{score_text(s)}" for m, _, s in counted) + f" = {score_text(raw)}"
+        total = SumRow("合计", sum(w for _, w, _ in counted), raw, how,
+                       _sum_apart((s for _, _, s in counted), raw))
+    else:
+        rows += range(len(ur.indicators))
+        applied = [r for r in ur.indicators if r.applies]
+        raw = ur.raw_score
+        total = SumRow("合计", sum(r.weight for r in applied), raw, "适用指标得分之和",
+                       _sum_apart((r.score for r in applied), raw))
+    base = current_base(ur)
+    if abs(ur.scale - 1) > 1e-9:
+        rows.append(total)
+        rows.append(SumRow(f"按满分{number_text(full)}分折算", full, base,
+                           f"{score_text(raw)} × 折算系数{number_text(ur.scale, 4)} = "
+                           f"{score_text(base)}，即{base_words(ur)}",
+                           _printed(_printed(raw) * ur.scale) != _printed(base)))
+    else:
+        rows.append(SumRow(total.label, total.weight, total.score, f"{total.how}，即{base_words(ur)}",
+                           total.apart))
+    return rows
+
+
+def rounding_note(rows: list) -> str:
+    """ROUNDING_NOTE where a line of ``point_rows`` is 0.01 off the printed figures it is made of."""
+    return ROUNDING_NOTE if any(isinstance(k, SumRow) and k.apart for k in rows) else ""
