@@ -244,9 +244,32 @@ def test_unit_trend_lines():
     # 91.5 − 80 = 11.5 points more; 5th → 2nd
     assert unit_trend_lines(ur) == [
         "历次考核：8月80.00分、第5名（良好）；9月91.50分、第2名（优秀）。",
-        "与上期相比前进3位，综合得分增加11.50分。",
+        "与上期（8月）相比，名次前进3位（由第5名升至第2名），综合得分增加11.50分。",
         "由红灯转为绿灯：“财政收入”。"]
     assert [arrow(d) for d in (3, -2, 0, None)] == ["↑3", "↓2", "—", "新"]
+
+
+@pytest.mark.parametrize("ranks, totals, sentence, change", [
+    # 市考 凤台区: 前三季度 98.9549 (printed 98.95), 全年 101.4151 (printed 101.42): the full figures
+    # differ by 2.4602, but a reader subtracts the printed ones: 101.42 − 98.95 = 2.47
+    ((1, 1), (98.9549, 101.4151), "与上期（8月）相比，你单位名次持平（均为第1名），综合得分增加2.47分。", 2.47),
+    # 临川县: 前三季度 7th → 全年 5th, 88.80 → 92.98: +4.18; the ranks named, so it is not read
+    # against "较上年后退2位" (last year's final rank, SPEC 3.10)
+    ((7, 5), (88.8, 92.98), "与上期（8月）相比，你单位名次前进2位（由第7名升至第5名），综合得分增加4.18分。", 4.18),
+    # 后退, and a fall that the full figures put at 0.0049 but the printed ones at 0.01
+    ((5, 6), (92.655, 92.6501), "与上期（8月）相比，你单位名次后退1位（由第5名降至第6名），综合得分减少0.01分。", -0.01),
+    # equal printed totals: 持平, though the full figures differ by 0.004
+    ((3, 3), (90.001, 90.004), "与上期（8月）相比，你单位名次持平（均为第3名），综合得分持平。", 0.0),
+])
+def test_trend_change_is_the_difference_of_the_printed_totals(ranks, totals, sentence, change):
+    from tzreport.render.trend import total_change
+    ur = unit("Z1", "城关镇", ranks, totals=totals)
+    assert unit_trend_lines(ur, "你单位")[1] == sentence
+    assert total_change(ur) == change
+    # the same rule in every output: score_change of the published scores
+    from tzreport.render.common import score_change, score_text
+    assert total_change(ur) == round(float(score_text(totals[1])) - float(score_text(totals[0])), 2) \
+        == score_change(totals[1], totals[0])
 
 
 def test_round_trip_template_for_the_second_quarter_beside_the_first(tmp_path):
@@ -349,12 +372,13 @@ def test_round_trip_outputs_say_the_trend(tmp_path):
     assert "你单位名次加分1.5分（一季度第2名0.5分、上半年第1名1分）。" in notice
     assert "上半年各项得分合计100.00分，即上半年基础得分；基础得分按考核期折算：（一季度88.00分×40、" \
            "上半年100.00分×60）÷100＝95.20分。" in notice
-    assert "你单位与上期相比前进1位，综合得分增加8.70分。" in notice
+    assert "与上期（一季度）相比，你单位名次前进1位（由第2名升至第1名），综合得分增加8.70分。" in notice
     ws = openpyxl.load_workbook(tmp_path / "out" / "批注" / "龙泉镇.xlsx")["考核结果"]
     pairs = {r[0]: r[1:3] for r in ws.iter_rows(max_col=3, values_only=True) if r[0]}
     assert pairs["历次考核：一季度"] == (88.0, "第2名，良好")
     assert pairs["历次考核：上半年"] == (96.7, "第1名，优秀")
-    assert pairs["名次变化"] == ("↑1", "与上期相比前进1位")
+    assert pairs["名次变化"] == ("↑1", "与上期（一季度）相比，名次前进1位（由第2名升至第1名）")
+    assert pairs["综合得分变化"] == (8.7, "与上期（一季度）相比，综合得分增加8.70分")
     assert pairs["考核期折算"] == (95.2, "基础得分按考核期折算：（一季度88.00分×40、上半年100.00分×60）÷100＝95.20分；"
                                     "名次加分1.5分（一季度第2名0.5分、上半年第1名1分）。")
 

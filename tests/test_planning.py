@@ -6,7 +6,7 @@ import pytest
 
 from tzreport import build
 from tzreport.model import Indicator, IndicatorResult
-from tzreport.planning import days_left, plan
+from tzreport.planning import days_left, months_left, plan
 
 from helpers import scheme_sheets, totals, write_book
 
@@ -27,7 +27,20 @@ def test_pace_needed_for_a_total_short_of_its_annual_target():
     assert r.per_day == pytest.approx(400 / 92)        # 4.35 万元 a day
     assert r.per_week == pytest.approx(400 / 92 * 7)   # 30.43
     assert r.per_dekad == pytest.approx(400 / 92 * 10)  # 43.48 a 旬
-    assert r.per_month == pytest.approx(400 / (92 / (365 / 12)))  # 132.25: 92 days are 3.02 months
+    # SPEC 3.6 月: the 3 calendar months left (October, November, December): 400 ÷ 3 = 133.33, the
+    # figure the 通知 says ("后3个月需月均") and the 批注 and 汇总 show — not 400 ÷ (92 ÷ 30.42) = 132.25
+    assert r.per_month == pytest.approx(400 / 3)
+
+
+@pytest.mark.parametrize("day, months", [
+    (dt.date(2026, 9, 30), 3),              # October, November, December
+    (dt.date(2026, 9, 20), 3 + 10 / 30),    # and 10 of September's 30 days
+    (dt.date(2026, 2, 28), 10),             # a month end in February
+    (dt.date(2028, 2, 28), 10 + 1 / 29),    # … not in a leap year: 1 of 29 days left
+    (dt.date(2026, 12, 31), 0),
+])
+def test_months_left(day, months):
+    assert months_left(day) == pytest.approx(months)
 
 
 def test_growth_short_of_target_has_points_to_make_up_but_no_daily_pace():

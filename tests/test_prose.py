@@ -28,6 +28,33 @@ def test_schedule_sentence(on, behind, expected):
     assert "项项" not in text and "None" not in text
 
 
+@pytest.mark.parametrize("on, behind, exceptions, expected", [
+    # 市考 at the year end: 一般公共预算收入 totals 91.4% of the target but 凤台区 reached 101.2%,
+    # and 2 units reached their 城镇新增就业: the totals missed, not every unit (no "均未完成")
+    ([], ["一般公共预算收入", "城镇新增就业"], {"一般公共预算收入": 1, "城镇新增就业": 2},
+     "从指标看，一般公共预算收入、城镇新增就业2项县（市、区）考核指标合计未完成年度目标，"
+     "其中一般公共预算收入、城镇新增就业分别有1个、2个单位完成年度目标。"),
+    ([], ["一般公共预算收入", "城镇新增就业"], {"一般公共预算收入": 1, "城镇新增就业": 0},
+     "从指标看，一般公共预算收入、城镇新增就业2项县（市、区）考核指标合计未完成年度目标，"
+     "其中一般公共预算收入有1个单位完成年度目标。"),
+    # no unit reached either: 均 is true
+    ([], ["一般公共预算收入", "城镇新增就业"], {"一般公共预算收入": 0},
+     "从指标看，一般公共预算收入、城镇新增就业2项县（市、区）考核指标均未完成年度目标。"),
+    ([], ["一般公共预算收入"], {"一般公共预算收入": 1},
+     "从指标看，1项县（市、区）考核指标（一般公共预算收入）合计未完成年度目标，其中有1个单位完成年度目标。"),
+    # the mirror: totals all reached while 3 units fell short of one: no "全部"
+    (["固定资产投资", "一般公共预算收入"], [], {"固定资产投资": 3},
+     "从指标看，2项县（市、区）考核指标合计完成年度目标，其中固定资产投资有3个单位未完成年度目标。"),
+    (["固定资产投资", "一般公共预算收入"], [], {},
+     "从指标看，2项县（市、区）考核指标全部完成年度目标。"),
+])
+def test_schedule_sentence_says_all_only_when_every_unit_did(on, behind, exceptions, expected):
+    text = prose.schedule_sentence("从指标看，", "县（市、区）考核指标", on, behind, True, exceptions)
+    assert text == expected
+    if any(exceptions.get(name) for name in behind):
+        assert "均未" not in text
+
+
 @pytest.mark.parametrize("part, whole, expected", [
     (44, 55, "达到序时进度44项、占比80.0%"),
     (1, 3, "达到序时进度1项、占比33.3%"),
@@ -43,8 +70,10 @@ def test_count_and_share(part, whole, expected):
     (0.533, 0.75, "完成年度目标的53.3%，低于序时进度21.7个百分点"),
     (0.80, 0.75, "完成年度目标的80%，高于序时进度5个百分点"),
     (0.75, 0.75, "完成年度目标的75%，与序时进度持平"),
-    (0.74996, 0.75, "完成年度目标的75%，与序时进度持平"),     # −0.004 points rounds to 0.0
-    (0.6125, 0.75, "完成年度目标的61.3%，低于序时进度13.8个百分点"),  # half up: 61.25 → 61.3, 13.75 → 13.8
+    # −0.004 points: not 持平 beside a yellow light; printed with the decimals that show it
+    (0.74996, 0.75, "完成年度目标的74.996%，低于序时进度0.004个百分点"),
+    # half up 61.25 → 61.3; the gap is what a reader subtracts from the printed shares: 75 − 61.3
+    (0.6125, 0.75, "完成年度目标的61.3%，低于序时进度13.7个百分点"),
 ])
 def test_total_progress(completion, schedule, expected):
     assert prose.total_progress(completion, schedule) == expected
@@ -52,9 +81,13 @@ def test_total_progress(completion, schedule, expected):
 
 @pytest.mark.parametrize("actual, target, expected", [
     (6.1, 7.0, "增长6.1%，低于目标0.9个百分点"),
-    (8.25, 7.0, "增长8.3%，高于目标1.3个百分点"),      # half up, not half even
+    # the rate as the 通知's table prints it (8.25), the gap the difference of the printed figures
+    (8.25, 7.0, "增长8.25%，高于目标1.25个百分点"),
     (7.0, 7.0, "增长7.0%，与目标持平"),     # one decimal, as beside 6.1%
     (-2.4, 5.0, "下降2.4%，低于目标7.4个百分点"),
+    # 6.96 against 7 lights yellow (δ = −0.04 point): never "与目标持平" (which 1 decimal gave)
+    (6.96, 7.0, "增长6.96%，低于目标0.04个百分点"),
+    (6.99999999999, 7.0, "增长7.0%，与目标持平"),    # float noise is no difference
 ])
 def test_growth_progress(actual, target, expected):
     assert prose.growth_progress(actual, target) == expected
@@ -104,14 +137,17 @@ def test_last_place_pace_and_grades():
     assert prose.last_place_sentence([("龙泉镇", 0)]) == ""
     assert prose.last_place_sentence([]) == ""
     # 倒排计划 of 金鸡乡 ZB02 at 30 September: 36400 − 23980 = 12420 万元 = 1.242亿元 → "1.24亿元"
-    # over 92 days = 92 × 12 ÷ 365 = 3.02 months, said "后3个月", so 12420 ÷ 3 = 4140 a month (what a
-    # reader checks), written "4140万元" (whole 万元 past 1000).
-    assert prose.pace_sentence("固定资产投资", 12420, "万元", 92, 12420 / 92, 12420 / (92 / (365 / 12))) == \
+    # over the 3 calendar months left (planning.months_left), 12420 ÷ 3 = 4140 a month, written
+    # "4140万元" (whole 万元)
+    assert prose.pace_sentence("固定资产投资", 12420, "万元", 3, 12420 / 3) == \
         "固定资产投资距年度目标还差1.24亿元，后3个月需月均完成4140万元。"
-    # a count: 73 件 over 3 months = 24.13 a month → 25 whole 件; 2 件 → under one a month: no pace
-    assert prose.pace_sentence("专项工作", 73, "件", 92, None, 73 / (92 / (365 / 12))) == \
+    # a count: 73 件 over 3 months = 24.33 a month → 25 whole 件; 2 件 → under one a month: no pace
+    assert prose.pace_sentence("专项工作", 73, "件", 3, 73 / 3) == \
         "专项工作距年度目标还差73件，后3个月需月均完成25件。"
-    assert prose.pace_sentence("专项工作", 2, "件", 92, None, 2 / (92 / (365 / 12))) == "专项工作距年度目标还差2件。"
+    assert prose.pace_sentence("专项工作", 2, "件", 3, 2 / 3) == "专项工作距年度目标还差2件。"
+    # 20 September: 3 months and 10 of September's 30 days left = 3.33 months
+    assert prose.pace_sentence("固定资产投资", 12420, "万元", 3 + 10 / 30, 12420 / (3 + 10 / 30)) == \
+        "固定资产投资距年度目标还差1.24亿元，剩余3.3个月需月均完成3726万元。"
     # 7779.5 万元 is written whole, as a 通报 does: 7780万元
     assert prose.pace_sentence("一般公共预算收入", 7779.5, "万元", 0) == "一般公共预算收入距年度目标还差7780万元。"
     assert prose.grade_sentence("优秀", ["城关镇", "东关街道"]) == "评为“优秀”等次的单位（2个）：城关镇、东关街道。"

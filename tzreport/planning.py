@@ -16,6 +16,15 @@ def days_left(as_of: dt.date) -> int:
     return (dt.date(as_of.year, 12, 31) - as_of).days
 
 
+@functools.lru_cache(maxsize=64)
+def months_left(as_of: dt.date) -> float:
+    """Calendar months from the day after the 统计截止日期 to 31 December: the months after this
+    one, and what is left of this one (30 September: 3; 20 September: 3 + 10/30). At a month's end
+    it is whole, so the 月均 pace is what remains ÷ 3, as a reader works it out."""
+    in_month = calendar.monthrange(as_of.year, as_of.month)[1]
+    return 12 - as_of.month + (in_month - as_of.day) / in_month
+
+
 def plan(result: IndicatorResult, ind: Indicator, as_of: dt.date) -> None:
     """For an indicator short of its annual target: what remains and the pace needed (倒排计划)."""
     if ind.method not in (COMPLETION, EFFICACY) or not isinstance(result.actual, float):
@@ -37,8 +46,8 @@ def plan(result: IndicatorResult, ind: Indicator, as_of: dt.date) -> None:
     result.per_day = result.remaining / days
     result.per_week = result.per_day * 7
     result.per_dekad = result.per_day * 10
-    year_days = 366 if calendar.isleap(as_of.year) else 365
-    result.per_month = result.remaining / (days / (year_days / 12))
+    # SPEC 3.6 月: per calendar month left (30 September: ÷ 3), the one 月均 every output prints
+    result.per_month = result.remaining / months_left(as_of)
 
 
 def _performance(result: IndicatorResult, ind: Indicator):

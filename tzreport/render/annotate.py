@@ -36,6 +36,7 @@ from .common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LIGHT_COLOURS, MIN_FI
                      POINTS, PRINT_WIDTH_PX, SEVERITY_CN, SPLIT_SCALE, WIDE_RENDERING, column_pixels, history_text,
                      number_text, put, score_text, tie_counts, value_format, veto_text, wrapped_lines)
 from . import rule_forms
+from .facts import monthly_pace
 from .template import HEADER_ROW, SUBMISSION_SHEET, write_template
 from .xlsxpatch import XmlBook
 
@@ -563,7 +564,7 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
 def _trend_pairs(w: _Writer, ur) -> None:
     """SPEC 3.11, with two periods or more: the unit's total, rank and grade per period, its rank
     change since the previous one, the indicators whose light changed. One period: nothing."""
-    from .trend import arrow, light_turns, move
+    from .trend import arrow, light_turns, move, previous_words, rank_words, total_change, total_words
     if len(ur.periods) < 2:
         return
     for p in ur.periods:
@@ -575,8 +576,11 @@ def _trend_pairs(w: _Writer, ur) -> None:
     m = move(ur)
     if m is not None:
         kind, n = m
-        w.pair("名次变化", arrow(None if kind == "新参加" else n if kind == "前进" else -n),
-               "与上期相比" + (f"{kind}{n}位" if n else "名次持平" if kind == "持平" else "本期首次参加排名"))
+        new = kind == "新参加"
+        w.pair("名次变化", arrow(None if new else n if kind == "前进" else -n),
+               rank_words(ur) if new else previous_words(ur) + rank_words(ur))
+        if not new:      # the published totals' difference, as the 通知 and 汇总 print it
+            w.pair("综合得分变化", total_change(ur), previous_words(ur) + total_words(ur), "+0.00;-0.00;0")
     to_green, to_red = light_turns(ur)
     if to_green or to_red:
         w.pair("亮灯变化", f"转绿{len(to_green)}项，转红{len(to_red)}项",
@@ -642,7 +646,7 @@ def _plan_section(ctx: Context, w: _Writer, ur) -> None:
         ind = ctx.indicators[(ur.category, r.code)]
         measure = "百分点" if ind.value_type != TOTAL else ind.measure
         rows.append((r.code, r.name, measure, r.target, r.actual, r.remaining, r.per_day, r.per_week,
-                     r.per_dekad, r.per_month, ind.lead, ind.support))
+                     r.per_dekad, monthly_pace(r.per_month, ind.measure), ind.lead, ind.support))
     if rows and not days:      # no day left: the pace columns would stay empty
         w.table(("指标编码", "指标名称", "计量单位", "年度目标", "本期完成", "缺口", "牵头单位", "配合单位"),
                 [row[:6] + row[10:] for row in rows], (None, None, None, value_format, value_format, AMOUNT),
@@ -650,7 +654,7 @@ def _plan_section(ctx: Context, w: _Writer, ur) -> None:
     elif rows:
         w.table(("指标编码", "指标名称", "计量单位", "年度目标", "本期完成", "缺口", "日均", "周均", "旬均",
                  "月均", "牵头单位", "配合单位"), rows,
-                (None, None, None, value_format, value_format, AMOUNT, AMOUNT, AMOUNT, AMOUNT, AMOUNT))
+                (None, None, None, value_format, value_format, AMOUNT, AMOUNT, AMOUNT, AMOUNT, value_format))
     else:
         w.line("各项指标均已完成年度目标。")
     w.gap()

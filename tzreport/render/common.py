@@ -115,6 +115,40 @@ def score_text(x) -> str:
     return f"{round2(x):.2f}"
 
 
+def score_change(now, before) -> float:
+    """A change of a score as a reader works it out: the published ``now`` less the published
+    ``before`` (101.42 − 98.95 = 2.47, though the full figures differ by 2.4649…). Every output
+    that prints a change of 综合得分 prints this one."""
+    return round(round2(now) - round2(before), 2)
+
+
+def distinct_digits(a: float, b: float, digits: int, most: int = 6) -> int:
+    """The decimals (at least ``digits``) at which ``a`` and ``b`` print apart when they differ:
+    an actual 0.462 beside a target 0.46 is not "0.46" and "0.46" under a yellow light."""
+    if abs(a - b) < 1e-9:
+        return digits
+    for d in range(digits, most + 1):
+        if number_text(a, d) != number_text(b, d):
+            return d
+    return most
+
+
+def figures_apart(a: float, b: float, digits: int = 2) -> tuple:
+    """(a as printed, b as printed, a − b as printed figures subtract): a reader takes the
+    difference of the two figures on the page, so that is the difference shown, and it is zero
+    only when ``a`` and ``b`` are equal (the light is decided on the exact figures)."""
+    from decimal import Decimal
+    d = distinct_digits(a, b, digits)
+    a_text, b_text = number_text(a, d), number_text(b, d)
+    return a_text, b_text, Decimal(a_text) - Decimal(b_text)
+
+
+def difference_text(gap) -> str:
+    """The size of a ``figures_apart`` difference as a sentence prints it: 0.20 → "0.2"."""
+    text = format(abs(gap), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 @functools.lru_cache(maxsize=4096, typed=True)
 def number_text(x, digits: int = 2, keep_zeros: bool = False) -> str:
     """A figure for a sentence: half-up, no trailing zeros (unless ``keep_zeros``: 75.0).

@@ -100,7 +100,8 @@ def unit_lights(ur) -> tuple:
 # -- amounts ----------------------------------------------------------------------------------------
 
 def amount(x, measure: str) -> str:
-    """A figure with its unit as a 通报 prints it: 769800万元 → "76.98亿元", 9167.98万元 → "9168万元";
+    """A figure with its unit as a 通报 prints it: 769800万元 → "76.98亿元", 9167.98万元 → "9168万元",
+    534.77万元 → "535万元" (whole 万元 from 100 up, so figures side by side keep one rounding);
     12件; 0.46吨/万元."""
     if not isinstance(x, (int, float)):
         return str(x or "—")
@@ -108,29 +109,40 @@ def amount(x, measure: str) -> str:
         return f"{number_text(x / 10000, 2)}亿元"
     if measure == "元" and abs(x) >= 1e8:
         return f"{number_text(x / 1e8, 2)}亿元"
-    if measure == "万元" and abs(x) >= 1000:     # "9168万元", not "9167.98万元"
-        return f"{number_text(x, 0)}万元"
-    return f"{number_text(x)}{measure}"
+    return f"{number_text(x, _digits(x, measure))}{measure}"
+
+
+def _digits(x: float, measure: str) -> int:
+    """Decimals of an amount in its own measure: whole 万元 from 100万元 up ("9168万元", not
+    "9167.98万元"; "535万元", not "534.77万元"), else two."""
+    return 0 if measure == "万元" and abs(x) >= 100 else 2
 
 
 COUNT_MEASURES = ("件", "个", "项", "次", "批次", "人", "户", "家", "宗", "起", "处", "所")
 
 
-def pace(remaining: float, per_month, measure: str, months: float) -> str:
-    """倒排 pace where a pace means something: "后3个月需月均完成8.31亿元"; a count (件, 批次 …)
-    needs a whole thing a month or it is just "还需完成N件"."""
+def monthly_pace(per_month, measure: str):
+    """月均需完成 as every output prints it (通知, 进展通报, 批注, 汇总 倒排计划): whole things a
+    month for a count (24.13件 → 25: "需月均完成25件"), else rounded as ``amount`` rounds it in its
+    own measure (8490万元; 954, not 953.93). None without a pace."""
+    if per_month is None:
+        return None
+    if measure in COUNT_MEASURES:
+        return float(math.ceil(per_month - 1e-9))
+    return float(number_text(per_month, _digits(per_month, measure)))
+
+
+def pace(per_month, measure: str, months: float) -> str:
+    """倒排 pace where a pace means something: "后3个月需月均完成8490万元" (``per_month`` is
+    planning's, what remains ÷ the calendar months left); a count (件, 批次 …) needs a whole thing
+    a month or it is just "还需完成N件"."""
     if per_month is None or months <= 0:
         return ""
-    whole = abs(months - round(months)) < 0.05 and round(months) > 0
-    if whole:      # "后3个月需月均" is what remains ÷ 3, as a reader checks it
-        per_month = remaining / round(months)
-    if measure in COUNT_MEASURES:      # whole things: "需月均完成25件", none below one a month
-        if per_month < 1:
-            return ""
-        per_month = float(math.ceil(per_month - 1e-9))
-    span = f"后{number_text(months, 0)}个月" if whole else \
-        f"剩余{number_text(months, 1)}个月"
-    return f"{span}需月均完成{amount(per_month, measure)}"
+    if measure in COUNT_MEASURES and per_month < 1 - 1e-9:
+        return ""
+    whole = abs(months - round(months)) < 1e-9 and round(months) > 0
+    span = f"后{round(months)}个月" if whole else f"剩余{number_text(months, 1)}个月"
+    return f"{span}需月均完成{amount(monthly_pace(per_month, measure), measure)}"
 
 
 def wrap_names(names: list, chars: float) -> str:

@@ -14,9 +14,10 @@ import functools
 import itertools
 
 from ..model import FORWARD, GROWTH, RED, TOTAL, YELLOW
-from ..planning import days_left
+from ..planning import months_left
 from . import prose, rule_forms
-from .common import LIGHT_COLOURS, display_width, number_text, score_text
+from .common import (LIGHT_COLOURS, difference_text, display_width, figures_apart, number_text,
+                     score_text)
 from .facts import (control_fact, control_words, is_year_end, needs_rectification, notice_title, reported,
                     unit_lights, unreported, veto_sentence)
 from .progress_doc import numbered
@@ -81,8 +82,9 @@ def notice_context(result, cat, ur, grade_order: list) -> dict:
             continue
         counted += 1
         missing = unreported(r)
-        rows.append({"name": ind.name, "measure": ind.measure or "—", "target": target_cell(r, ind),
-                     "actual": missing or _figure(r.actual), "progress": missing or progress_cell(r, ind),
+        target, actual = figure_cells(r)
+        rows.append({"name": ind.name, "measure": ind.measure or "—", "target": target,
+                     "actual": missing or actual, "progress": missing or progress_cell(r, ind),
                      "light": r.light or "—",
                      "fill": LIGHT_COLOURS[r.light][0] if r.light in LIGHT_COLOURS else "FFFFFF",
                      "score": f"{score_text(r.score)}/{number_text(r.weight)}",
@@ -146,9 +148,14 @@ def scale_line(ur, cat) -> str:
     return f"{line}；{fold_line(ur, place=False)}"
 
 
-def target_cell(r, ind) -> str:
-    """The annual target or control line (the 序时控制数 is in the sentence beside the table)."""
-    return "—" if r.target is None else _figure(r.target)
+def figure_cells(r) -> tuple:
+    """(目标, 完成) as the table prints them: the annual target or control line (the 序时控制数 is in
+    the sentence beside the table) and the actual, with the decimals that keep two different
+    figures apart (0.46 and 0.462, not 0.46 twice beside a yellow light)."""
+    if isinstance(r.actual, float) and r.target is not None:
+        actual, target, _ = figures_apart(r.actual, r.target)
+        return target, actual
+    return ("—" if r.target is None else _figure(r.target)), _figure(r.actual)
 
 
 def progress_cell(r, ind) -> str:
@@ -163,10 +170,12 @@ def progress_cell(r, ind) -> str:
         return f"{number_text(r.completion_rate * 100, 1, keep_zeros=True)}%"
     if not isinstance(r.actual, float) or r.target is None:
         return "—"
-    gap = r.actual - r.target
+    # the difference of the two figures printed beside it, zero only when they are equal (the
+    # light is decided on the exact figures): never "与目标持平" beside a yellow light
+    _, _, gap = figures_apart(r.actual, r.target)
     unit = "个百分点" if ind.value_type == GROWTH else ""
-    size = number_text(abs(gap), 1 if unit else 2)
-    if float(size) == 0:
+    size = difference_text(gap)
+    if gap == 0:
         return "与目标持平"
     if ind.direction != FORWARD:
         return f"{'超过' if gap > 0 else '低于'}目标值{size}{unit}"
@@ -207,14 +216,13 @@ def _weak(ur, cat) -> list:
 
 
 def _unit_plans(ur, cat, as_of: dt.date) -> list:
-    days = days_left(as_of)
+    months = months_left(as_of)
     lines = []
     for r, ind in zip(ur.indicators, cat.indicators):
         if not reported(r):
             continue
         if r.per_day is not None:
-            lines.append(prose.pace_sentence(ind.name, r.remaining, ind.measure, days, r.per_day,
-                                             r.per_month))
+            lines.append(prose.pace_sentence(ind.name, r.remaining, ind.measure, months, r.per_month))
         elif r.remaining is not None and ind.value_type == GROWTH:
             lines.append(f"{ind.name}：{prose.growth_progress(r.actual, r.target)}，需加快进度。")
     return [f"{n}.{line}" for n, line in enumerate(lines, 1)] or ["你单位各项总量指标均已完成年度目标。"]

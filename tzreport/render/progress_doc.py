@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..model import COMPLETION, CONTROL, GROWTH, QUALITATIVE, VETO_NONE
-from ..planning import days_left
+from ..planning import months_left
 from . import prose
 from .charts import lights_chart, totals_chart
 from .common import number_text, score_text
@@ -160,6 +160,7 @@ def _overview(cat, p: float, final: bool) -> list:
     out.append(text)
     green = yellow = red = blank = 0
     on, behind, partly, warning, crossed = [], [], [], [], []
+    others = {}     # units that went the other way from their category's total (schedule_sentence)
     for k, ind in cat.lit_columns():
         g, y, r = cat.lights_of(k)
         b = len(cat.unreported(k)[0])
@@ -172,13 +173,15 @@ def _overview(cat, p: float, final: bool) -> list:
                 warning.append(ind.name)
         elif ind.method != QUALITATIVE and (g or y or r):
             if cat.aggregate(k, ind) is not None or not (y or r):
-                (on if cat.on_schedule(k, ind, p) else behind).append(ind.name)
+                reached = cat.on_schedule(k, ind, p)
+                (on if reached else behind).append(ind.name)
+                others[ind.name] = len(y) + len(r) if reached else len(g)
             else:     # rates and the like do not add up: only some units are short, not the whole
                 partly.append(ind.name)
     if green + yellow + red:
         out.append(f"按单位逐项统计，亮灯指标共{green + yellow + red}{prose.ITEM}，"
                    f"{prose.lights_phrase(green, yellow, red, blank, final)}。")
-    sentence = prose.schedule_sentence("从指标看，", f"{cat.words}考核指标", on, behind, final)
+    sentence = prose.schedule_sentence("从指标看，", f"{cat.words}考核指标", on, behind, final, others)
     if partly:
         miss = "未完成年度目标" if final else "未达到序时进度"
         sentence += (f"{'' if sentence else '从指标看，'}{prose.join_names(partly, 5)}"
@@ -296,7 +299,7 @@ def _problems(cat, final: bool) -> list:
 
 
 def _plans(cat, as_of: dt.date) -> list:
-    days = days_left(as_of)
+    months = months_left(as_of)
     lines = []
     for k, ind in enumerate(cat.indicators):
         short = [u for u in cat.units if reported(u.indicators[k]) and u.indicators[k].per_day is not None]
@@ -305,8 +308,8 @@ def _plans(cat, as_of: dt.date) -> list:
         remaining = sum(u.indicators[k].remaining for u in short)
         per_month = sum(u.indicators[k].per_month for u in short)
         most = max(short, key=lambda u: (u.indicators[k].remaining, u.name))
-        text = prose.pace_sentence(f"{ind.name}：{len(short)}个单位合计", remaining, ind.measure, days,
-                                   None, per_month)
+        text = prose.pace_sentence(f"{ind.name}：{len(short)}个单位合计", remaining, ind.measure,
+                                   months, per_month)
         if len(short) > 1:
             text += f"其中缺口最大的是{most.name}（{amount(most.indicators[k].remaining, ind.measure)}）。"
         lines.append(f"{len(lines) + 1}.{text}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 
-from .common import display_width, number_text
+from .common import difference_text, display_width, figures_apart, number_text
 
 ITEM = "项"
 
@@ -34,51 +34,69 @@ def count_share(label: str, part: int, whole: int) -> str:
     return f"{label}{part}{ITEM}、占比{share(part, whole)}"
 
 
-def schedule_sentence(scope: str, noun: str, on: list, behind: list, final: bool = False) -> str:
+def schedule_sentence(scope: str, noun: str, on: list, behind: list, final: bool = False,
+                      exceptions: dict = None) -> str:
     """Which indicators caught up with the schedule and which did not, as seed 000 says it:
     "全县11项市考经济指标中，除财政收入、引进内资2项指标赶上序时进度外，生产总值、……等9项未赶上进度。"
     At the year end (``final``) the yardstick is the annual target: "完成年度目标" (SPEC 4.1).
 
-    ``scope`` e.g. "全县", ``noun`` e.g. "市考经济指标"; ``on`` / ``behind``: indicator names."""
+    ``scope`` e.g. "全县", ``noun`` e.g. "市考经济指标"; ``on`` / ``behind``: indicator names, as
+    the units' totals stand. ``exceptions``: {name: units that went the other way} — units that
+    reached their own target on an indicator whose total is behind, or fell short on one whose
+    total is on. "均未完成" / "全部完成" are said only where no unit went the other way; otherwise
+    the sentence speaks of the total (合计) and names the exception: "一般公共预算收入、城镇新增就业
+    2项县（市、区）考核指标合计未完成年度目标，其中一般公共预算收入有1个单位完成年度目标。"."""
     total = len(on) + len(behind)
     reach, miss, missed = (("完成年度目标", "未完成年度目标", "未完成年度目标") if final else
                            ("达到序时进度", "未达到序时进度", "未赶上进度"))
     if total == 0:
         return ""
+    others = [(name, (exceptions or {}).get(name, 0)) for name in (on or behind)]
+    others = [(name, n) for name, n in others if n]
+    other = ""
+    if others:
+        words = miss if on else reach
+        if total == 1:
+            other = f"，其中有{others[0][1]}个单位{words}"
+        elif len(others) == 1:
+            other = f"，其中{others[0][0]}有{others[0][1]}个单位{words}"
+        else:
+            other = (f"，其中{join_names(name for name, _ in others)}分别有"
+                     f"{'、'.join(f'{n}个' for _, n in others)}单位{words}")
+    summed = "合计" if others else ""
     if total == 1:
         name = (on or behind)[0]
-        return f"{scope}1{ITEM}{noun}（{name}）{reach if on else miss}。"
+        return f"{scope}1{ITEM}{noun}（{name}）{summed}{reach if on else miss}{other}。"
     if not behind:
-        return f"{scope}{total}{ITEM}{noun}全部{reach}。"
+        return f"{scope}{total}{ITEM}{noun}{summed or '全部'}{reach}{other}。"
     if not on:
         names = join_names(behind) if total <= 5 else ""
-        return f"{scope}{names}{total}{ITEM}{noun}均{miss}。"
+        return f"{scope}{names}{total}{ITEM}{noun}{summed or '均'}{miss}{other}。"
     caught = "完成年度目标" if final else "赶上序时进度"
     return (f"{scope}{total}{ITEM}{noun}中，除{join_names(on)}{len(on)}{ITEM}指标{caught}外，"
             f"{join_names(behind)}{'等' if len(behind) > 1 else ''}{len(behind)}{ITEM}{missed}。")
 
 
-def _points(x) -> str:
-    return number_text(abs(x), 1)
-
-
 def total_progress(completion: float, schedule: float) -> str:
-    """"完成年度目标的53.3%，低于序时进度21.7个百分点" (both as shares of 1)."""
-    done = number_text(completion * 100, 1)
-    gap = float(number_text((completion - schedule) * 100, 1))
+    """"完成年度目标的53.3%，低于序时进度21.7个百分点" (both as shares of 1): the gap is the
+    difference of the two printed shares (61.3% against 75.0% is 13.7 points), and 持平 only when
+    they are equal — 74.996% is "低于序时进度0.004个百分点", never 持平 beside a yellow light."""
+    done, _, gap = figures_apart(completion * 100, schedule * 100, 1)
     if gap == 0:
         return f"完成年度目标的{done}%，与序时进度持平"
-    return f"完成年度目标的{done}%，{'高于' if gap > 0 else '低于'}序时进度{_points(gap)}个百分点"
+    return f"完成年度目标的{done}%，{'高于' if gap > 0 else '低于'}序时进度{difference_text(gap)}个百分点"
 
 
 def growth_progress(actual: float, target: float) -> str:
-    """"增长6.1%，低于目标0.9个百分点" (rates in %)."""
-    rate = f"增长{number_text(actual, 1, keep_zeros=True)}%" if actual >= 0 else \
-        f"下降{number_text(-actual, 1, keep_zeros=True)}%"
-    gap = float(number_text(actual - target, 1))
+    """"增长6.1%，低于目标0.9个百分点" (rates in %): the rate as the 通知's table prints it (one
+    decimal at least), the gap the difference of the printed rate and target, 持平 only when they
+    are equal (6.96 against 7 is "低于目标0.04个百分点", as the light says)."""
+    shown, _, gap = figures_apart(actual, target)
+    size = shown.lstrip("-") + ("" if "." in shown else ".0")
+    rate = f"增长{size}%" if actual >= 0 else f"下降{size}%"
     if gap == 0:
         return f"{rate}，与目标持平"
-    return f"{rate}，{'高于' if gap > 0 else '低于'}目标{_points(gap)}个百分点"
+    return f"{rate}，{'高于' if gap > 0 else '低于'}目标{difference_text(gap)}个百分点"
 
 
 def indicator_line(name: str, phrase: str) -> str:
@@ -131,17 +149,14 @@ def last_place_sentence(counts: list) -> str:
     return text + "。"
 
 
-def pace_sentence(name: str, remaining: float, measure: str, days: int, per_day: float = None,
+def pace_sentence(name: str, remaining: float, measure: str, months: float,
                   per_month: float = None) -> str:
     """倒排计划 as a 通报 writes it: "固定资产投资距年度目标还差1.24亿元，后3个月需月均完成4140万元。"
     — amounts in 亿元 past 1亿, a monthly pace only where a pace means something (SPEC 4.1: no
-    "日均完成0.12件")."""
+    "日均完成0.12件"). ``months``: planning.months_left; ``per_month``: planning's 月均."""
     from .facts import amount, pace
     text = f"{name}距年度目标还差{amount(remaining, measure)}"
-    if days <= 0 or per_month is None:
-        return text + "。"
-    months = days * 12 / 365
-    phrase = pace(remaining, per_month, measure, months)
+    phrase = pace(per_month, measure, months)
     return text + (f"，{phrase}" if phrase else "") + "。"
 
 

@@ -14,6 +14,7 @@ from ..model import (COMPLETION, EFFICACY, GREEN, GROWTH, LIGHT_METHODS, QUALITA
 from ..planning import days_left
 from ..read.values import cn_date
 from . import rule_forms
+from .facts import monthly_pace
 from .common import (AMOUNT, LIGHT_COLOURS, PERCENT, POINTS, SEVERITY_CN, TableBook, column_width,
                      indicator_item, score_text, tie_counts, value_format, veto_text, wrapped_lines)
 
@@ -376,7 +377,7 @@ def _lights(book: TableBook, result):
 def _periods(book: TableBook, result):
     """Units × periods: 综合得分 and 排名 of each, then the change since the previous period as
     arrow text (↑3 ↓2 — 新) a printed page keeps; a line chart of the ranks per 考核类别."""
-    from .trend import arrow, move
+    from .trend import arrow, move, total_change
     if len(result.periods) < 2:
         return
     labels = [p["period"] for p in result.periods]
@@ -397,8 +398,7 @@ def _periods(book: TableBook, result):
         else:
             kind, n = m
             row.append(arrow(None if kind == "新参加" else n if kind == "前进" else -n))
-            row.append(None if kind == "新参加" else
-                       _published(u.periods[-1]["total"]) - _published(u.periods[-2]["total"]))
+            row.append(total_change(u))
         rows.append(row)
     folded = [p for p in result.periods if p["folded"]]
     note = ("说明：名次变化为本期与上期相比（↑前进、↓后退、—持平、新为本期新参加排名）。"
@@ -446,14 +446,15 @@ def _plan(book: TableBook, result):
             measure = "百分点" if ind.value_type == GROWTH else ind.measure
             rows.append([u.category, u.name, r.code, r.name, measure, r.target, r.actual,
                          r.completion_rate, r.remaining, days if ind.value_type == TOTAL else None,
-                         r.per_day, r.per_week, r.per_dekad, r.per_month, ind.lead, ind.support])
+                         r.per_day, r.per_week, r.per_dekad, monthly_pace(r.per_month, ind.measure),
+                         ind.lead, ind.support])
     header = ["考核类别", "单位", "指标编码", "指标名称", "计量单位", "年度目标", "本期完成", "完成率", "缺口",
               "剩余天数", "日均需完成", "周均需完成", "旬均需完成", "月均需完成", "牵头单位", "配合单位"]
     note = (f"说明：距年底还有{days}天；缺口=年度确保目标−本期累计完成，增速指标的缺口为百分点。" if days else
             "说明：已到年底，以下为未完成年度确保目标的指标。")
     book.sheet("倒排计划", f"{book.title}倒排计划", header, rows,
                [None, None, None, None, None, value_format, value_format, PERCENT, AMOUNT, "0",
-                AMOUNT, AMOUNT, AMOUNT, AMOUNT], note=note, min_widths={3: 16}, bulk=True)
+                AMOUNT, AMOUNT, AMOUNT, value_format], note=note, min_widths={3: 16}, bulk=True)
 
 
 def _consequences(book: TableBook, result):

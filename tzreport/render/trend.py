@@ -7,7 +7,7 @@ nothing, so the outputs stay exactly as they were.
 from __future__ import annotations
 
 from ..model import GREEN, RED
-from .common import number_text, score_text
+from .common import number_text, score_change, score_text
 from .rule_forms import digits_that_hold, printed
 
 UP, DOWN, SAME, NEW = "前进", "后退", "持平", "新参加"
@@ -27,6 +27,57 @@ def move(ur):
         return NEW, 0
     delta = before["rank"] - now["rank"]
     return (UP, delta) if delta > 0 else (DOWN, -delta) if delta < 0 else (SAME, 0)
+
+
+def total_change(ur):
+    """The change of 综合得分 since the previous period as every output prints it (通知, 批注,
+    汇总): the published total less the published total of the previous period (score_change),
+    so a reader who subtracts the two printed scores finds it; None where ``move`` says nothing
+    or the unit is 新参加."""
+    m = move(ur)
+    if m is None or m[0] == NEW:
+        return None
+    return score_change(ur.periods[-1]["total"], ur.periods[-2]["total"])
+
+
+def rank_words(ur) -> str:
+    """"名次前进2位（由第7名升至第5名）", "名次持平（均为第12名）": both ranks given, so that it cannot
+    be read against the 进位 line, which compares with last year's final rank (SPEC 3.10); "" where
+    ``move`` says nothing, "本期首次参加排名" for 新参加."""
+    m = move(ur)
+    if m is None:
+        return ""
+    kind, n = m
+    if kind == NEW:
+        return "本期首次参加排名"
+    before, now = ur.periods[-2]["rank"], ur.periods[-1]["rank"]
+    if kind == UP:
+        return f"名次前进{n}位（由第{before}名升至第{now}名）"
+    if kind == DOWN:
+        return f"名次后退{n}位（由第{before}名降至第{now}名）"
+    return f"名次持平（均为第{now}名）"
+
+
+def total_words(ur) -> str:
+    """"综合得分增加4.18分" / "综合得分持平" from ``total_change``; "" where there is none."""
+    diff = total_change(ur)
+    if diff is None:
+        return ""
+    return "综合得分持平" if diff == 0 else f"综合得分{'增加' if diff > 0 else '减少'}{score_text(abs(diff))}分"
+
+
+def previous_words(ur) -> str:
+    """"与上期（前三季度）相比，": the period compared with, named."""
+    return f"与上期（{ur.periods[-2]['period']}）相比，"
+
+
+def change_words(ur, subject: str = "") -> str:
+    """"与上期（前三季度）相比，你单位名次前进2位（由第7名升至第5名），综合得分增加4.18分";
+    "你单位本期首次参加排名"; "" without a previous period."""
+    rank = rank_words(ur)
+    if not rank or move(ur)[0] == NEW:
+        return f"{subject}{rank}" if rank else ""
+    return f"{previous_words(ur)}{subject}{rank}，{total_words(ur)}"
 
 
 def rank_change_sentence(units: list, previous: str = "") -> str:
@@ -127,17 +178,9 @@ def unit_trend_lines(ur, subject: str = "", fold: bool = True) -> list:
         lines.append(fold_line(ur, subject))
     elif place_text(ur):
         lines.append(f"{subject}{place_text(ur)}。")
-    m = move(ur)
-    if m is not None:
-        kind, n = m
-        diff = ur.periods[-1]["total"] - ur.periods[-2]["total"]
-        if kind == NEW:
-            lines.append(f"{subject}本期首次参加排名。")
-        else:
-            change = f"{kind}{n}位" if n else "名次持平"
-            sign = "增加" if diff > 0 else "减少"
-            total = f"综合得分{sign}{score_text(abs(diff))}分" if abs(diff) >= 0.005 else "综合得分持平"
-            lines.append(f"{subject}与上期相比{change}，{total}。")
+    change = change_words(ur, subject)
+    if change:
+        lines.append(change + "。")
     to_green, to_red = light_turns(ur)
     if to_green:
         lines.append("由红灯转为绿灯：" + "、".join(f"“{r.name}”" for r in to_green) + "。")
