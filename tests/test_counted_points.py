@@ -73,6 +73,8 @@ def annotation_table(out: Path, unit: str) -> list:
     for r in sheet[start + 1:]:
         if not any(v is not None for v in r):
             break
+        if tuple(r) == tuple(head):      # the header again, where the table runs onto a new page
+            continue
         rows.append((r[0], r[1], r[head.index("分值")], r[head.index("得分")], r[head.index("计算过程")]))
     return rows
 

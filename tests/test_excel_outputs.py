@@ -176,8 +176,8 @@ def test_problems_are_commented_on_the_units_own_cells(tmp_path):
 def test_summary_workbook_sheets_values_and_layout(county):
     out, result = county
     book = openpyxl.load_workbook(out / "汇总.xlsx")
-    assert book.sheetnames == ["综合排名", "指标矩阵-镇街", "指标矩阵-部门", "亮灯统计", "历次排名", "倒排计划",
-                               "结果运用", "数据问题"]
+    assert book.sheetnames == ["综合排名", "指标矩阵-镇街", "指标矩阵-部门", "亮灯统计", "历次排名", "图表",
+                               "倒排计划", "结果运用", "数据问题"]
     # SPEC 3.11: input.xlsx carries August beside September — units × periods, ranks side by side
     periods = book["历次排名"]
     assert [c.value for c in periods[3]] == ["考核类别", "单位", "8月综合得分", "9月综合得分", "8月排名", "9月排名",
@@ -486,3 +486,178 @@ def test_unit_names_become_safe_file_names(tmp_path):
     build([folder], tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out" / "批注").iterdir()) == \
         ["城关镇_开发区.xlsx", "青山镇.xlsx", "龙泉镇.xlsx"]
+
+
+# -- print layout: what a clerk sees when printing -------------------------------------------------
+def _fits_width_and_runs_down(ws) -> bool:
+    return (ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)
+            and ws.page_setup.fitToHeight == 0)
+
+
+def _widths(ws, count: int) -> list:
+    """Column widths 1..count as written (openpyxl files a <col min max> range under its first letter)."""
+    found = {}
+    for dim in ws.column_dimensions.values():
+        for c in range(dim.min or 1, (dim.max or dim.min or 1) + 1):
+            found[c] = dim.width
+    return [found.get(c, 8.43) for c in range(1, count + 1)]
+
+
+def _pages(ws) -> list:
+    """The 考核结果 sheet's printed pages: lists of (row, column A text, height in points)."""
+    breaks = sorted(brk.id for brk in ws.row_breaks.brk)
+    pages, first = [], 1
+    for last in breaks + [ws.max_row]:
+        pages.append([(r, ws.cell(r, 1).value, ws.row_dimensions[r].height) for r in range(first, last + 1)])
+        first = last + 1
+    return pages
+
+
+@pytest.mark.parametrize("fixture,unit", [("county", "金鸡乡"), ("county", "新华街道"), ("city", "静乐县")])
+def test_result_sheet_prints_at_a_readable_scale_with_headers_on_each_page(fixture, unit, request):
+    """考核结果: fitted to the page width only (12 columns of 171 characters: Excel prints it at
+    1045 / (7 × 171 + 12 × 5) = 83 %), several pages, each page no higher than A4 landscape holds
+    at that scale (487 pt between the margins / 0.83), a table continued on a new page under its
+    header again, and no page ending on a section heading."""
+    from tzreport.render.annotate import RESULT_WIDTHS
+    out, _ = request.getfixturevalue(fixture)
+    ws = openpyxl.load_workbook(out / "批注" / f"{unit}.xlsx")["考核结果"]
+    assert _fits_width_and_runs_down(ws)
+    assert ws.page_setup.orientation == "landscape" and "&P" in ws.oddFooter.center.text
+    assert [round(w) for w in _widths(ws, 12)] == list(RESULT_WIDTHS) and sum(RESULT_WIDTHS) == 171
+    scale = 1045 * 100 // (7 * 171 + 12 * 5)
+    assert scale == 83
+    pages = _pages(ws)
+    assert len(pages) >= 2
+    headings = ("一、", "二、", "三、", "四、", "五、", "六、")
+    for n, page in enumerate(pages):
+        assert all(height for _, _, height in page), n          # every row's height is set
+        assert sum(height for _, _, height in page) <= (8.27 - 1.5) * 72 * 100 / scale, n
+        last = next(text for _, text, _ in reversed(page) if text is not None)
+        assert not str(last).startswith(headings), (n, last)   # a heading goes with what follows
+        if n:      # a page starts with a heading, a 项目 label or a table's header, never a bare row
+            first = page[0][1]
+            assert first in ("指标编码", "级别", "类别") or str(first).startswith(headings) or \
+                not str(first)[:1].isascii(), (n, first)
+    codes = [text for page in pages for _, text, _ in page]
+    assert codes.count("指标编码") >= 2        # the indicator and the 倒排 tables (and any repeat)
+
+
+def test_result_sheet_lead_and_support_units_share_the_width(city):
+    """At year end the pace columns are gone: 牵头单位 takes the four columns they left (35
+    characters), 配合单位 the last two; neither wraps a unit's name over three lines."""
+    out, _ = city
+    ws = openpyxl.load_workbook(out / "批注" / "静乐县.xlsx")["考核结果"]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 7).value == "牵头单位")
+    merged = {str(rng) for rng in ws.merged_cells.ranges}
+    assert f"G{head}:J{head}" in merged and f"K{head}:L{head}" in merged
+    assert ws.cell(head, 11).value == "配合单位"
+    row = head + 1
+    assert ws.cell(row, 7).value and ws.row_dimensions[row].height < 3 * 16
+
+
+def test_units_own_claims_sheet_gets_the_print_setup_of_the_others(city):
+    """市考: a unit's own 加分申报 sheet had no print set-up (文件依据 printed on a page of its own):
+    A4, fitted to the width, its header row repeated, pages numbered as on the other sheets."""
+    out, _ = city
+    book = openpyxl.load_workbook(out / "批注" / "凤台区.xlsx")
+    ws = book["加分申报"]
+    assert _fits_width_and_runs_down(ws) and int(ws.page_setup.paperSize) == 9
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.oddFooter.center.text == book["考核结果"].oddFooter.center.text == "第 &P 页，共 &N 页"
+
+
+def test_summary_charts_print_on_a_sheet_of_their_own(county):
+    """汇总: the charts sit on 图表, one to a page, with no table header repeated above them; the
+    table sheets keep their header rows repeated and hold no chart."""
+    out, _ = county
+    book = openpyxl.load_workbook(out / "汇总.xlsx")
+    charts = book["图表"]
+    assert charts.print_title_rows is None and _fits_width_and_runs_down(charts)
+    assert [brk.id for brk in charts.row_breaks.brk] == [31, 62, 93, 124]       # 5 charts, 5 pages
+    assert "&P" in charts.oddFooter.center.text
+    with zipfile.ZipFile(out / "汇总.xlsx") as zf:
+        drawn = [n for n in zf.namelist() if n.startswith("xl/worksheets/_rels/")]
+        assert drawn == [f"xl/worksheets/_rels/sheet{book.sheetnames.index('图表') + 1}.xml.rels"]
+        anchors = zf.read("xl/drawings/drawing1.xml").decode()
+    # each chart 31 rows apart, every one starting on its page's first row
+    assert [int(r) for r in __import__("re").findall(r"<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff>"
+                                                     r"<xdr:row>(\d+)</xdr:row>", anchors)] == [0, 31, 62, 93, 124]
+    for name in ("综合排名", "亮灯统计", "历次排名", "倒排计划"):
+        ws = book[name]
+        assert ws.print_title_rows == "$3:$3" and _fits_width_and_runs_down(ws), name
+
+
+def test_rank_chart_shows_every_unit_when_they_fit(city):
+    """市考: 14 units, all on the 历次排名 chart (永宁县 and 静乐县, the last two, too); the title
+    names no subset."""
+    out, result = city
+    with zipfile.ZipFile(out / "汇总.xlsx") as zf:
+        chart = next(t for t in (zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/charts/"))
+                     if "<c:lineChart>" in t)
+    rows = [int(r) for r in __import__("re").findall(r"<c:tx><c:strRef><c:f>历次排名!\$B\$(\d+)</c:f>", chart)]
+    assert rows == list(range(4, 18))
+    ws = openpyxl.load_workbook(out / "汇总.xlsx")["历次排名"]
+    assert [ws.cell(r, 2).value for r in rows][-2:] == ["永宁县", "静乐县"]
+    assert "县市区历次排名<" in chart.replace("</a:t>", "<") and "前12" not in chart
+
+
+def test_ranking_has_no_empty_group_column_and_prints_zeros_as_zeros(city):
+    """市考: no unit has a 分组, so no 分组 column; every unit has a figure in 进位加分 and 名次加分
+    (0.00 where it was granted none), and a zero 进位 prints 0.00 like the other point columns."""
+    out, result = city
+    ws = openpyxl.load_workbook(out / "汇总.xlsx")["综合排名"]
+    header = [c.value for c in ws[3]]
+    assert header[:3] == ["考核类别", "排名", "单位"] and "分组" not in header
+    assert ws.freeze_panes == "D4"          # 考核类别, 排名 and 单位 stay in view
+    for name in ("进位加分", "名次加分"):
+        col = header.index(name) + 1
+        values = [ws.cell(r, col).value for r in range(4, 4 + len(result.units))]
+        assert None not in values and 0 in values, name
+    col = header.index("进位") + 1
+    assert ws.cell(4, col).number_format == "+0.00;-0.00;0.00"
+    width = _widths(ws, len(header))[header.index("说明")]
+    assert 36 <= width <= 37       # its longest notes run past 36 characters: they wrap
+
+
+def test_plan_sheet_fits_the_width_at_a_readable_scale(county):
+    """倒排计划 (76 rows): 16 columns, each as wide as its figures, under a header that wraps:
+    fitted to the width at 80 % or more in Excel, header rows repeated, as many pages as it takes."""
+    out, result = county
+    ws = openpyxl.load_workbook(out / "汇总.xlsx")["倒排计划"]
+    assert _fits_width_and_runs_down(ws) and ws.print_title_rows == "$3:$3"
+    widths = _widths(ws, 16)
+    pixels = sum(round(w * 7) for w in widths)      # as written: width + 0.71, 7 px a character
+    assert 1045 * 100 // pixels >= 80, pixels
+    # the widest figure still shows: 月均需完成's widest as printed (thousands separators; 万元
+    # amounts of 100 and over whole, e.g. 10,474) with room to spare
+    header = [c.value for c in ws[3]]
+    col = header.index("月均需完成")
+    figures = [row[col].value for row in ws.iter_rows(min_row=4) if isinstance(row[col].value, (int, float))]
+    widest = max(len(f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}") for v in figures)
+    assert widest >= 5 and widths[col] >= widest + 1 and min(widths) >= 6
+
+
+def test_rank_chart_legend_names_every_unit_in_full_within_the_figure():
+    """进展通报: the 县直部门 rank chart's legend held six names a row and ran off the right edge
+    (县自然资源局 cut), 县住房和城乡建设局 shortened. Now: four a row, full names, inside the figure."""
+    import matplotlib
+    from tzreport.render import charts
+    names = ["县发展和改革局", "县住房和城乡建设局", "县工业和信息化局", "县农业农村局", "县财政局",
+             "县生态环境局", "县商务局", "县自然资源局"]
+    assert charts.legend_columns(names) == 4        # (9 + 5.2) × 7 pt = 99.4 pt each in 439 pt
+    with matplotlib.rc_context({"font.family": [charts.cjk_family()], "font.size": 8}):
+        fig = charts._draw_ranks("县直部门历次排名", ["8月", "9月"],
+                                 [(n, [i + 1, i + 1]) for i, n in enumerate(names)])
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        legend = fig.legends[0]
+        # read across: the first row holds the first four in rank order
+        renderer = canvas.get_renderer()
+        box = legend.get_window_extent(renderer)
+        assert 0 <= box.x0 and box.x1 <= fig.bbox.width
+        where = {t.get_text(): t.get_window_extent(renderer) for t in legend.get_texts()}
+        texts = sorted(where, key=lambda t: (-round(where[t].y0 / 10), where[t].x0))
+        assert len({round(where[t].y0 / 10) for t in texts}) == 2      # two rows of four
+        assert texts == names

@@ -442,7 +442,8 @@ def _ranking(out) -> tuple:
     import openpyxl
     rows = list(openpyxl.load_workbook(out / "汇总.xlsx")["综合排名"].iter_rows(values_only=True))
     head = next(i for i, r in enumerate(rows) if r[0] == "考核类别")
-    return rows[head - 1][0], rows[head], {r[3]: dict(zip(rows[head], r)) for r in rows[head + 1:] if r[3]}
+    name = rows[head].index("单位")     # after 分组 where a unit has one
+    return rows[head - 1][0], rows[head], {r[name]: dict(zip(rows[head], r)) for r in rows[head + 1:] if r[name]}
 
 
 def _sentences(paragraphs: list) -> list:

@@ -12,6 +12,7 @@ cannot edit).
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from copy import copy
 from dataclasses import dataclass, field
@@ -32,9 +33,11 @@ from ..read.workbook import copy_allowed
 from ..model import COMPLETION, CONTROL, EFFICACY, REVERSE, ST_OK, TOTAL
 from ..planning import days_left
 from ..read.values import cn_date
-from .common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LIGHT_COLOURS, MIN_FIT_SCALE, PERCENT,
-                     POINTS, PRINT_WIDTH_PX, SEVERITY_CN, SPLIT_SCALE, WIDE_RENDERING, column_pixels, history_text,
-                     number_text, put, score_text, tie_counts, value_format, veto_text, wrapped_lines)
+from ..read.submissions import CLAIM_SHEET
+from .common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LIGHT_COLOURS, LINE_PT, MIN_FIT_SCALE,
+                     PAGE_FOOTER, PERCENT, POINTS, PRINT_WIDTH_PX, SEVERITY_CN, SIGNED_POINTS, SPLIT_SCALE,
+                     WIDE_RENDERING, column_pixels, history_text, line_room, number_text, put, row_height,
+                     score_text, tie_counts, value_format, veto_text, wrapped_lines)
 from . import rule_forms
 from .facts import monthly_pace
 from .template import HEADER_ROW, SUBMISSION_SHEET, write_template
@@ -338,10 +341,33 @@ def print_setup(ws, header_row: int = None, col0: int = None) -> None:
             ws.print_title_cols = "A:C"
         ws.col_breaks.append(Break(id=col0 - 1))     # 0-based: the first added column starts a page
     else:
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        _fit_width(ws)
+
+
+def _fit_width(ws) -> None:
+    """Fitted to the page width, as many pages down as it takes, numbered (unless the unit's
+    own footer says otherwise)."""
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     if not ws.oddFooter.center.text:
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+        ws.oddFooter.center.text = PAGE_FOOTER
+
+
+def claims_print_setup(book, sub) -> None:
+    """The unit's own 加分申报 sheet prints as the sheets tzreport writes: A4, fitted to the page
+    width, the header row over its claims repeated, pages numbered; the unit's orientation, its
+    repeated rows and its footer stay."""
+    if sub is None or CLAIM_SHEET == sub.sheet or CLAIM_SHEET not in book.sheetnames:
+        return
+    ws = book[CLAIM_SHEET]
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    _fit_width(ws)
+    rows = [int(found[0]) for c in sub.claims if c.where[1] == CLAIM_SHEET
+            for found in [re.search(r"\d+", c.where[2] or "")] if found]
+    head = min(rows) - 1 if rows else 0
+    if head >= 1 and not ws.print_title_rows and (
+            ws.has_value(head, 1) if getattr(ws, "is_xml", False) else ws.cell(head, 1).value is not None):
+        ws.print_title_rows = f"{head}:{head}"
 
 
 def _printed_pixels(ws, first: int, last: int) -> int:
@@ -384,8 +410,28 @@ def _method_text(method: str) -> str:
 
 
 # -- the 考核结果 sheet ---------------------------------------------------------------------------
+# The 考核结果 sheet prints on A4 landscape fitted to its width. Its pages are laid out here rather
+# than left to the office suite: every row's height is set, a page ends before a section heading
+# that would otherwise stand alone at its foot, and a table running on to the next page starts
+# there with its header again (the sheet holds several tables; print titles repeat only one set
+# of rows). The pages are reckoned at Excel's scale (Calibri: 7 px a character), the largest any
+# suite prints this sheet at, and filled to PAGE_FILL only: a page never overflows into a break
+# of the suite's own.
+RESULT_WIDTHS = (19, 20, 9, 10, 10, 10, 8, 9, 9, 9, 16, 42)
+PAGE_HEIGHT_PT = (8.27 - 2 * 0.75) * 72       # A4 landscape less the top and bottom margins
+PAGE_FILL = 0.95
+TITLE_PT, SECTION_PT, GAP_PT = 28, 20, 10
+KEEP_ROWS = 3          # a table starts on a page with room for its header and this many rows
+
+
+def _fitted_scale(widths) -> int:
+    """The print scale (%) fitting columns of ``widths`` to the page width, as Excel sets it."""
+    return min(100, PRINT_WIDTH_PX * 100 // sum(column_pixels(w) for w in widths))
+
+
 class _Writer:
-    """Writes sections down an openpyxl sheet: titles, 项目/内容 pairs and bordered tables.
+    """Writes sections down an openpyxl sheet: titles, 项目/内容 pairs and bordered tables, and
+    lays out its printed pages (see RESULT_WIDTHS).
 
     Cells go row by row, left to right: a new XmlSheet makes each one text as it comes."""
 
@@ -394,63 +440,109 @@ class _Writer:
         self.styles = Styles(ws)
         # put(row, col, value, style, number_format): Styles.put on this sheet
         self.put = ws.put if self.styles.xml else partial(self.styles.put, ws)
+        self.page = PAGE_HEIGHT_PT * 100 / _fitted_scale(widths) * PAGE_FILL
+        self.used = 0.0           # points of the current page taken
+        self.pending = None       # a section heading, written with the row that follows it
+        self.repeat = None        # (header, spans) of the table being written
+        self.breaks = []          # the last row of each page but the last
 
-    def _fit(self, texts) -> None:
+    @staticmethod
+    def _height(texts) -> float:
         """Row height for wrapped text (LibreOffice and Excel do not grow merged rows by themselves).
 
-        ``texts``: (text, width in characters) pairs of the current row."""
+        ``texts``: (text, width in characters) pairs of the row."""
         lines = 1
         for t, w in texts:
-            # A text of at most half the width is one line, whatever its characters.
-            if t and 2 * len(t) > max(1, int(w) - 1):
+            # A text of at most a line's room in half its characters is one line, whatever they are.
+            if t and 2 * len(t) > line_room(w):
                 lines = max(lines, wrapped_lines(t, w))
-        if lines > 1:
-            self.ws.row_dimensions[self.row].height = 15 * lines
+        return row_height(lines) if lines > 1 else LINE_PT
+
+    def _place(self, height: float, keep: float = 0.0) -> None:
+        """Make room for a row ``height`` points high, with ``keep`` points of what must follow it
+        on the same page: else a new page (starting with the table's header again). A section
+        heading waiting for this row goes first."""
+        # A heading: with room below it for this row and two more (a short section stays whole).
+        need = height + keep + (SECTION_PT + 2 * LINE_PT if self.pending else 0)
+        if self.used and self.used + need > self.page:
+            self._new_page()
+        if self.pending:
+            self.put(self.row, 1, self.pending, "section")
+            self.pending = None
+            self._done(SECTION_PT)
+
+    def _done(self, height: float) -> None:
+        """The current row is written and ``height`` points high: on to the next."""
+        self.ws.row_dimensions[self.row].height = height
+        self.used += height
+        self.row += 1
+
+    def _new_page(self) -> None:
+        self.breaks.append(self.row - 1)
+        self.ws.row_breaks.append(Break(id=self.row - 1))
+        self.used = 0.0
+        if self.repeat:
+            self._header(*self.repeat)
+
+    def _header(self, header, spans) -> None:
+        self._cells(header, spans, ["head"] * len(header))
+        self._done(LINE_PT)
+
+    def _cells(self, values, spans, styles, formats=None) -> None:
+        """One row of a table: value j in ``spans[j]`` columns, merged where more than one."""
+        put, col = self.put, 1
+        for j, value in enumerate(values):
+            put(self.row, col, value, styles[j], formats[j] if formats else None)
+            if spans[j] > 1:
+                self.styles.merge(self.ws, self.row, col, col + spans[j] - 1, styles[j])
+            col += spans[j]
 
     def title(self, text: str) -> None:
+        self._place(TITLE_PT)
         self.put(self.row, 1, text, "title")
         self.styles.merge(self.ws, self.row, 1, self.width)
-        self.ws.row_dimensions[self.row].height = 28
-        self.row += 2
+        self._done(TITLE_PT)
+        self.gap()
 
     def section(self, text: str) -> None:
-        self.put(self.row, 1, text, "section")
-        self.row += 1
+        """A heading, kept on one page with the rows after it (it is written with the first)."""
+        self.pending = text
 
     def line(self, text: str) -> None:
+        height = self._height([(text, sum(self.widths))])
+        self._place(height)
         self.put(self.row, 1, text, "wrap")
         self.styles.merge(self.ws, self.row, 1, self.width)
-        self._fit([(text, sum(self.widths))])
-        self.row += 1
+        self._done(height)
 
     def pair(self, label: str, value, note: str = "", number_format: str = None) -> None:
+        height = self._height([(label, self.widths[0]), (note, sum(self.widths[2:])),
+                               (str(value or ""), self.widths[1])])
+        self._place(height)
         put, row = self.put, self.row
         put(row, 1, label, "label")
         put(row, 2, value, "left", number_format)
         put(row, 3, note, "text")
         self.styles.merge(self.ws, row, 3, self.width, "text")
-        self._fit([(note, sum(self.widths[2:])), (str(value or ""), self.widths[1])])
-        self.row += 1
+        self._done(height)
 
-    def table(self, header, rows, formats=(), lights=None, span_last: bool = False) -> None:
+    def table(self, header, rows, formats=(), lights=None, spans=None) -> None:
         """A bordered table. ``formats``: per column a number format, or a function of the value
-        giving one; ``lights``: (column, each row's light there: its style); ``span_last``
-        merges the last column with the sheet's last one (for the few rows of long messages).
+        giving one; ``lights``: (column, each row's light there: its style); ``spans``: how many
+        of the sheet's columns each column takes (merged), one each by default.
         Some 4,000 cells a unit: the loop does no more per cell than it must."""
-        widths = list(self.widths[:len(header)])
-        if span_last:
-            widths[-1] = sum(self.widths[len(header) - 1:])
-        room = [max(1, int(w) - 1) for w in widths]      # wrapped_lines' characters per line
-        put, ws = self.put, self.ws
-        for j, title in enumerate(header):
-            put(self.row, 1 + j, title, "head")
-        if span_last:
-            self.styles.merge(ws, self.row, len(header), self.width, "head")
-        self.row += 1
+        spans = list(spans or [1] * len(header))
+        edges = [sum(spans[:j]) for j in range(len(spans) + 1)]
+        widths = [sum(self.widths[edges[j]:edges[j + 1]]) for j in range(len(spans))]
+        room = [line_room(w) for w in widths]      # wrapped_lines' characters per line
         specs = list(formats) + [None] * max(0, max(map(len, rows), default=0) - len(formats))
         light_column, light_styles = lights or (None, None)
+        if not rows:
+            self._place(LINE_PT)
+            self._header(header, spans)
+        laid = []         # per row: (styles, number formats, height)
         for n, values in enumerate(rows):
-            row, lines = self.row, 1
+            lines, styles, number_formats = 1, [], []
             for j, value in enumerate(values):
                 if value is None:
                     number_format = None
@@ -459,25 +551,34 @@ class _Writer:
                     number_format = spec(value) if callable(spec) else spec
                 if isinstance(value, str):
                     style = "text"
-                    # Row height for wrapped text (as _fit); half the width or less is one line.
+                    # Row height for wrapped text (as _height); half the width or less is one line.
                     if 2 * len(value) > room[j]:
                         lines = max(lines, wrapped_lines(value, widths[j]))
                 else:
                     style = "cell"
                 if j == light_column and light_styles[n]:
                     style = light_styles[n]
-                put(row, 1 + j, value, style, number_format)
-            if lines > 1:
-                ws.row_dimensions[row].height = 15 * lines
-            if span_last:
-                self.styles.merge(ws, row, len(header), self.width, "text")
-            self.row += 1
+                styles.append(style)
+                number_formats.append(number_format)
+            laid.append((styles, number_formats, row_height(lines) if lines > 1 else LINE_PT))
+        for n, (values, (styles, number_formats, height)) in enumerate(zip(rows, laid)):
+            if n == 0:       # the header and the first KEEP_ROWS rows on one page
+                self._place(LINE_PT, keep=sum(h for _, _, h in laid[:KEEP_ROWS]))
+                self._header(header, spans)
+                self.repeat = (header, spans)
+            self._place(height)
+            self._cells(values, spans, styles, number_formats)
+            self._done(height)
+        self.repeat = None
 
     def gap(self) -> None:
-        self.row += 1
+        """A thin blank row; none at the top of a page, nor where the page is full."""
+        if self.used and self.used + GAP_PT <= self.page:
+            self._done(GAP_PT)
 
-
-RESULT_WIDTHS = (20, 26, 12, 12, 12, 10, 8, 9, 9, 9, 14, 70)
+    def close(self) -> None:
+        if self.pending:       # a heading with nothing after it (not written by result_sheet)
+            self.line("")
 
 
 def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
@@ -526,7 +627,7 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
         w.pair(f"  其中：{name}", float(score_text(granted)), text, POINTS)
     if ur.rank_change:                                              # SPEC 3.10
         w.pair("进位", rule_forms.rank_change_points(ur), rule_forms.rank_change_text(ur),
-               "+0.00;-0.00;0")
+               SIGNED_POINTS)
     w.pair("扣分", float(score_text(ur.deduction)), "；".join(rule_forms.deduction_parts(ur)) or "无", POINTS)
     tied = "，并列" if ctx.ties.get((ur.category, ur.rank), 0) > 1 else ""
     w.pair("排名", ur.rank, f"共{size}个单位（{ur.category}）{tied}")
@@ -550,12 +651,15 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
     if issues:
         w.table(("级别", "文件", "工作表", "单元格", "问题"),
                 [(SEVERITY_CN[i.severity], i.file, i.sheet, i.cell, i.message) for i in issues],
-                span_last=True)
+                spans=(1, 1, 1, 1, len(RESULT_WIDTHS) - 4))
     else:
         w.line("无。")
+    w.close()
     for j, width in enumerate(RESULT_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(j)].width = width
     print_setup(ws)
+    ws.page_margins.left = ws.page_margins.right = 0.4       # PRINT_WIDTH_PX
+    ws.page_margins.top = ws.page_margins.bottom = 0.75      # PAGE_HEIGHT_PT
     for sheet in book.worksheets:
         sheet.sheet_view.tabSelected = sheet is ws
     book.active = book.worksheets.index(ws)
@@ -580,7 +684,7 @@ def _trend_pairs(w: _Writer, ur) -> None:
         w.pair("名次变化", arrow(None if new else n if kind == "前进" else -n),
                rank_words(ur) if new else previous_words(ur) + rank_words(ur))
         if not new:      # the published totals' difference, as the 通知 and 汇总 print it
-            w.pair("综合得分变化", total_change(ur), previous_words(ur) + total_words(ur), "+0.00;-0.00;0")
+            w.pair("综合得分变化", total_change(ur), previous_words(ur) + total_words(ur), SIGNED_POINTS)
     to_green, to_red = light_turns(ur)
     if to_green or to_red:
         w.pair("亮灯变化", f"转绿{len(to_green)}项，转红{len(to_red)}项",
@@ -647,10 +751,10 @@ def _plan_section(ctx: Context, w: _Writer, ur) -> None:
         measure = "百分点" if ind.value_type != TOTAL else ind.measure
         rows.append((r.code, r.name, measure, r.target, r.actual, r.remaining, r.per_day, r.per_week,
                      r.per_dekad, monthly_pace(r.per_month, ind.measure), ind.lead, ind.support))
-    if rows and not days:      # no day left: the pace columns would stay empty
+    if rows and not days:      # no day left: the pace columns would stay empty, 牵头单位 takes them
         w.table(("指标编码", "指标名称", "计量单位", "年度目标", "本期完成", "缺口", "牵头单位", "配合单位"),
                 [row[:6] + row[10:] for row in rows], (None, None, None, value_format, value_format, AMOUNT),
-                span_last=True)
+                spans=(1, 1, 1, 1, 1, 1, 4, 2))
     elif rows:
         w.table(("指标编码", "指标名称", "计量单位", "年度目标", "本期完成", "缺口", "日均", "周均", "旬均",
                  "月均", "牵头单位", "配合单位"), rows,
@@ -662,7 +766,7 @@ def _plan_section(ctx: Context, w: _Writer, ur) -> None:
     items = [("表彰加分", f"{i}（{lv}）", p) for i, lv, p in ur.honor_items]
     items += [("扣分", rule_forms.deduction_item(ur, item), -p) for item, p in ur.deduction_items]
     if items:
-        w.table(("类别", "事项", "分值"), items, (None, None, "+0.00;-0.00;0"))
+        w.table(("类别", "事项", "分值"), items, (None, None, SIGNED_POINTS), spans=(1, 4, 1))
     else:
         w.line("无。")
 
@@ -677,6 +781,7 @@ def annotate_unit(ctx: Context, ur, sub, blank, issues, path) -> None:
         try:
             with open(sub.path, "rb") as fh:
                 book = XmlBook(fh.read(), Styles.SPECS)
+            claims_print_setup(book, sub)
             _annotate_book(ctx, book, book[sub.sheet], sub.header_row, sub.row_of, ur, issues,
                            sub.file, "", path)
             return
@@ -701,6 +806,8 @@ def annotate_unit_openpyxl(ctx: Context, ur, sub, blank, issues, path) -> None:
     xlsxpatch cannot edit."""
     book, ws, header_row, row_of, note = _open_source(ctx, ur, sub, blank)
     own = sub.file if sub is not None and sub.path and not note else ""
+    if own:
+        claims_print_setup(book, sub)
     annotate_sheet(ctx, ws, header_row, row_of, ur, issues, own)
     result_sheet(ctx, book, ur, issues, note)
     save_openpyxl(book, path, ctx.when)

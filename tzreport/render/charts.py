@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 
 from ..model import GREEN, RED, YELLOW
-from .common import LIGHT_COLOURS
+from .common import LIGHT_COLOURS, display_width
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei",
                 "PingFang SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Noto Sans CJK JP")
@@ -150,7 +150,7 @@ def _short(name: str, limit: int = 14) -> str:
     return name if len(name) <= limit else name[:limit - 1] + "…"
 
 
-MAX_LINES = 12      # past this many units a rank chart shows the current top and bottom ones
+MAX_LINES = 20      # past this many units a rank chart (here and in 汇总) shows the top and bottom ones
 
 
 def ranks_chart(title: str, periods: list, units: list) -> bytes:
@@ -160,7 +160,7 @@ def ranks_chart(title: str, periods: list, units: list) -> bytes:
 
 
 def _draw_ranks(title, periods, units):
-    if len(units) > MAX_LINES:       # the best and the worst six now: a readable chart
+    if len(units) > MAX_LINES:       # the best and the worst ten now: a readable chart
         units = units[:MAX_LINES // 2] + units[-(MAX_LINES // 2):]
         title += f"（前{MAX_LINES // 2}名和后{MAX_LINES // 2}名）"
     fig = _figure(3.2)
@@ -173,7 +173,7 @@ def _draw_ranks(title, periods, units):
             continue
         worst = max(worst, max(r for _, r in points))
         ax.plot([x for x, _ in points], [r for _, r in points], marker="o", markersize=3,
-                linewidth=1.2, label=_short(name, 8),
+                linewidth=1.2, label=name,
                 linestyle="-" if n < 10 else "--")      # the colour cycle has ten colours
     ax.set_xticks(xs, periods, fontsize=8)
     ax.set_ylim(worst + 0.5, 0.5)      # rank 1 on top
@@ -181,5 +181,28 @@ def _draw_ranks(title, periods, units):
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("名次", fontsize=8)
     ax.set_title(title, fontsize=10)
-    fig.legend(fontsize=7, ncols=min(6, max(1, len(units))), loc="outside lower center", frameon=False)
+    _legend(fig, ax)
     return fig
+
+
+LEGEND_PT = 7
+
+
+def legend_columns(names, width_in: float = WIDTH_IN) -> int:
+    """How many legend entries of ``names`` fit side by side across ``width_in`` inches: each as
+    wide as the longest name (a CJK character 1 em of LEGEND_PT, a Latin one half) plus its line
+    sample, its padding and the spacing to the next (2 + 0.8 + 2 em, and some room)."""
+    widest = max((display_width(n) for n in names), default=0)
+    entry_pt = (widest / 2 + 5.2) * LEGEND_PT
+    return max(1, min(len(names), int(width_in * 72 // entry_pt)))
+
+
+def _legend(fig, ax) -> None:
+    """Every unit's full name below the chart, read across in rank order (matplotlib fills a
+    legend column by column: the entries are put in that order so the rows read left to right)."""
+    handles, labels = ax.get_legend_handles_labels()
+    cols = legend_columns(labels)
+    rows = -(-len(labels) // cols)
+    order = [r * cols + c for c in range(cols) for r in range(rows) if r * cols + c < len(labels)]
+    fig.legend([handles[i] for i in order], [labels[i] for i in order], fontsize=LEGEND_PT,
+               ncols=cols, loc="outside lower center", frameon=False)

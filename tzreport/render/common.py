@@ -22,6 +22,7 @@ ANNOTATION_FILL = "FCE4D6"   # the columns tzreport adds, set apart from the uni
 
 PERCENT = "0.0%"
 POINTS = "0.00"
+SIGNED_POINTS = "+0.00;-0.00;0.00"      # 进位 and the like: a zero prints 0.00 as in the other columns
 AMOUNT = "#,##0.00"
 
 # Printing: A4 landscape less 0.4" side margins is 10.9" = 1045 px at 96 dpi. A sheet is fitted to
@@ -34,6 +35,12 @@ SPLIT_SCALE = 75
 # 7 px wide in Calibri, LibreOffice without Calibri (DejaVu Sans) about 9.3 px. Breaking for the
 # narrower one made LibreOffice add breaks of its own and print near-empty pages between ours.
 WIDE_RENDERING = 9.3 / 7
+PAGE_FOOTER = "第 &P 页，共 &N 页"      # every printed sheet tzreport writes or annotates
+# A chart page (TableBook.chart_sheet): 16 columns of Excel's default 64 px hold a chart of 1,000 px;
+# 31 rows of 15 pt (465 pt) fit the 487 pt an A4 landscape page has between its margins.
+CHART_COLUMNS = 16
+CHART_WIDTH_PX = 1000
+CHART_PAGE_ROWS = 31
 
 
 def column_pixels(width: float) -> int:
@@ -90,10 +97,26 @@ def display_width(text) -> int:
     return sum(map(_WIDTHS.__getitem__, text))
 
 
+# Each wrapped line is 16 pt high: LibreOffice's Noto Sans CJK at 11 pt needs 15.9, so rows of
+# 15 pt a line cut off the last line of a long 说明.
+LINE_PT = 16
+
+
+def line_room(width: float) -> int:
+    """Latin characters a wrapped line of a ``width`` column holds (CJK count two)."""
+    return max(1, int(width) - 1)
+
+
 def wrapped_lines(text: str, width: float) -> int:
     """Lines a wrapped cell of ``width`` characters needs (neither Excel nor LibreOffice grows
     a merged or an xlsxwriter-written row by itself)."""
-    return -(-display_width(text) // max(1, int(width) - 1))
+    return -(-display_width(text) // line_room(width))
+
+
+def row_height(lines: int) -> float:
+    """The height in points of a row of ``lines`` wrapped lines (more than one), in whole pixels
+    (0.75 pt) as xlsxwriter writes a row's height."""
+    return round((LINE_PT * lines + 2) / 0.75) * 0.75
 
 
 def tie_counts(units) -> dict:
@@ -299,6 +322,7 @@ class TableBook:
         self.formats = {}
         self.pixels = {}       # sheet name -> printed table width in pixels (to size charts)
         self.widths = {}       # sheet name -> column widths (for the print set-up)
+        self.charts = []       # (chart, height in pixels) for chart_sheet, in order
 
     def fmt(self, num_format=None, **extra):
         key = (num_format, tuple(sorted(extra.items())))
@@ -353,7 +377,7 @@ class TableBook:
                     ws.write_blank(r, c, None, blank)
                 elif isinstance(value, str):
                     ws.write_string(r, c, value, text)
-                    if c < len(widths) and 2 * len(value) >= widths[c] - 1:
+                    if c < len(widths) and 2 * len(value) > line_room(widths[c]):
                         lines = max(lines, wrapped_lines(value, widths[c]))
                 elif isinstance(value, bool):
                     ws.write_string(r, c, "是" if value else "否", blank)
@@ -362,7 +386,7 @@ class TableBook:
                                     else self.fmt(specs[c](value) if c < len(specs) and specs[c]
                                                   else None))
             if lines > 1:
-                ws.set_row(r, 15 * lines)
+                ws.set_row(r, row_height(lines))
         count = len(rows)
         ws.freeze_panes(head + 1, 0)
         if count:
@@ -406,7 +430,7 @@ class TableBook:
         s_blank = xf(blank)
         specs = [specs[c] if c < len(specs) else None for c in range(count)]
         fixed = [None if callable(spec) else spec_xf(spec) for spec in specs]
-        room = [max(1, int(w) - 1) for w in widths] if widths else []     # wrapped_lines' per line
+        room = [line_room(w) for w in widths] if widths else []     # wrapped_lines' per line
         out = tempfile.TemporaryFile()      # the rows' XML, until the package is written
         for i, values in enumerate(rows):
             r = str(first + i + 1)
@@ -426,7 +450,7 @@ class TableBook:
                         cells.append(f'{opening[c]}{r}"{text}')
                         continue
                     cells.append(f'{opening[c]}{r}" s="{s_text[c]}"{text}')
-                    if c < len(room) and 2 * len(value) >= room[c]:
+                    if c < len(room) and 2 * len(value) > room[c]:
                         key = (value, c)
                         n = lines_of.get(key)
                         if n is None:
@@ -441,7 +465,7 @@ class TableBook:
                 else:
                     style = spec_xf(formats[c]) if formats else fixed[c] or spec_xf(specs[c](value))
                     cells.append(f'{opening[c]}{r}" s="{style}"><v>{value!r}</v></c>')
-            height = f' ht="{15 * lines}" customHeight="1"' if lines > 1 else ""
+            height = f' ht="{row_height(lines):g}" customHeight="1"' if lines > 1 else ""
             out.write(f'<row r="{r}"{height}>{"".join(cells)}</row>'.encode("utf-8"))
         self.wb.spliced[ws] = (out, first + len(rows), count)
 
@@ -455,6 +479,30 @@ class TableBook:
         else:
             ws.write_number(r, c, value, self.fmt(num_format))
 
+    def chart_sheet(self, name: str, title: str) -> None:
+        """The charts made so far on a sheet of their own, one to a printed page (A4 landscape at
+        100 %, CHART_WIDTH_PX wide, at most CHART_PAGE_ROWS rows high), with no repeated table
+        header above them. A chart beside its table printed under that sheet's repeated header rows."""
+        if not self.charts:
+            return
+        ws = self.wb.add_worksheet(name)
+        ws.hide_gridlines(2)
+        top, breaks = 0, []
+        for chart, height in self.charts:
+            chart.set_size({"width": CHART_WIDTH_PX, "height": min(height, CHART_PAGE_ROWS * 20 - 10)})
+            ws.insert_chart(top, 0, chart, {"object_position": 3})     # neither moved nor sized with cells
+            top += CHART_PAGE_ROWS
+            breaks.append(top)
+        ws.set_h_pagebreaks(breaks[:-1])
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.75)
+        ws.print_area(0, 0, top - 1, CHART_COLUMNS - 1)
+        ws.set_header(f"&C&12{_escape_header(title)}")
+        ws.set_footer(f"&C{PAGE_FOOTER}")
+        ws.fit_to_pages(1, 0)
+        self.charts = []
+
     def print_setup(self, ws, head: int, title: str, last_col: int, last_row: int,
                     repeat_cols: int = 0, groups=None):
         """A4 landscape, the header row on every page, fitted to the page width while that keeps
@@ -467,7 +515,7 @@ class TableBook:
         ws.repeat_rows(head)
         ws.print_area(0, 0, max(last_row, head), last_col)
         ws.set_header(f"&C&12{_escape_header(title)}")
-        ws.set_footer("&C第 &P 页，共 &N 页")
+        ws.set_footer(f"&C{PAGE_FOOTER}")
         pixels = [column_pixels(w) for w in self.widths.get(ws.get_name(), [])[:last_col + 1]]
         if not repeat_cols or sum(pixels) * MIN_FIT_SCALE <= PRINT_WIDTH_PX * 100:
             ws.fit_to_pages(1, 0)

@@ -14,13 +14,16 @@ from ..model import (COMPLETION, EFFICACY, GREEN, GROWTH, LIGHT_METHODS, QUALITA
 from ..planning import days_left
 from ..read.values import cn_date
 from . import rule_forms
+from .charts import MAX_LINES
 from .facts import monthly_pace
-from .common import (AMOUNT, LIGHT_COLOURS, PERCENT, POINTS, SEVERITY_CN, TableBook, column_width,
-                     indicator_item, score_text, tie_counts, value_format, veto_text, wrapped_lines)
+from .common import (AMOUNT, LIGHT_COLOURS, PERCENT, POINTS, SEVERITY_CN, SIGNED_POINTS, TableBook,
+                     column_width, display_width, indicator_item, row_height, score_text, tie_counts,
+                     value_format, veto_text, wrapped_lines)
 
 FILE_NAME = "汇总.xlsx"
 LIGHT_CODES = {GREEN: "G", YELLOW: "Y", RED: "R"}   # hidden helper cells behind the matrix colours
 MAX_CHART_UNITS = 60    # a chart with more bars than this is unreadable: the top ones are drawn
+CHART_SHEET = "图表"     # the charts of 综合排名, 亮灯统计 and 历次排名, one to a page
 
 
 # -- 综合排名 ------------------------------------------------------------------------------------
@@ -60,7 +63,9 @@ def _ranking(book: TableBook, result, grade_order=None):
     # own base (a column of its own), not to the folded 基础得分 beside them.
     period = next((rule_forms.current_period(u) for u in result.units if u.fold), "")
     own = [f"{period}基础得分"] if period else []
-    header = (["考核类别", "分组", "排名", "单位"] + [f"{m}（{period}）" if period else m for m in majors] + own
+    grouped = any(u.group for u in result.units)     # no unit in a 分组: no empty column for it
+    header = (["考核类别"] + (["分组"] if grouped else []) + ["排名", "单位"]
+              + [f"{m}（{period}）" if period else m for m in majors] + own
               + ["基础得分", "指标加分", "表彰加分"] + extra + ["加分合计", "扣分"]
               + (["进位"] if advance else [])
               + ["综合得分", "等次", "一票否决", "红灯数", "说明"])
@@ -83,17 +88,19 @@ def _ranking(book: TableBook, result, grade_order=None):
         notes += [u.rank_change["text"]] if u.rank_change else []
         notes += rule_forms.deduction_parts(u, with_rank=False)     # the 退位: the line above
         granted = {c["name"]: c["granted"] for c in u.bonus_classes}
-        rows.append([u.category, u.group, u.rank, u.name]
+        # A unit granted nothing of a class has a real 0.00 there, as in the other point columns.
+        rows.append([u.category] + ([u.group] if grouped else []) + [u.rank, u.name]
                     + [_published(u.subtotals[m]) if m in u.subtotals else None for m in majors]
                     + ([_published(rule_forms.current_base(u))] if period else [])
                     + [_published(u.base), _published(u.indicator_bonus), _published(u.honor_bonus)]
-                    + [_published(granted[n]) if n in granted else None for n in extra]
+                    + [_published(granted.get(n, 0.0)) for n in extra]
                     + [_published(u.bonus), _published(u.deduction)]
                     + ([rule_forms.rank_change_points(u)] if advance else [])
                     + [_published(u.total), u.grade,
                        veto_text(u.veto) if u.veto != "否" else "", u.reds, "；".join(notes)])
-    formats = ([None, None, "0", None] + [POINTS] * (len(majors) + len(own) + 5 + len(extra))
-               + (["+0.00;-0.00;0"] if advance else []) + [POINTS, None, None, "0", None])
+    formats = ([None] * (2 if grouped else 1) + ["0", None]
+               + [POINTS] * (len(majors) + len(own) + 5 + len(extra))
+               + ([SIGNED_POINTS] if advance else []) + [POINTS, None, None, "0", None])
     weighted = {}    # SPEC 3.7: categories whose parts are weighted, with their 权重
     for u in result.units:
         if u.major_weights:
@@ -108,21 +115,23 @@ def _ranking(book: TableBook, result, grade_order=None):
             + "、".join(f"{p['period']}{p['weight']:g}" for p in folded) + "）") if period and folded else ""
     excluded = "；".join(x for x in (parts, fold, excluded) if x)
     # What a leader reads fits one landscape page: scores in narrow columns under wrapped
-    # headers, the 说明 wrapped in a column of its own.
-    n = len(header)
-    widths = {2: 5, n - 4: 6, n - 3: 9, n - 2: 5, n - 1: 26}
-    widths.update({c: 7.5 for c in range(4, n - 4)})
+    # headers, the 说明 wrapped in a column of its own (as wide as its longest line, up to 36).
+    n, name_col = len(header), header.index("单位")
+    notes = [row[-1] for row in rows[:400]]
+    widths = {name_col - 1: 5, n - 4: 6, n - 3: 9, n - 2: 5,
+              n - 1: column_width(notes, minimum=16, maximum=36)}
+    widths.update({c: 7.5 for c in range(name_col + 1, n - 4)})
     ws, head = book.sheet("综合排名", f"{book.title}综合排名", header, rows, formats,
                           note=f"说明：{excluded}" if excluded else "",
-                          min_widths={3: 10}, max_width=16, widths=widths)
+                          min_widths={name_col: 10}, max_width=16, widths=widths)
     header_lines = max(wrapped_lines(h, book.widths["综合排名"][c]) for c, h in enumerate(header))
-    ws.set_row(head, max(32, 15 * header_lines + 2))
-    ws.freeze_panes(head + 1, 4)
+    ws.set_row(head, max(32, row_height(header_lines)))
+    ws.freeze_panes(head + 1, name_col + 1)
     if rows:
         _highlight_grades(book, ws, head + 1, head + len(rows), header, _grade_order(result, grade_order))
-    # One column chart of 综合得分 per 考核类别, below the table (inside the print area), on a new page.
-    top = head + len(rows) + 2
-    ws.set_h_pagebreaks([top])
+    book.print_setup(ws, head, f"{book.title}综合排名", len(header) - 1, head + len(rows),
+                     repeat_cols=name_col + 1)
+    # One column chart of 综合得分 per 考核类别 (on the sheet 图表).
     for category in result.categories:
         members = [n for n, u in enumerate(result.units) if u.category == category]
         if not members:
@@ -133,7 +142,7 @@ def _ranking(book: TableBook, result, grade_order=None):
         chart = book.wb.add_chart({"type": "column"})
         chart.add_series({
             "name": f"{category}综合得分",
-            "categories": ["综合排名", first, 3, last, 3],
+            "categories": ["综合排名", first, name_col, last, name_col],
             "values": ["综合排名", first, total_col, last, total_col],
             "fill": {"color": "#2E75B6"}, "gap": 60,
             "data_labels": {"value": True, "num_format": "0.00", "font": {"size": 8}},
@@ -145,12 +154,7 @@ def _ranking(book: TableBook, result, grade_order=None):
         totals = [_published(result.units[m].total) for m in members[:MAX_CHART_UNITS]]
         chart.set_y_axis({"min": _axis_min(totals), "num_format": "0",
                           "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-        count = last - first + 1
-        # As wide as the table, so the printed page shows it at the table's scale.
-        chart.set_size({"width": max(520, min(book.pixels["综合排名"], 60 * count)), "height": 340})
-        ws.insert_chart(top, 0, chart)
-        top += 19
-    book.print_setup(ws, head, f"{book.title}综合排名", len(header) - 1, top, repeat_cols=4)
+        book.charts.append((chart, 480))
 
 
 def _highlight_grades(book: TableBook, ws, first: int, last: int, header: list, order: list) -> None:
@@ -288,7 +292,7 @@ def _matrix(book: TableBook, result):
         column_widths = book.widths[name]
         lines = max([wrapped_lines(header[c], column_widths[c])
                      for c in range(2, lights_from, step)], default=1)
-        ws.set_row(head, max(32, 15 * lines + 2))
+        ws.set_row(head, max(32, row_height(lines)))
         ws.freeze_panes(head + 1, 2)
         if rows:
             ws.autofilter(head, 0, last, lights_from - 1)
@@ -310,7 +314,7 @@ def _matrix(book: TableBook, result):
         note = MATRIX_NOTE + (MATRIX_TREND_NOTE if trend else "")
         ws.merge_range(1, 0, 1, note_end, note, book.wb.add_format(
             {"font_color": "#595959", "valign": "vcenter", "text_wrap": True}))
-        ws.set_row(1, 15 * wrapped_lines(note, note_width) + 2)
+        ws.set_row(1, row_height(wrapped_lines(note, note_width)))
 
 
 def _matrix_text(value, num_format) -> str:
@@ -351,8 +355,8 @@ def _lights(book: TableBook, result):
         rows.append([ind.category, ind.code, ind.name, ind.lead, c[GREEN], c[YELLOW], c[RED], total,
                      c[GREEN] / total if total else None])
     header = ["考核类别", "指标编码", "指标名称", "牵头单位", "绿灯", "黄灯", "红灯", "合计", "绿灯占比"]
-    ws, head = book.sheet("亮灯统计", f"{book.title}亮灯统计", header, rows,
-                          [None, None, None, None, "0", "0", "0", "0", PERCENT], min_widths={2: 16})
+    _, head = book.sheet("亮灯统计", f"{book.title}亮灯统计", header, rows,
+                         [None, None, None, None, "0", "0", "0", "0", PERCENT], min_widths={2: 16})
     if not rows:
         return
     chart = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
@@ -365,12 +369,7 @@ def _lights(book: TableBook, result):
     chart.set_title({"name": "各指标亮灯情况（单位个数）", "name_font": {"size": 12}})
     chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})   # bar charts: y is the category axis
     chart.set_legend({"position": "bottom"})
-    height = max(300, 22 * (last - first + 1) + 90)
-    chart.set_size({"width": max(600, book.pixels["亮灯统计"]), "height": height})
-    top = head + len(rows) + 2
-    ws.set_h_pagebreaks([top])
-    ws.insert_chart(top, 0, chart)
-    book.print_setup(ws, head, f"{book.title}亮灯统计", len(header) - 1, top + height // 20 + 1)
+    book.charts.append((chart, max(300, 22 * (last - first + 1) + 90)))
 
 
 # -- 历次排名 (SPEC 3.11) --------------------------------------------------------------------------
@@ -404,15 +403,17 @@ def _periods(book: TableBook, result):
     note = ("说明：名次变化为本期与上期相比（↑前进、↓后退、—持平、新为本期新参加排名）。"
             + ("本期综合得分按考核期折算（" + "、".join(f"{p['period']}{p['weight']:g}" for p in folded) + "）。"
                if folded else ""))
-    formats = [None, None] + [POINTS] * len(dates) + ["0"] * len(dates) + [None, "+0.00;-0.00;0"]
-    ws, head = book.sheet("历次排名", f"{book.title}历次排名", header, rows, formats, note=note,
-                          min_widths={1: 10})
-    top = head + len(rows) + 2
-    ws.set_h_pagebreaks([top])
+    formats = [None, None] + [POINTS] * len(dates) + ["0"] * len(dates) + [None, SIGNED_POINTS]
+    _, head = book.sheet("历次排名", f"{book.title}历次排名", header, rows, formats, note=note,
+                         min_widths={1: 10})
     for category in result.categories:
-        members = [n for n, u in enumerate(result.units) if u.category == category][:12]
+        members = [n for n, u in enumerate(result.units) if u.category == category]
         if not members:
             continue
+        title = f"{category}历次排名"
+        if len(members) > MAX_LINES:      # the best and the worst: a readable chart, and it says so
+            title += f"（前{MAX_LINES // 2}名和后{MAX_LINES // 2}名，共{len(members)}个单位）"
+            members = members[:MAX_LINES // 2] + members[-(MAX_LINES // 2):]
         chart = book.wb.add_chart({"type": "line"})
         for n in members:
             row = head + 1 + n
@@ -422,15 +423,11 @@ def _periods(book: TableBook, result):
                 "categories": ["历次排名", head, first, head, first + len(dates) - 1],
                 "values": ["历次排名", row, first, row, first + len(dates) - 1],
                 "marker": {"type": "circle", "size": 4}})
-        chart.set_title({"name": f"{category}历次排名" + ("（前12个单位）" if len(members) == 12 else ""),
-                         "name_font": {"size": 12}})
+        chart.set_title({"name": title, "name_font": {"size": 12}})
         size = sum(1 for u in result.units if u.category == category)
         chart.set_y_axis({"reverse": True, "min": 1, "max": max(2, size), "major_unit": 1, "name": "名次"})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": max(600, book.pixels["历次排名"]), "height": 340})
-        ws.insert_chart(top, 0, chart)
-        top += 19
-    book.print_setup(ws, head, f"{book.title}历次排名", len(header) - 1, top, repeat_cols=2)
+        book.charts.append((chart, 500))
 
 
 # -- 倒排计划, 结果运用, 数据问题 -----------------------------------------------------------------------
@@ -452,9 +449,25 @@ def _plan(book: TableBook, result):
               "剩余天数", "日均需完成", "周均需完成", "旬均需完成", "月均需完成", "牵头单位", "配合单位"]
     note = (f"说明：距年底还有{days}天；缺口=年度确保目标−本期累计完成，增速指标的缺口为百分点。" if days else
             "说明：已到年底，以下为未完成年度确保目标的指标。")
+    # Sixteen columns fitted to the page width (at some 80 % in Excel), its header repeated on every
+    # page: each column as wide as its figures, its header wrapped on two lines; names wrap past 16.
     book.sheet("倒排计划", f"{book.title}倒排计划", header, rows,
                [None, None, None, None, None, value_format, value_format, PERCENT, AMOUNT, "0",
-                AMOUNT, AMOUNT, AMOUNT, value_format], note=note, min_widths={3: 16}, bulk=True)
+                AMOUNT, AMOUNT, AMOUNT, value_format], note=note, bulk=True,
+               widths=_snug_widths(header, rows, {1: 16, 3: 20, 4: 8, 14: 16, 15: 16}))
+
+
+def _snug_widths(header, rows, caps: dict) -> dict:
+    """Column -> width: the widest figure (with thousands separators, two decimals unless whole)
+    or text, or half the header (it wraps on two lines), whichever is wider; at most
+    ``caps[column]``."""
+    widths = {}
+    for c, title in enumerate(header):
+        shown = [(f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}") if isinstance(v, (int, float))
+                 else str(v) for v in (row[c] for row in rows[:400]) if v is not None and v != ""]
+        width = max(6, -(-display_width(title) // 2) + 2, *(display_width(t) + 2 for t in shown))
+        widths[c] = min(width, caps.get(c, width))
+    return widths
 
 
 def _consequences(book: TableBook, result):
@@ -490,6 +503,7 @@ def write_summary(result, path, when, grade_order=None) -> Path:
         _matrix(book, result)
         _lights(book, result)
         _periods(book, result)       # SPEC 3.11: only with two periods or more
+        book.chart_sheet(CHART_SHEET, f"{book.title}图表")
         _plan(book, result)
         _consequences(book, result)
         _issues(book, result)

@@ -12,7 +12,7 @@ from ..fileio import atomic_path, unique_names
 from ..model import APPRAISAL, GROWTH, QUALITATIVE, QUALITATIVE_RATIO
 from ..read.submissions import CLAIM_SHEET, SUBMISSION_SHEET, applies
 from ..read.values import cn_date
-from .common import HEADER_FILL, new_xlsxwriter
+from .common import HEADER_FILL, PAGE_FOOTER, new_xlsxwriter
 
 HEADER = ("指标编码", "一级指标", "二级指标", "计量单位", "确保目标", "力争目标", "本期累计完成", "上年同期",
           "完成说明")
@@ -203,7 +203,7 @@ def _page_setup(ws, header_rows: int):
         ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(header_rows - 1)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.set_footer(f"&C{PAGE_FOOTER}")
 
 
 def write_templates(scheme, out_dir, as_of, when) -> list:

@@ -336,8 +336,9 @@ class XmlSheet:
         self.row_dimensions = _Dimensions()
         self.page_setup = SimpleNamespace(paperSize=None, orientation=None, fitToWidth=None,
                                           fitToHeight=None, scale=None)
-        self.page_margins = SimpleNamespace(left=None, right=None)
+        self.page_margins = SimpleNamespace(left=None, right=None, top=None, bottom=None)
         self.col_breaks = []     # openpyxl Break objects (their ``id``: the column before the break)
+        self.row_breaks = []     # openpyxl Break objects (their ``id``: the last row of a page)
         self.sheet_properties = SimpleNamespace(pageSetUpPr=SimpleNamespace(fitToPage=None))
         self.sheet_view = SimpleNamespace(tabSelected=None)
         self.unprotect = False
@@ -784,12 +785,14 @@ class XmlSheet:
             for key, default in (("left", 0.75), ("right", 0.75), ("top", 1), ("bottom", 1),
                                  ("header", 0.5), ("footer", 0.5)):    # all six are required
                 el.set(key, _num(margins[key]) if key in margins else el.get(key) or str(default))
-        if self.col_breaks:
-            breaks = _child(self.root, "colBreaks", SHEET_ORDER)
-            for brk in self.col_breaks:
+        for tag, found, most in (("rowBreaks", self.row_breaks, "16383"), ("colBreaks", self.col_breaks, "1048575")):
+            if not found:
+                continue
+            breaks = _child(self.root, tag, SHEET_ORDER)
+            for brk in found:
                 el = etree.SubElement(breaks, _q("brk"))
                 el.set("id", str(brk.id))
-                el.set("max", "1048575")
+                el.set("max", most)
                 el.set("man", "1")
             breaks.set("count", str(len(breaks)))
             breaks.set("manualBreakCount", str(len(breaks)))
