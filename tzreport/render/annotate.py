@@ -489,7 +489,24 @@ class _Writer:
         self._done(LINE_PT)
 
     def _cells(self, values, spans, styles, formats=None) -> None:
-        """One row of a table: value j in ``spans[j]`` columns, merged where more than one."""
+        """One row of a table: value j in ``spans[j]`` columns, merged where more than one (the
+        covered cells given its style, as Styles.merge does)."""
+        if self.styles.xml:        # the row in one call
+            cells, cell_styles, cell_formats, merges = [], [], [], []
+            for j, value in enumerate(values):
+                span, style = spans[j], styles[j]
+                cells.append(value)
+                cell_styles.append(style)
+                cell_formats.append(formats[j] if formats else None)
+                if span > 1:
+                    merges.append((len(cells), len(cells) + span - 1))
+                    cells += [None] * (span - 1)
+                    cell_styles += [style] * (span - 1)
+                    cell_formats += [None] * (span - 1)
+            self.ws.put_row(self.row, cells, cell_styles, cell_formats)
+            for first, last in merges:
+                self.ws.merge(self.row, first, last)
+            return
         put, col = self.put, 1
         for j, value in enumerate(values):
             put(self.row, col, value, styles[j], formats[j] if formats else None)

@@ -444,6 +444,35 @@ class XmlSheet:
         self._put_cells.append(_cell_xml(letters + self._put_number, attribute, value))
         self._put_cols.append(column)
 
+    def put_row(self, row: int, values, styles, formats=None) -> None:
+        """``put(row, 1 + j, values[j], styles[j], formats[j])`` for each j, left to right: a table's
+        row (some 300 a unit). On a new sheet, at a row not written yet, the cells' text is made here
+        without a call each; elsewhere each goes through put."""
+        if not self.new or row <= self._put_row or (
+                self._cells and any((row, c) in self._cells for c in range(1, len(values) + 1))):
+            for j, value in enumerate(values):
+                self.put(row, 1 + j, value, styles[j], formats[j] if formats else None)
+            return
+        number, attributes, cells, cols = str(row), self._attributes, [], []
+        for j, value in enumerate(values):
+            style, number_format = styles[j], formats[j] if formats else None
+            if value is None:
+                if not style and not number_format:
+                    self._blank.append((row, 1 + j))
+                    continue
+            elif isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            attribute = attributes.get((style, number_format))
+            if attribute is None:
+                attribute = self.book.styles().attribute(style, number_format)
+            column = 1 + j
+            letters = _LETTERS[column] if column < len(_LETTERS) else _letter(column)
+            cells.append(_cell_xml(letters + number, attribute, value))
+            cols.append(column)
+        if cells:            # as put leaves it: this row's text open for more cells to the right
+            self._put_row, self._put_number, self._put_column = row, number, cols[-1]
+            self._put_cells, self._put_cols = self._text[row], self._text_cols[row] = cells, cols
+
     def has_value(self, row: int, column: int) -> bool:
         """Whether the cell holds a value (the unit's, or one written here), without making it."""
         found = self._cells.get((row, column))
