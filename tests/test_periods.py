@@ -363,13 +363,13 @@ def test_round_trip_outputs_say_the_trend(tmp_path):
     # ranks 一季度 城关 1, 龙泉 2, 青山 3 → 上半年 (folded) 龙泉 1, 青山 2, 城关 3
     bulletin = all_text(Document(tmp_path / "out" / "进展通报.docx"))
     assert "与上期（一季度）相比，龙泉镇前进1位，青山镇前进1位，城关镇后退2位。" in bulletin
-    assert "本次综合得分按考核期折算：一季度权重40、上半年权重60。" in bulletin
+    assert "本次基础得分按考核期折算：一季度权重40、上半年权重60。" in bulletin
     notice = all_text(Document(tmp_path / "out" / "通知" / "龙泉镇.docx"))
     # 龙泉 一季度 88 (良好, 2nd); 上半年 96.7 (优秀, 1st); 96.7 − 88 = 8.7
     assert "你单位历次考核：一季度88.00分、第2名（良好）；上半年96.70分、第1名（优秀）。" in notice
     # the 名次加分 with the bonuses; the fold where the 通知 speaks of the base, after the current
     # period's own: (88×40 + 100×60)/100 = 95.2
-    assert "你单位名次加分1.5分（一季度第2名0.5分、上半年第1名1分）。" in notice
+    assert "你单位名次加分1.5分（按各期当期综合得分排名：一季度第2名0.5分、上半年第1名1分）。" in notice
     assert "上半年各项得分合计100.00分，即上半年基础得分；基础得分按考核期折算：（一季度88.00分×40、" \
            "上半年100.00分×60）÷100＝95.20分。" in notice
     assert "与上期（一季度）相比，你单位名次前进1位（由第2名升至第1名），综合得分增加8.70分。" in notice
@@ -380,7 +380,7 @@ def test_round_trip_outputs_say_the_trend(tmp_path):
     assert pairs["名次变化"] == ("↑1", "与上期（一季度）相比，名次前进1位（由第2名升至第1名）")
     assert pairs["综合得分变化"] == (8.7, "与上期（一季度）相比，综合得分增加8.70分")
     assert pairs["考核期折算"] == (95.2, "基础得分按考核期折算：（一季度88.00分×40、上半年100.00分×60）÷100＝95.20分；"
-                                    "名次加分1.5分（一季度第2名0.5分、上半年第1名1分）。")
+                                    "名次加分1.5分（按各期当期综合得分排名：一季度第2名0.5分、上半年第1名1分）。")
 
 
 def test_no_data_for_the_date_itself_takes_the_latest_period(tmp_path):
@@ -451,6 +451,17 @@ def _sentences(paragraphs: list) -> list:
     return [t + "。" for p in paragraphs for t in p.split("。") if t]
 
 
+def test_city_place_bonus_says_which_rank_it_counts(city):
+    """SPEC 3.11: 名次加分 goes by each period's own rank_j (on that period's 综合得分); 临川县 ranks
+    3rd on the 全年 period's own score (0.2 by "1:0.5；2:0.3；3:0.2") and 5th after the fold, and
+    the 通知 prints "第5名" beside it: the sentence says which rank the 0.2 counts."""
+    out, result = city
+    lin = next(u for u in result.units if u.name == "临川县")
+    assert lin.rank == 5
+    assert [(p["period"], p["rank"], p["points"]) for p in lin.fold["periods"] if p["points"]] == [("全年", 3, 0.2)]
+    assert "你单位名次加分0.2分（按各期当期综合得分排名：全年第3名0.2分）。" in _sentences(_notice(out, "临川县"))
+
+
 def test_city_notice_says_the_current_period_then_the_fold(city):
     out, _ = city
     yong = _notice(out, "永宁县")
@@ -470,8 +481,8 @@ def test_city_notice_says_the_current_period_then_the_fold(city):
     assert "全年各项得分合计90.94分，按县（市、区）满分100分折算（折算系数1.0638），全年基础得分96.74分；" \
            "基础得分按考核期折算：（一季度95.55分×15、上半年97.01分×25、前三季度95.89分×25、全年96.74分×35）" \
            "÷100＝96.42分。" in _sentences(feng)
-    # 名次加分 1:0.5；2:0.3 — 一季度 2nd 0.3, then 1st three times 0.5: 0.3 + 1.5 = 1.8
-    assert "你单位名次加分1.8分（一季度第2名0.3分、上半年第1名0.5分、前三季度第1名0.5分、全年第1名0.5分）。" in feng
+    # 名次加分 (SPEC 3.11: each period's own rank_j) 1:0.5；2:0.3 — 一季度 2nd 0.3, then 1st three times 0.5: 0.3 + 1.5 = 1.8
+    assert "你单位名次加分1.8分（按各期当期综合得分排名：一季度第2名0.3分、上半年第1名0.5分、前三季度第1名0.5分、全年第1名0.5分）。" in feng
     for text in (yong, feng):     # the old contradiction: the current period's sum called the 基础得分
         assert not any("，即基础得分" in p or "÷100＝" in p and p.startswith("你单位基础得分") for p in text)
 

@@ -398,10 +398,10 @@ def test_city_outputs_show_caps_and_rank_changes(tmp_path):
             .iter_rows(max_col=3, values_only=True) if r[0]}
     assert rows["  其中：指标加分"] == (3, "应得3.9分，超过指标加分上限3分，按3分计")
     assert rows["进位"] == (0.5, "上年第1名、本年第2名，保持前3名，保位加0.5分")
-    assert "各类加分合计6.8分，超过加分总上限5分，按5分计" in rows["加分"][1]
+    said = "各类加分合计6.8分（指标加分3分、表彰加分2分、进位加分0.5分、名次加分1.3分），超过加分总上限5分，按5分计"
+    assert said in rows["加分"][1]
     notice = all_text(Document(tmp_path / "通知" / "长乐县.docx"))
-    assert "你单位指标加分应得3.9分，超过指标加分上限3分，按3分计；各类加分合计6.8分，超过加分总上限5分，按5分计。" \
-        in notice
+    assert f"你单位指标加分应得3.9分，超过指标加分上限3分，按3分计；{said}。" in notice
     # 和平县 has no 名次 for 2025 in 历年等次.
     assert "你单位上年无名次，不计进位加分。" in all_text(Document(tmp_path / "通知" / "和平县.docx"))
     ws = openpyxl.load_workbook(tmp_path / "汇总.xlsx")["综合排名"]

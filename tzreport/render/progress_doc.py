@@ -331,7 +331,7 @@ def trend_section(result, cat, charts: dict, key: str) -> list:
     lines += lights_sentences(cat.units)
     folded = [p["period"] for p in result.periods if p["folded"]]
     if folded:
-        lines.append("本次综合得分按考核期折算：" + "、".join(
+        lines.append("本次基础得分按考核期折算：" + "、".join(
             f"{p['period']}权重{number_text(p['weight'])}" for p in result.periods if p["folded"])
             + (f"；{'、'.join(result.not_reached)}尚未到期。" if result.not_reached else "。"))
     return [{"heading": "", "paragraphs": lines,

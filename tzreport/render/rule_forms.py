@@ -96,7 +96,10 @@ def bonus_class_lines(ur) -> list:
 def total_cap_note(ur, total_cap) -> str:
     """"各类加分合计X分，超过加分总上限Y分，按Y分计" when 加分总上限 cut B; else ""."""
     if total_cap is not None and ur.bonus_before_total_cap > ur.bonus + 1e-9:
-        return (f"各类加分合计{number_text(ur.bonus_before_total_cap)}分，超过加分总上限"
+        # every class that adds to the sum, as counted after its own cap: the figures add up
+        parts = "、".join(f"{c['name']}{number_text(c['granted'])}分" for c in ur.bonus_classes
+                          if c["granted"] > 1e-9)
+        return (f"各类加分合计{number_text(ur.bonus_before_total_cap)}分（{parts}），超过加分总上限"
                 f"{number_text(total_cap)}分，按{number_text(total_cap)}分计")
     return ""
 

@@ -401,7 +401,7 @@ def _periods(book: TableBook, result):
         rows.append(row)
     folded = [p for p in result.periods if p["folded"]]
     note = ("说明：名次变化为本期与上期相比（↑前进、↓后退、—持平、新为本期新参加排名）。"
-            + ("本期综合得分按考核期折算（" + "、".join(f"{p['period']}{p['weight']:g}" for p in folded) + "）。"
+            + ("本期基础得分按考核期折算（" + "、".join(f"{p['period']}{p['weight']:g}" for p in folded) + "）。"
                if folded else ""))
     formats = [None, None] + [POINTS] * len(dates) + ["0"] * len(dates) + [None, SIGNED_POINTS]
     _, head = book.sheet("历次排名", f"{book.title}历次排名", header, rows, formats, note=note,

@@ -120,13 +120,16 @@ def fold_line(ur, subject: str = "", place: bool = True) -> str:
 
 
 def place_text(ur) -> str:
-    """"名次加分1.8分（一季度第2名0.3分、…）" of a folded unit (SPEC 3.11); "" without any."""
+    """"名次加分1.8分（按各期当期综合得分排名：一季度第2名0.3分、…）" of a folded unit (SPEC 3.11);
+    "" without any. Each period's place is its own rank_j, on that period's own 综合得分 — for the
+    current period not the final rank, which is on the folded score (临川县 of the 市考 sample:
+    全年当期第3名, 第5名 after the fold), so the words say which."""
     periods = ur.fold.get("periods", []) if ur.fold else []
     place = sum(p["points"] for p in periods)
     if not place:
         return ""
     won = "、".join(f"{p['period']}第{p['rank']}名{p['points']:g}分" for p in periods if p["points"])
-    return f"名次加分{place:g}分（{won}）"
+    return f"名次加分{place:g}分（按各期当期综合得分排名：{won}）"
 
 
 def light_turns(ur) -> tuple:
