@@ -287,3 +287,15 @@ def test_unit_total_is_base_plus_bonus_minus_deductions_and_vetoes_combine():
                                          (-0.005, -0.01)])
 def test_round2_is_half_up(x, expected):
     assert round2(x) == expected
+
+
+@pytest.mark.parametrize("x, times, shown", [
+    (1.153, 0.1, "1.153"),          # 1.15 × 0.1 = 0.115, not the 0.1153 printed after it
+    (34.6154, 0.02, "34.615"),      # 34.62 × 0.02 = 0.6924 against 0.6923
+    (25.0, 0.02, "25"),             # whole: as it is
+    (2.5, 0.06, "2.5"),
+])
+def test_a_worked_product_prints_the_factor_that_gives_its_result(x, times, shown):
+    from tzreport.scoring import factor_text, fmt
+    assert factor_text(x, times) == shown
+    assert fmt(float(shown) * times) == fmt(x * times)

@@ -34,6 +34,18 @@ def fmt(x, digits: int = 2) -> str:
 _FORMATS = {d: f"%.{d}f" for d in range(8)}
 
 
+def factor_text(x: float, times: float) -> str:
+    """``x`` in a worked product "x × times = fmt(x·times)": with the fewest decimals (2 or more) at
+    which the printed x times ``times`` still gives the printed result, so a reader's pencil agrees
+    (超额1.153% × 0.1 = 0.1153, not 1.15% × 0.1 = 0.1153)."""
+    result = fmt(x * times)
+    for digits in range(2, 7):
+        text = fmt(x, digits)
+        if fmt(float(text) * times) == result:
+            return text
+    return fmt(x, 6)
+
+
 def pct(x, digits: int = 1) -> str:
     return f"{fmt(x * 100, digits)}%"
 
@@ -71,7 +83,7 @@ def _excess_bonus(ind: Indicator, delta: float, actual: float, tp: float, sp, ex
     per = delta * 100 if ind.value_type == TOTAL else delta
     bonus = ind.excess_bonus * per
     unit = "%" if ind.value_type == TOTAL else "个百分点"
-    text = f"加分 = 超额{fmt(per)}{unit} × {fmt(ind.excess_bonus)}"
+    text = f"加分 = 超额{factor_text(per, ind.excess_bonus)}{unit} × {fmt(ind.excess_bonus)}"
     if ind.bonus_cap is not None and bonus > ind.bonus_cap:
         bonus = ind.bonus_cap
         text += f"，封顶{fmt(ind.bonus_cap)}"
@@ -121,12 +133,12 @@ def score_completion(ind: Indicator, target: Target, actual: float, p: float,
                 explain.append(f"实际{fmt(actual)}，{target_text}，{rate_text} × 分值{fmt(w)}"
                                f" = {fmt(score)}")
             else:
-                explain.append(f"实际{fmt(actual)}，{target_text}，差{fmt(-delta * 100)}% × 每1%扣"
+                explain.append(f"实际{fmt(actual)}，{target_text}，差{factor_text(-delta * 100, rate)}% × 每1%扣"
                                f"{fmt(rate, 3)}分，{fmt(w)} − {fmt(-rate * delta * 100)} = {fmt(score)}")
     else:
         rate = ind.deduction_rate if ind.deduction_rate is not None else w / 10
         score = max(0.0, w + rate * delta)
-        explain.append(f"实际{fmt(actual)}%，目标{fmt(t)}%，差{fmt(-delta)}个百分点 × 每个百分点扣"
+        explain.append(f"实际{fmt(actual)}%，目标{fmt(t)}%，差{factor_text(-delta, rate)}个百分点 × 每个百分点扣"
                        f"{fmt(rate, 3)}分，{fmt(w)} − {fmt(-rate * delta)} = {fmt(score)}")
     bonus = _excess_bonus(ind, delta, actual, tp, sp, explain)
     if ind.direction == REVERSE:   # A/T of a less-is-better figure is no 完成率 (SPEC 4.1)
@@ -162,9 +174,11 @@ def score_control(ind: Indicator, target: Target, actual: float, p: float,
     if ind.excess_bonus is not None and line > 0 and actual < line:
         margin = (line - actual) / line * 100
         bonus = ind.excess_bonus * margin
-        if ind.bonus_cap is not None:
-            bonus = min(bonus, ind.bonus_cap)
-        explain.append(f"加分 = 低于控制线{fmt(margin)}% × {fmt(ind.excess_bonus)} = {fmt(bonus)}")
+        text = f"加分 = 低于控制线{factor_text(margin, ind.excess_bonus)}% × {fmt(ind.excess_bonus)}"
+        if ind.bonus_cap is not None and bonus > ind.bonus_cap:
+            bonus = ind.bonus_cap
+            text += f"，封顶{fmt(ind.bonus_cap)}"
+        explain.append(f"{text} = {fmt(bonus)}")
     band = params.yellow_band
     if round(actual - line * (1 - band / 100), 9) <= 0:
         light = GREEN

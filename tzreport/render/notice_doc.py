@@ -138,8 +138,7 @@ def scale_line(ur, cat) -> str:
     elif abs(ur.scale - 1) < 1e-9:
         line = f"{period}各项得分合计{score_text(ur.raw_score)}分，即{base}"
     else:     # the 折算系数 at 4 decimals, or more where 4 would not give the printed base
-        digits = rule_forms.digits_that_hold(
-            lambda d: rule_forms.printed(ur.raw_score, 2) * rule_forms.printed(ur.scale, d), score_text(own), 4)
+        digits = rule_forms.scale_digits(ur.raw_score, ur.scale, own)
         line = (f"{period}各项得分合计{score_text(ur.raw_score)}分，按{cat.words}满分{number_text(cat.full_score)}"
                 f"分折算（折算系数{number_text(ur.scale, digits)}），{base}{score_text(own)}分")
     if not period:

@@ -42,6 +42,12 @@ def digits_that_hold(compute, result: str, start: int = 2, most: int = 8) -> int
     return most
 
 
+def scale_digits(raw: float, scale: float, base: float) -> int:
+    """Decimals of a 折算系数 in "raw × 系数 = base": 4, or more where 4 would not give the printed
+    base (the 通知's sentence and the 批注's 计算过程 print the same factor)."""
+    return digits_that_hold(lambda d: printed(raw, 2) * printed(scale, d), score_text(base), 4)
+
+
 def printed(x, digits: int):
     """A figure as an equation prints it, for ``digits_that_hold``."""
     from decimal import Decimal
@@ -222,10 +228,11 @@ def point_rows(ur, full: float) -> list:
     base = current_base(ur)
     if abs(ur.scale - 1) > 1e-9:
         rows.append(total)
+        digits = scale_digits(raw, ur.scale, base)
         rows.append(SumRow(f"按满分{number_text(full)}分折算", full, base,
-                           f"{score_text(raw)} × 折算系数{number_text(ur.scale, 4)} = "
+                           f"{score_text(raw)} × 折算系数{number_text(ur.scale, digits)} = "
                            f"{score_text(base)}，即{base_words(ur)}",
-                           _printed(_printed(raw) * ur.scale) != _printed(base)))
+                           _printed(_printed(raw) * ur.scale) != _printed(base)))    # as the table reads
     else:
         rows.append(SumRow(total.label, total.weight, total.score, f"{total.how}，即{base_words(ur)}",
                            total.apart))
