@@ -661,3 +661,18 @@ def test_rank_chart_legend_names_every_unit_in_full_within_the_figure():
         texts = sorted(where, key=lambda t: (-round(where[t].y0 / 10), where[t].x0))
         assert len({round(where[t].y0 / 10) for t in texts}) == 2      # two rows of four
         assert texts == names
+
+
+def test_year_end_summary_lists_what_was_not_reached_without_paces(tmp_path):
+    """SPEC 4.1: at the year end nothing speaks of 倒排计划 — the 市考 sample (统计截止 31 December):
+    a sheet 未完成目标 with 缺口 and 牵头/配合单位, no 剩余天数 or 日均…月均 columns."""
+    from tzreport.build import build
+    build([Path(__file__).resolve().parents[1] / "sample_workbooks" / "市考"], tmp_path)
+    book = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
+    assert "倒排计划" not in book.sheetnames and "未完成目标" in book.sheetnames
+    rows = list(book["未完成目标"].iter_rows(values_only=True))
+    assert rows[0][0].endswith("未完成年度目标的指标")
+    assert rows[2] == ("考核类别", "单位", "指标编码", "指标名称", "计量单位", "年度目标", "全年完成", "完成率", "缺口",
+                       "牵头单位", "配合单位")
+    # 凤台区 城镇新增就业: 10920 − 10791 = 129 short
+    assert rows[3][1:4] == ("凤台区", "A08", "城镇新增就业") and rows[3][8] == pytest.approx(129)

@@ -447,14 +447,24 @@ def _plan(book: TableBook, result):
                          ind.lead, ind.support])
     header = ["考核类别", "单位", "指标编码", "指标名称", "计量单位", "年度目标", "本期完成", "完成率", "缺口",
               "剩余天数", "日均需完成", "周均需完成", "旬均需完成", "月均需完成", "牵头单位", "配合单位"]
-    note = (f"说明：距年底还有{days}天；缺口=年度确保目标−本期累计完成，增速指标的缺口为百分点。" if days else
-            "说明：已到年底，以下为未完成年度确保目标的指标。")
+    formats = [None, None, None, None, None, value_format, value_format, PERCENT, AMOUNT, "0",
+               AMOUNT, AMOUNT, AMOUNT, value_format, None, None]
+    caps = {1: 16, 3: 20, 4: 8, 14: 16, 15: 16}
+    if days:
+        name = "倒排计划"
+        note = f"说明：距年底还有{days}天；缺口=年度确保目标−本期累计完成，增速指标的缺口为百分点。"
+    else:    # SPEC 4.1: at the year end nothing speaks of 倒排计划: what was not reached, and who leads it
+        keep = [c for c in range(len(header)) if not 9 <= c <= 13]
+        header, formats = [header[c] for c in keep], [formats[c] for c in keep]
+        header[header.index("本期完成")] = "全年完成"
+        rows = [[row[c] for c in keep] for row in rows]
+        caps = {keep.index(c): w for c, w in caps.items()}
+        name = "未完成目标"
+        note = "说明：已到年底，以下为未完成年度确保目标的指标；缺口=年度确保目标−全年完成，增速指标的缺口为百分点。"
     # Sixteen columns fitted to the page width (at some 80 % in Excel), its header repeated on every
     # page: each column as wide as its figures, its header wrapped on two lines; names wrap past 16.
-    book.sheet("倒排计划", f"{book.title}倒排计划", header, rows,
-               [None, None, None, None, None, value_format, value_format, PERCENT, AMOUNT, "0",
-                AMOUNT, AMOUNT, AMOUNT, value_format], note=note, bulk=True,
-               widths=_snug_widths(header, rows, {1: 16, 3: 20, 4: 8, 14: 16, 15: 16}))
+    book.sheet(name, f"{book.title}{'倒排计划' if days else '未完成年度目标的指标'}", header, rows, formats,
+               note=note, bulk=True, widths=_snug_widths(header, rows, caps))
 
 
 def _snug_widths(header, rows, caps: dict) -> dict:
