@@ -287,3 +287,15 @@ def test_inputs_are_never_modified(tmp_path):
     before = {p: p.read_bytes() for p in folder.rglob("*.xlsx")}
     run(folder, tmp_path)
     assert {p: p.read_bytes() for p in folder.rglob("*.xlsx")} == before
+
+
+def test_an_honour_declared_twice_counts_once_and_the_other_line_is_said(tmp_path):
+    """SPEC 3.3: 市考's 凤台区 declares “全省优化营商环境先进县（市、区）” at 省级 (A2) and 市级 (A3): it
+    counts once, at 省级 (1 point; 表彰加分 1), and the 市级 line is said where the clerk reads."""
+    from tzreport.build import build
+    result = build([Path(__file__).resolve().parents[1] / "sample_workbooks" / "市考"], tmp_path)
+    feng = next(u for u in result.units if u.name == "凤台区")
+    assert [(item, level) for item, level, _ in feng.honor_items] == [("全省优化营商环境先进县（市、区）", "省级")]
+    said = [i for i in result.issues if i.sheet == "加分申报" and i.unit == feng.code]
+    assert [(i.severity, i.cell, i.message) for i in said] == [
+        ("info", "A3", "凤台区加分申报“全省优化营商环境先进县（市、区）”另有省级申报（A2），同一事项按最高级别计一次，本行市级不计")]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import (APPRAISAL, GROWTH, QUALITATIVE, TARGETED_METHODS, BonusClaim, Submission,
+from ..model import (APPRAISAL, GROWTH, INFO, QUALITATIVE, TARGETED_METHODS, BonusClaim, Submission,
                      Value)
 from .scheme import UnitIndex
 from .table import Reporter, read_table
@@ -250,7 +250,29 @@ def read_claims(sheet, scheme, report: Reporter, units: UnitIndex = None) -> lis
         claim = BonusClaim(item, level, text_of(row.get("文件依据")),
                            (report.file, sheet.name, row.ref("事项")))
         claims.append((unit.code, claim) if units else claim)
+    _said_once(claims, scheme, report, sheet.name, units is not None)
     return claims
+
+
+def _said_once(claims: list, scheme, report: Reporter, sheet: str, consolidated: bool) -> None:
+    """SPEC 3.3: a 事项 declared at several 级别 counts once, at the highest; each other line is said
+    (a 市级 line beside the same 省级 one gives nothing, and the clerk is told why)."""
+    from ..scoring import _claim_key
+    groups = {}
+    for entry in claims:
+        code, claim = entry if consolidated else (report.unit, entry)
+        groups.setdefault((code, _claim_key(claim.item)), []).append(claim)
+    names = {u.code: u.name for u in scheme.units}
+    for (code, _), group in groups.items():
+        if len(group) < 2:
+            continue
+        best = max(group, key=lambda c: scheme.honor_levels[c.level])     # the first of the highest
+        report.unit = code
+        for claim in group:
+            if claim is not best:
+                report.add(INFO, sheet, claim.where[2],
+                           f"{names.get(code, '')}加分申报“{claim.item}”另有{best.level}申报（{best.where[2]}），"
+                           f"同一事项按最高级别计一次，本行{claim.level}不计")
 
 
 def read_consolidated(book: Workbook, file_label: str, scheme, index: UnitIndex, issues: list) -> list:
