@@ -462,6 +462,21 @@ def test_city_place_bonus_says_which_rank_it_counts(city):
     assert "你单位名次加分0.2分（按各期当期综合得分排名：全年第3名0.2分）。" in _sentences(_notice(out, "临川县"))
 
 
+def test_city_notice_says_what_the_bonus_is_made_of(city):
+    """SPEC 3.8: 临川县's 加分 4.49 = 指标加分 2.29 + 表彰加分 2 (3 claimed, 上限 2) + 名次加分 0.2; the
+    通知 says so (the 表彰 cap in the sentence after it), with the indicators that earned a bonus."""
+    out, result = city
+    lin = next(u for u in result.units if u.name == "临川县")
+    assert {c["name"]: round(c["granted"], 2) for c in lin.bonus_classes if c["granted"]} == {
+        "指标加分": 2.29, "表彰加分": 2.0, "名次加分": 0.2}
+    notice = _notice(out, "临川县")
+    assert "你单位加分4.49分：指标加分2.29分（地区生产总值增速、城镇居民人均可支配收入增速、进京赴省越级上访批次）、" \
+           "表彰加分2分、名次加分0.2分。" in notice
+    assert "你单位表彰加分应得3分，超过表彰加分上限2分，按2分计。" in notice
+    # a total cap note lists the classes itself: no second list (凤台区, capped at 5)
+    assert not any(p.startswith("你单位加分") for p in _notice(out, "凤台区"))
+
+
 def test_city_notice_says_the_current_period_then_the_fold(city):
     out, _ = city
     yong = _notice(out, "永宁县")

@@ -52,11 +52,13 @@ def notice_context(result, cat, ur, grade_order: list) -> dict:
                         f"{prose.lights_phrase(green, yellow, red, blank, final)}。")
     if ur.rank_change:      # SPEC 3.10
         overview.append(f"你单位{rule_forms.rank_change_text(ur)}。")
+    total_cut = rule_forms.total_cap_note(ur, result.params.total_bonus_cap)
+    if ur.bonus > 1e-9 and not total_cut:     # SPEC 3.8: what the 加分 is made of (a cap note lists it)
+        overview.append(f"你单位加分{score_text(ur.bonus)}分：{rule_forms.bonus_parts(ur)}。")
     if rule_forms.deduction_parts(ur, with_rank=False):     # SPEC 3.3 D: every item, the 退位 too
         overview.append(f"你单位扣分{score_text(ur.deduction)}分：{'；'.join(rule_forms.deduction_parts(ur))}。")
     cut = [f"{name}{text}" for (name, _, text) in rule_forms.bonus_class_lines(ur)
            if name in rule_forms.cut_classes(ur)]
-    total_cut = rule_forms.total_cap_note(ur, result.params.total_bonus_cap)
     if cut or total_cut:    # SPEC 3.8: which cap cut the unit's bonus
         overview.append(f"你单位{'；'.join(cut + ([total_cut] if total_cut else []))}。")
     codes = {i.code for i in result.indicators}

@@ -99,6 +99,23 @@ def bonus_class_lines(ur) -> list:
     return lines
 
 
+def bonus_parts(ur) -> str:
+    """"指标加分2.29分（地区生产总值增速、…）、表彰加分2分、名次加分0.2分": what B is made of (SPEC
+    3.8), each 加分类别 as counted after its own cap; the indicators that earned 指标加分 named (their
+    points are in the 批注)."""
+    from ..model import BONUS_INDICATOR
+    out = []
+    for c in ur.bonus_classes:
+        if c["granted"] <= 1e-9:
+            continue
+        text = f"{c['name']}{number_text(c['granted'])}分"
+        if c["name"] == BONUS_INDICATOR:
+            earned = [r.name for r in ur.indicators if r.bonus and r.bonus > 1e-9]
+            text += f"（{'、'.join(earned)}）" if earned else ""
+        out.append(text)
+    return "、".join(out)
+
+
 def total_cap_note(ur, total_cap) -> str:
     """"各类加分合计X分，超过加分总上限Y分，按Y分计" when 加分总上限 cut B; else ""."""
     if total_cap is not None and ur.bonus_before_total_cap > ur.bonus + 1e-9:
