@@ -444,7 +444,6 @@ class _Writer:
         self.used = 0.0           # points of the current page taken
         self.pending = None       # a section heading, written with the row that follows it
         self.repeat = None        # (header, spans) of the table being written
-        self.breaks = []          # the last row of each page but the last
 
     @staticmethod
     def _height(texts) -> float:
@@ -478,7 +477,6 @@ class _Writer:
         self.row += 1
 
     def _new_page(self) -> None:
-        self.breaks.append(self.row - 1)
         self.ws.row_breaks.append(Break(id=self.row - 1))
         self.used = 0.0
         if self.repeat:

@@ -159,9 +159,15 @@ def ranks_chart(title: str, periods: list, units: list) -> bytes:
     return _png(_draw_ranks, title, periods, units)
 
 
+def best_and_worst(units: list) -> list:
+    """A rank chart's lines: every unit up to MAX_LINES, past that the best and the worst ten now
+    (a readable chart; its title says so). ``units`` in rank order."""
+    return units if len(units) <= MAX_LINES else units[:MAX_LINES // 2] + units[-(MAX_LINES // 2):]
+
+
 def _draw_ranks(title, periods, units):
-    if len(units) > MAX_LINES:       # the best and the worst ten now: a readable chart
-        units = units[:MAX_LINES // 2] + units[-(MAX_LINES // 2):]
+    if len(units) > MAX_LINES:
+        units = best_and_worst(units)
         title += f"（前{MAX_LINES // 2}名和后{MAX_LINES // 2}名）"
     fig = _figure(3.2)
     ax = fig.subplots()

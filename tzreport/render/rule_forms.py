@@ -99,19 +99,19 @@ def bonus_class_lines(ur) -> list:
     return lines
 
 
-def bonus_parts(ur) -> str:
+def bonus_parts(ur, earned: bool = True) -> str:
     """"指标加分2.29分（地区生产总值增速、…）、表彰加分2分、名次加分0.2分": what B is made of (SPEC
-    3.8), each 加分类别 as counted after its own cap; the indicators that earned 指标加分 named (their
-    points are in the 批注)."""
+    3.8), each 加分类别 as counted after its own cap; with ``earned`` the indicators that earned
+    指标加分 named (their points are in the 批注)."""
     from ..model import BONUS_INDICATOR
     out = []
     for c in ur.bonus_classes:
         if c["granted"] <= 1e-9:
             continue
         text = f"{c['name']}{number_text(c['granted'])}分"
-        if c["name"] == BONUS_INDICATOR:
-            earned = [r.name for r in ur.indicators if r.bonus and r.bonus > 1e-9]
-            text += f"（{'、'.join(earned)}）" if earned else ""
+        if earned and c["name"] == BONUS_INDICATOR:
+            names = [r.name for r in ur.indicators if r.bonus and r.bonus > 1e-9]
+            text += f"（{'、'.join(names)}）" if names else ""
         out.append(text)
     return "、".join(out)
 
@@ -120,9 +120,8 @@ def total_cap_note(ur, total_cap) -> str:
     """"各类加分合计X分，超过加分总上限Y分，按Y分计" when 加分总上限 cut B; else ""."""
     if total_cap is not None and ur.bonus_before_total_cap > ur.bonus + 1e-9:
         # every class that adds to the sum, as counted after its own cap: the figures add up
-        parts = "、".join(f"{c['name']}{number_text(c['granted'])}分" for c in ur.bonus_classes
-                          if c["granted"] > 1e-9)
-        return (f"各类加分合计{number_text(ur.bonus_before_total_cap)}分（{parts}），超过加分总上限"
+        return (f"各类加分合计{number_text(ur.bonus_before_total_cap)}分"
+                f"（{bonus_parts(ur, earned=False)}），超过加分总上限"
                 f"{number_text(total_cap)}分，按{number_text(total_cap)}分计")
     return ""
 

@@ -14,7 +14,7 @@ from ..model import (COMPLETION, EFFICACY, GREEN, GROWTH, LIGHT_METHODS, QUALITA
 from ..planning import days_left
 from ..read.values import cn_date
 from . import rule_forms
-from .charts import MAX_LINES
+from .charts import MAX_LINES, best_and_worst
 from .facts import monthly_pace
 from .common import (AMOUNT, LIGHT_COLOURS, PERCENT, POINTS, SEVERITY_CN, SIGNED_POINTS, TableBook,
                      column_width, display_width, indicator_item, row_height, score_text, tie_counts,
@@ -413,7 +413,7 @@ def _periods(book: TableBook, result):
         title = f"{category}历次排名"
         if len(members) > MAX_LINES:      # the best and the worst: a readable chart, and it says so
             title += f"（前{MAX_LINES // 2}名和后{MAX_LINES // 2}名，共{len(members)}个单位）"
-            members = members[:MAX_LINES // 2] + members[-(MAX_LINES // 2):]
+            members = best_and_worst(members)
         chart = book.wb.add_chart({"type": "line"})
         for n in members:
             row = head + 1 + n

@@ -179,8 +179,8 @@ def unit_trend_lines(ur, subject: str = "", fold: bool = True) -> list:
     lines = [f"{subject}历次考核：" + "；".join(steps) + "。"]
     if ur.fold and fold:
         lines.append(fold_line(ur, subject))
-    elif place_text(ur):
-        lines.append(f"{subject}{place_text(ur)}。")
+    elif won := place_text(ur):
+        lines.append(f"{subject}{won}。")
     change = change_words(ur, subject)
     if change:
         lines.append(change + "。")
