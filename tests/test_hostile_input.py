@@ -549,3 +549,21 @@ def test_fuzz_damaged_bytes_never_raise(tmp_path_factory):
         problems = [i for i in result.issues if i.file.endswith("/报表/青山镇.xlsx")]
         assert problems or totals(result)["青山镇"] == 84.0     # read whole, or said why not
     run()
+
+
+def test_atomic_paths_for_one_target_never_share_a_temporary_file(tmp_path):
+    """Two writers of one file at once (two builds into one folder) each get their own temporary
+    file; the one that fails leaves nothing behind and the other's file is whole."""
+    from tzreport.fileio import atomic_path
+    target = tmp_path / "城关镇.xlsx"
+    with atomic_path(target) as first, atomic_path(target) as second:
+        assert first != second and first.parent == second.parent == tmp_path
+        assert first.name.startswith(".城关镇.xlsx.") and first.suffix == ".tmp"
+        first.write_bytes(b"first")
+        second.write_bytes(b"second")
+    assert target.read_bytes() == b"first"        # the outer one replaced it last
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(b"half")
+            raise RuntimeError("disk full")
+    assert target.read_bytes() == b"first" and sorted(p.name for p in tmp_path.iterdir()) == ["城关镇.xlsx"]

@@ -154,3 +154,42 @@ def test_no_cell_value_makes_the_reader_crash(tmp_path_factory, values, code, un
     got = {u.name: u.total for u in result.units}
     assert got["城关镇"] == TOTALS["城关镇"] and got["龙泉镇"] == TOTALS["龙泉镇"]
     assert all(i.message for i in result.issues)
+
+
+# -- published rounding: the fast paths agree with the rule as written (SPEC 3.3: half-up on the
+#    figure as written, 2.675 → 2.68 though the float is 2.67499999…)
+def _half_up(x: float, digits: int) -> str:
+    from decimal import ROUND_HALF_UP, Context, Decimal
+    return format(Decimal(repr(x)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP, Context(prec=400)), "f")
+
+
+@pytest.mark.parametrize("x, published", [(2.675, 2.68), (1.005, 1.01), (-2.675, -2.68), (0.125, 0.13),
+                                          (83.4567, 83.46), (99.995, 100.0), (-0.004, -0.0), (7.0, 7.0)])
+def test_round2_is_half_up_on_the_written_figure(x, published):
+    from tzreport.scoring import round2
+    assert round2(x) == published
+
+
+# figures as tables hold them: money to the cent, rates to 4 places, scores, and any float
+written = (st.integers(-10**9, 10**9).map(lambda n: n / 100) | st.integers(-10**7, 10**7).map(lambda n: n / 10**4)
+           | st.integers(-10**6, 10**6).map(lambda n: n / 8) | finite)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(written)
+def test_round2_equals_decimal_half_up(x):
+    from tzreport.scoring import round2
+    assert round2(x) == float(_half_up(x, 2))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(written, st.integers(0, 4), st.booleans())
+def test_number_text_equals_decimal_half_up(x, digits, keep_zeros):
+    from tzreport.render.common import number_text
+    y = round(x, 9)           # number_text's own first step (float noise such as 0.13749999999999996)
+    text = _half_up(y, digits)
+    if "." in text and not keep_zeros:
+        text = text.rstrip("0").rstrip(".")
+    if float(text) == 0:
+        text = text.lstrip("-")
+    assert number_text.__wrapped__(x, digits, keep_zeros) == text

@@ -140,8 +140,8 @@ class EncodedUnits:
             return
         try:
             if self.fh is None:
-                self.fh = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=self.folder)
-            self.fh.write(line + "\n")      # json.dumps escapes every line break inside a line
+                self.fh = tempfile.TemporaryFile("w+b", dir=self.folder)
+            self.fh.write(line.encode("utf-8") + b"\n")    # json.dumps escapes every line break in it
         except OSError:           # disk full …: results.json is then encoded at the end, as before
             self.failed = True
             self.close()
@@ -152,10 +152,10 @@ class EncodedUnits:
         return not self.failed and self.fh is not None and len(self.keys) == count
 
     def lines(self):
-        """-> ((code, files), line) in the order added."""
+        """-> ((code, files), the line as UTF-8 bytes with its line break) in the order added: copied
+        into results.json as bytes (decoding 167 MiB and encoding it again took half a second)."""
         self.fh.seek(0)
-        for key, line in zip(self.keys, self.fh):
-            yield key, line.rstrip("\n")
+        yield from zip(self.keys, self.fh)
 
     def close(self) -> None:
         if self.fh is not None:
@@ -171,23 +171,28 @@ def write_results(result: BuildResult, path, encoded: EncodedUnits = None) -> No
     folder = Path(path).resolve().parent
     own_files = {p for files in result.files.values() for p in files.values()}
     made = encoded.lines() if encoded is not None and encoded.usable(len(result.units)) else None
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write("{\n")
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        def write(text: str) -> None:
+            fh.write(text.encode("utf-8"))
+        write("{\n")
         for key, value in header_dict(result).items():
-            fh.write(f"{_dumps(key)}:{_dumps(value)},\n")
+            write(f"{_dumps(key)}:{_dumps(value)},\n")
         # The documents beside the units' files: the next build removes those it no longer writes.
         documents = [relative_path(p, folder) for p in result.documents if p not in own_files]
-        fh.write(f'"documents":{_dumps(documents)},\n')
-        fh.write('"units":[\n')
+        write(f'"documents":{_dumps(documents)},\n')
+        write('"units":[\n')
         for n, unit in enumerate(result.units):
             files = {k: relative_path(v, folder) for k, v in sorted(result.files.get(unit.code, {}).items())}
             key, line = next(made) if made is not None else (None, None)
-            if key != (unit.code, files):
-                line = unit_line(unit, indicators, files)
-            fh.write(("," if n else "") + line + "\n")
-        fh.write('],\n"issues":[\n')
-        fh.write(",\n".join(_dumps(i.to_dict()) for i in result.issues))
-        fh.write("\n]}\n")
+            if n:
+                fh.write(b",")
+            if key == (unit.code, files):
+                fh.write(line)
+            else:
+                write(unit_line(unit, indicators, files) + "\n")
+        write('],\n"issues":[\n')
+        write(",\n".join(_dumps(i.to_dict()) for i in result.issues))
+        write("\n]}\n")
 
 
 class ResultsUnreadable(Exception):

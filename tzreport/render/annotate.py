@@ -489,6 +489,9 @@ class _Writer:
     def _cells(self, values, spans, styles, formats=None) -> None:
         """One row of a table: value j in ``spans[j]`` columns, merged where more than one (the
         covered cells given its style, as Styles.merge does)."""
+        if self.styles.xml and len(spans) == len(values) and all(span == 1 for span in spans):
+            self.ws.put_row(self.row, values, styles, formats)      # a plain row: as it is
+            return
         if self.styles.xml:        # the row in one call
             cells, cell_styles, cell_formats, merges = [], [], [], []
             for j, value in enumerate(values):

@@ -11,7 +11,7 @@ import xlsxwriter
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..model import ERROR, GREEN, INFO, RED, WARNING, YELLOW
-from ..scoring import round2
+from ..scoring import clear_of_half, round2
 
 SEVERITY_CN = {ERROR: "错误", WARNING: "提示", INFO: "说明"}
 
@@ -183,11 +183,20 @@ def number_text(x, digits: int = 2, keep_zeros: bool = False) -> str:
     if not math.isfinite(float(x)):
         return "—"
     # round(…, 9) first: 0.6125 − 0.75 is −0.13749999999999996, which a clerk calls −13.75 points.
-    q = Decimal(repr(round(float(x), 9))).quantize(_places(digits), ROUND_HALF_UP, _wide_context())
-    text = format(q, "f")
+    y = round(float(x), 9)
+    scaled = y * _SCALES[digits] if digits < len(_SCALES) else math.inf
+    if clear_of_half(scaled):       # %-formatting at a quarter of Decimal's cost
+        text = "%.*f" % (digits, y)
+        zero = scaled > -0.5 and scaled < 0.5
+    else:
+        q = Decimal(repr(y)).quantize(_places(digits), ROUND_HALF_UP, _wide_context())
+        text, zero = format(q, "f"), q == 0
     if "." in text and not keep_zeros:
         text = text.rstrip("0").rstrip(".")
-    return text.lstrip("-") if q == 0 else text
+    return text.lstrip("-") if zero else text
+
+
+_SCALES = [10.0 ** d for d in range(10)]
 
 
 @functools.lru_cache(maxsize=None)
@@ -259,7 +268,7 @@ class _SplicingWorkbook(xlsxwriter.Workbook):
             self._splice()
 
     def _splice(self) -> None:
-        from .xlsxpatch import RawZip, ZipWriter
+        from .xlsxpatch import PART_LEVEL, RawZip, ZipWriter
         parts = {}
         sheets = [ws for ws in self.worksheets() if not ws.is_chartsheet]
         for ws, spliced in self.spliced.items():
@@ -268,7 +277,7 @@ class _SplicingWorkbook(xlsxwriter.Workbook):
             source = RawZip(fh.read())
         stamp = next(i.date_time for i in source.infos)
         with open(self.filename, "wb") as fh:
-            out = ZipWriter(fh)
+            out = ZipWriter(fh, PART_LEVEL)      # zlib's fastest: a province's sheets in a third of the time
             for info in source.infos:
                 if info.filename not in parts:
                     out.copy(info, source.raw(info))

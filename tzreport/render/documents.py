@@ -377,12 +377,12 @@ class PreparedTemplate:
         except Exception as exc:   # noqa: BLE001 — jinja errors, broken XML from a misplaced tag
             raise TemplateProblem(_problem(self.template, exc, self.tpl)) from None
         rendered.update(self.fixed)
-        from .xlsxpatch import ZipWriter
+        from .xlsxpatch import PART_LEVEL, ZipWriter
         from ..fileio import atomic_path
         stamp = (max(self.when.year, 1980), self.when.month, self.when.day, self.when.hour,
                  self.when.minute, self.when.second)
         with atomic_path(out_path) as tmp, open(tmp, "wb") as fh:
-            out = ZipWriter(fh)
+            out = ZipWriter(fh, PART_LEVEL)      # zlib's fastest: 12 KB for 9 KB, half the time
             for info in self.zip.infos:
                 if info.filename in rendered:
                     out.add(info.filename, rendered[info.filename], stamp)

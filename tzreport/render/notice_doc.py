@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import itertools
 
-from ..model import FORWARD, GROWTH, RED, TOTAL, YELLOW
+from ..model import FORWARD, GROWTH, RED, TOTAL, VETO_NONE, YELLOW
 from ..planning import months_left
 from . import prose, rule_forms
 from .common import (LIGHT_COLOURS, difference_text, display_width, figures_apart, number_text,
@@ -61,8 +61,8 @@ def notice_context(result, cat, ur, grade_order: list) -> dict:
            if name in rule_forms.cut_classes(ur)]
     if cut or total_cut:    # SPEC 3.8: which cap cut the unit's bonus
         overview.append(f"你单位{'；'.join(cut + ([total_cut] if total_cut else []))}。")
-    codes = {i.code for i in result.indicators}
-    veto = veto_sentence(ur, codes, subject="你单位", final=final)
+    veto = None if ur.veto == VETO_NONE else veto_sentence(ur, {i.code for i in result.indicators},
+                                                          subject="你单位", final=final)
     if veto:
         overview.append(veto + "。")
     step = ur.advance.get("next_rank")

@@ -406,7 +406,7 @@ class XmlSheet:
         format only when given), without an XCell. A cell of the unit's sheet is a tuple until the
         sheet is rendered; a new sheet's cells become text at once, so they come row by row, left
         to right."""
-        if isinstance(value, str):
+        if isinstance(value, str) and not value.isprintable():     # control characters: rare
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
         found = self._cells.get((row, column)) if self._cells else None
         if found is not None:
@@ -460,7 +460,7 @@ class XmlSheet:
                 if not style and not number_format:
                     self._blank.append((row, 1 + j))
                     continue
-            elif isinstance(value, str):
+            elif isinstance(value, str) and not value.isprintable():     # as in put
                 value = ILLEGAL_CHARACTERS_RE.sub("", value)
             attribute = attributes.get((style, number_format))
             if attribute is None:
