@@ -15,9 +15,9 @@ Figures:
 * peak memory — the largest summed RSS and summed PSS of the build's process tree (main process plus
                 its reading and annotating workers), sampled every 500 ms from /proc; elsewhere the
                 largest single process. Reading a process's PSS walks its page tables (~2 ms for
-                each of the build's 400 MiB processes): sampled every 50 ms, that took a fifth of
-                one of the two cores from the build it measured, and the build ran ~10 % slower
-                watched than unwatched. The sampler's own CPU time is printed.
+                each of the build's 400 MiB processes): sampled every 50 ms, that took about a
+                quarter of one of the two cores from the build it measured. The sampler's own CPU
+                time is printed.
 """
 from __future__ import annotations
 

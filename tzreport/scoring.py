@@ -477,7 +477,7 @@ def round2(x: float) -> float:
     written (repr), so 2.675 is 2.68 though the float is 2.67499999…
 
     Away from a half (x·100 not within 1e-6 of one) Python's correctly rounded round() gives the
-    same float, at a tenth of Decimal's cost: a 通知 rounds some 500 figures."""
+    same float in under half of Decimal's time: a 通知 rounds some 500 figures."""
     if clear_of_half(x * 100):
         return round(x, 2)
     return float(Decimal(repr(x)).quantize(_CENT, rounding=ROUND_HALF_UP))

@@ -185,7 +185,7 @@ def number_text(x, digits: int = 2, keep_zeros: bool = False) -> str:
     # round(…, 9) first: 0.6125 − 0.75 is −0.13749999999999996, which a clerk calls −13.75 points.
     y = round(float(x), 9)
     scaled = y * _SCALES[digits] if digits < len(_SCALES) else math.inf
-    if clear_of_half(scaled):       # %-formatting at a quarter of Decimal's cost
+    if clear_of_half(scaled):       # %-formatting gives the half-up figure: no Decimal needed
         text = "%.*f" % (digits, y)
         zero = scaled > -0.5 and scaled < 0.5
     else:
