@@ -282,6 +282,22 @@ def test_nothing_to_build(tmp_path):
         build([folder], tmp_path / "out")
 
 
+def test_a_second_scheme_among_the_submissions_stops_the_build(tmp_path):
+    """The scheme is looked for nearest the top of the input first and the search stops there; a
+    second scheme deeper down (not looked at then) is found when it is read, and the build stops
+    with both named in the order of the input, nothing written."""
+    folder = write_all(tmp_path / "in")
+    write_scheme(folder / "报表", name="考核方案（旧）.xlsx")
+    with pytest.raises(BuildError) as raised:
+        build([folder], tmp_path / "out")
+    assert str(raised.value) == "输入中有多个考核方案（in/报表/考核方案（旧）.xlsx、in/考核方案.xlsx），请只保留一个"
+    assert not (tmp_path / "out").exists()
+    # the scheme deeper down alone is found too, after every file nearer the top is looked at
+    (folder / "考核方案.xlsx").rename(tmp_path / "elsewhere.xlsx")
+    result = build([folder], tmp_path / "out")
+    assert result.units and (tmp_path / "out" / "results.json").is_file()
+
+
 def test_inputs_are_never_modified(tmp_path):
     folder = write_all(tmp_path / "in")
     before = {p: p.read_bytes() for p in folder.rglob("*.xlsx")}
