@@ -197,6 +197,9 @@ def print_stages(stderr: str, samples: list) -> None:
             print(f"  stage {name:12s} {min(t1, samples[-1][0]) - t0:7.1f} s  {cpu:7.1f} CPU-s   peak "
                   f"{max(r for r, _, _ in inside) / mib:6.0f} MiB RSS summed, "
                   f"{max(p for _, p, _ in inside) / mib:6.0f} MiB PSS")
+        elif samples and t0 < samples[-1][0]:     # shorter than one sampling interval
+            print(f"  stage {name:12s} {min(t1, samples[-1][0]) - t0:7.1f} s  (no sample inside: its CPU and "
+                  f"memory count with the stage before)")
 
 
 def synthetic(units: int, indicators: int, data: Path = None, periods: int = 1) -> Path:

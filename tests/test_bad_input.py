@@ -292,6 +292,10 @@ def test_a_second_scheme_among_the_submissions_stops_the_build(tmp_path):
         build([folder], tmp_path / "out")
     assert str(raised.value) == "输入中有多个考核方案（in/报表/考核方案（旧）.xlsx、in/考核方案.xlsx），请只保留一个"
     assert not (tmp_path / "out").exists()
+    # the scheme found first cannot be used: the second scheme is still what is said first
+    write_scheme(folder, 单位=[("单位编码", "单位名称", "考核类别", "分组", "别名")])
+    with pytest.raises(BuildError, match="多个考核方案（in/报表/考核方案（旧）.xlsx、in/考核方案.xlsx）"):
+        build([folder], tmp_path / "out")
     # the scheme deeper down alone is found too, after every file nearer the top is looked at
     (folder / "考核方案.xlsx").rename(tmp_path / "elsewhere.xlsx")
     result = build([folder], tmp_path / "out")

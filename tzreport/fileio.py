@@ -29,6 +29,10 @@ def atomic_path(path):
             break
         except FileExistsError:     # left by a process of the same number that died: another
             continue
+        except PermissionError:     # Windows: a name whose deletion is pending (as tempfile retries)
+            if os.name == "nt" and path.parent.is_dir() and os.access(path.parent, os.W_OK):
+                continue
+            raise
     else:
         raise FileExistsError(f"no free temporary name beside {path}")
     try:

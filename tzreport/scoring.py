@@ -479,7 +479,7 @@ def round2(x: float) -> float:
     Away from a half (x·100 not within 1e-6 of one) Python's correctly rounded round() gives the
     same float in under half of Decimal's time: a 通知 rounds some 500 figures."""
     if clear_of_half(x * 100):
-        return round(x, 2)
+        return round(float(x), 2)
     return float(Decimal(repr(x)).quantize(_CENT, rounding=ROUND_HALF_UP))
 
 
@@ -488,7 +488,10 @@ _CENT = Decimal("0.01")
 
 def clear_of_half(scaled: float) -> bool:
     """Whether a figure times 10^digits is clear of a rounding tie (more than 1e-6 from ·5, and
-    below 1e12): there a correctly rounded round() or %-format gives what half-up on the figure as
-    written gives, and Decimal is not needed (round2, common.number_text)."""
-    return -1e12 < scaled < 1e12 and abs(scaled - math.floor(scaled) - 0.5) > 1e-6
+    below 1e9): there a correctly rounded round() or %-format gives what half-up on the figure as
+    written gives, and Decimal is not needed (round2, common.number_text). Below 1e9 the written
+    figure, the float and its product by 10^digits differ by less than 2.5e-7 at that scale; at
+    1e10 they may differ by more than the 1e-6 margin (167760436.325 to 2 places is .33 as
+    written, .32 as the float is)."""
+    return -1e9 < scaled < 1e9 and abs(scaled - math.floor(scaled) - 0.5) > 1e-6
 

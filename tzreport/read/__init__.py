@@ -280,7 +280,11 @@ def load_inputs(paths, issues: list, progress=None, jobs: int = None, skip=()):
 def _load_inputs(paths, issues: list, progress, jobs, skip):
     files = expand_inputs(paths, issues, skip)
     scheme_file, book, others = _classify(files)
-    scheme = _read_scheme_book(book, scheme_file.label, issues)
+    try:
+        scheme = _read_scheme_book(book, scheme_file.label, issues)
+    except BuildError:     # a second scheme is said first, as when every file was looked at first
+        _one_scheme(files, [scheme_file.label] + [f.label for f in others if is_scheme(_peek_sheet_names(f.path))])
+        raise
     submissions = []
     if "完成情况" in book.sheet_names:
         try:
