@@ -147,8 +147,8 @@ SAMPLER = [0.0]      # CPU seconds the sampling thread took from the machine (th
 STAGED = """
 import sys, time
 from pathlib import Path
-import tzreport.periods, tzreport.results
-from tzreport.build import build
+import tzreport.pipeline, tzreport.render.results_json
+from tzreport.pipeline import build
 def mark(stage):
     print("STAGE", time.time(), stage, file=sys.stderr, flush=True)
 def progress(stage, total):
@@ -158,8 +158,8 @@ def marked(fn, stage):
         mark(stage)
         return fn(*args, **kwargs)
     return run
-tzreport.periods.evaluate_periods = marked(tzreport.periods.evaluate_periods, "评分")
-tzreport.results.write_results = marked(tzreport.results.write_results, "results.json")
+tzreport.pipeline.evaluate = marked(tzreport.pipeline.evaluate, "评分")
+tzreport.render.results_json.write_results = marked(tzreport.render.results_json.write_results, "results.json")
 mark("启动")
 build([sys.argv[1]], Path(sys.argv[2]), progress=progress, jobs=int(sys.argv[3]) or None)
 mark("结束")

@@ -6,12 +6,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import TOTALS, totals, write_all, write_book, write_scheme, write_submission
 
 from tzreport import BuildError, build
-from tzreport.build import exit_code
-
-from helpers import (TOTALS, totals, write_all, write_book, write_scheme,
-                     write_submission)
+from tzreport.pipeline import exit_code
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -312,7 +310,7 @@ def test_inputs_are_never_modified(tmp_path):
 def test_an_honour_declared_twice_counts_once_and_the_other_line_is_said(tmp_path):
     """SPEC 3.3: 市考's 凤台区 declares “全省优化营商环境先进县（市、区）” at 省级 (A2) and 市级 (A3): it
     counts once, at 省级 (1 point; 表彰加分 1), and the 市级 line is said where the clerk reads."""
-    from tzreport.build import build
+    from tzreport.pipeline import build
     result = build([Path(__file__).resolve().parents[1] / "sample_workbooks" / "市考"], tmp_path)
     feng = next(u for u in result.units if u.name == "凤台区")
     assert [(item, level) for item, level, _ in feng.honor_items] == [("全省优化营商环境先进县（市、区）", "省级")]

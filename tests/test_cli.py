@@ -256,6 +256,7 @@ def test_terminal_ranking_counts_red_lights_only_of_units_that_reported():
     """SPEC 4.1: a unit that sent nothing is "未报送", not "红灯11项" (its blank values light red
     in the scoring, but that says nothing about its work)."""
     from types import SimpleNamespace as NS
+
     from tzreport.cli import ranking_lines
     units = [NS(category="镇街", name="白马镇", rank=1, total=92.456, grade="优秀", submitted=True,
                 veto="否", reds=2),

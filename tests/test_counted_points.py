@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from docx import Document
 
-from tzreport.build import build
-from tzreport.render.common import number_text, score_text
+from tzreport.pipeline import build
+from tzreport.words.numbers import number_text, score_text
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 LOST = re.compile(r"([^、；，：]+?)（?失([\d.]+)分）?")

@@ -27,13 +27,12 @@ import datetime as dt
 
 import pytest
 
-from tzreport.build import evaluate
-from tzreport.model import (Deduction, GradeRule, Indicator, Params, Scheme, Submission, Target, Unit,
-                            Value)
-from tzreport.render.facts import categories, grade_order
-from tzreport.render.notice_doc import notice_context
-from tzreport.render.progress_doc import progress_context
-from tzreport.render.results_doc import results_context
+from tzreport.model import Deduction, GradeRule, Indicator, Params, Scheme, Submission, Target, Unit, Value
+from tzreport.rules.evaluate import evaluate
+from tzreport.words.facts import categories, grade_order
+from tzreport.words.notice_doc import notice_context
+from tzreport.words.progress_doc import progress_context
+from tzreport.words.results_doc import results_context
 
 UNITS = [("Z01", "城关镇"), ("Z02", "龙泉镇"), ("Z03", "青山镇"), ("Z04", "白马镇"), ("Z05", "金鸡乡")]
 VALUES = {  # 青山镇 sent nothing
@@ -215,7 +214,8 @@ def test_year_end_results_bulletin(december):
 
 def test_consequences_are_grouped():
     from types import SimpleNamespace as U
-    from tzreport.render.results_doc import consequence_lines
+
+    from tzreport.words.results_doc import consequence_lines
     units = [U(name="白马镇", grade="一般", consequences=["诫勉谈话"]),
              U(name="柳河镇", grade="一般", consequences=["诫勉谈话"]),
              U(name="金鸡乡", grade="差", consequences=["组织调整", "诫勉谈话"]),
@@ -226,7 +226,8 @@ def test_consequences_are_grouped():
 
 def test_a_build_without_any_submission_stops_and_writes_nothing(tmp_path):
     from helpers import write_scheme
-    from tzreport.build import build
+
+    from tzreport.pipeline import build
     from tzreport.read import BuildError
     write_scheme(tmp_path / "in")
     with pytest.raises(BuildError, match="没有读到任何单位的报表"):
@@ -236,7 +237,8 @@ def test_a_build_without_any_submission_stops_and_writes_nothing(tmp_path):
 
 def test_year_end_names_every_unit_that_sent_nothing(tmp_path):
     from helpers import write_all
-    from tzreport.build import build, exit_code
+
+    from tzreport.pipeline import build, exit_code
     folder = write_all(tmp_path / "in", skip=("青山镇",))
     result = build([folder], tmp_path / "out", as_of=dt.date(2026, 12, 31))
     warnings = [i.message for i in result.issues if i.severity == "warning" or i.severity == "提示"]

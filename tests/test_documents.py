@@ -14,13 +14,13 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from tzreport.build import build
 from tzreport.model import ERROR
+from tzreport.pipeline import build
 from tzreport.read import load_inputs
-from tzreport.build import evaluate
-from tzreport.render import documents
-from tzreport.render.common import score_text
-from tzreport.render.facts import category_words
+from tzreport.render.docx import documents
+from tzreport.rules.evaluate import evaluate
+from tzreport.words.facts import category_words, cn_numeral, needs_rectification, period_text
+from tzreport.words.numbers import score_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_workbooks"
@@ -266,8 +266,8 @@ def test_unit_names_with_markup_are_escaped(tmp_path):
     scheme, submissions = load_inputs([SAMPLES / "input.xlsx"], issues)
     result = evaluate(scheme, submissions, issues)
     result.units[0].name = "龙泉镇<&>{{ 1 + 1 }}"
-    from tzreport.build import write_outputs
     from tzreport.fileio import fixed_time
+    from tzreport.pipeline import write_outputs
     write_outputs(result, scheme, tmp_path, fixed_time(result.params.as_of))   # as build writes them
     (notice_path,) = [p for p in (tmp_path / "通知").glob("龙泉镇*.docx")]
     notice = Document(notice_path)
@@ -344,12 +344,12 @@ def test_charts_fail_loudly_on_a_font_without_chinese(monkeypatch):
     ("2026-12-31", "1—12月")])
 def test_period_text(day, text):
     import datetime as dt
-    assert documents.period_text(dt.date.fromisoformat(day)) == text
+    assert period_text(dt.date.fromisoformat(day)) == text
 
 
 @pytest.mark.parametrize("n, text", [(1, "一"), (9, "九"), (10, "十"), (12, "十二"), (20, "二十"), (23, "二十三")])
 def test_cn_numeral(n, text):
-    assert documents.cn_numeral(n) == text
+    assert cn_numeral(n) == text
 
 
 @pytest.mark.parametrize("grade, veto, expected", [
@@ -358,11 +358,12 @@ def test_cn_numeral(n, text):
 def test_rectification_for_ordinary_or_worse(grade, veto, expected):
     from types import SimpleNamespace
     unit = SimpleNamespace(grade=grade, veto=veto)
-    assert documents.needs_rectification(unit, ["优秀", "良好", "一般", "较差"]) == expected
+    assert needs_rectification(unit, ["优秀", "良好", "一般", "较差"]) == expected
 
 
 def test_pdf_without_libreoffice_says_so(monkeypatch, tmp_path):
     from click.testing import CliRunner
+
     from tzreport import cli
     monkeypatch.setattr(documents, "find_soffice", lambda: None)
     monkeypatch.setattr(cli, "to_pdf", documents.to_pdf)
@@ -374,6 +375,7 @@ def test_pdf_without_libreoffice_says_so(monkeypatch, tmp_path):
 
 def test_word_templates_command_copies_the_templates(tmp_path):
     from click.testing import CliRunner
+
     from tzreport import cli
     run = CliRunner().invoke(cli.main, ["word-templates", "-o", str(tmp_path / "模板")])
     assert run.exit_code == 0, run.output

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from helpers import write_all, write_scheme, write_submission
-from tzreport.build import build
-from tzreport.render.annotate import COLUMNS
-from tzreport.scoring import round2
+
+from tzreport.pipeline import build
+from tzreport.render.xlsx.annotate import COLUMNS
+from tzreport.rules.rounding import round2
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 ANNOTATION_HEADERS = [c[0] for c in COLUMNS]
@@ -337,9 +337,10 @@ def test_summary_has_native_charts_and_the_other_sheets(county):
 
 
 def test_template_round_trip_gives_the_hand_computed_scores(tmp_path):
-    from helpers import VALUES, TOTALS
+    from helpers import TOTALS, VALUES
     scheme = write_scheme(tmp_path / "in")
     from click.testing import CliRunner
+
     from tzreport.cli import main
     run = CliRunner().invoke(main, ["template", str(scheme), "-o", str(tmp_path / "in" / "报表")])
     assert run.exit_code == 0, run.output
@@ -375,7 +376,7 @@ def test_template_round_trip_gives_the_hand_computed_scores(tmp_path):
 
 
 def test_template_prefills_targets_and_skips_indicators_without_one(tmp_path):
-    from tzreport.build import make_templates
+    from tzreport.pipeline import make_templates
     scheme = write_scheme(tmp_path, 目标=[("单位", "指标编码", "确保目标"), ("城关镇", "I01", 1000)])
     paths, _ = make_templates(scheme, tmp_path / "t")
     ws = openpyxl.load_workbook(tmp_path / "t" / "城关镇.xlsx")["指标完成情况"]
@@ -397,6 +398,7 @@ def test_check_writes_the_review_and_marked_copies_and_leaves_inputs_alone(tmp_p
     write_submission(folder, "城关街道", VALUES["城关镇"], file_name="城关镇.xlsx", as_of="2026年6月30日")
     before = _digest(bad)
     from click.testing import CliRunner
+
     from tzreport.cli import main
     run = CliRunner().invoke(main, ["check", str(folder), "-o", str(tmp_path / "审核")])
     assert run.exit_code == 1, run.output
@@ -443,7 +445,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_every_output(tmp_path):
     write_submission(folder, "龙泉镇", {"I01": "+1200", "I02": "-完成"})
     write_submission(folder, "青山镇")
     build([folder], tmp_path / "out")
-    from tzreport.build import check
+    from tzreport.pipeline import check
     check([folder], tmp_path / "审核")
     outputs = list((tmp_path / "out").rglob("*.xlsx")) + list((tmp_path / "审核").rglob("*.xlsx"))
     assert len(outputs) >= 6
@@ -476,6 +478,7 @@ def test_two_builds_of_the_same_inputs_are_byte_identical(tmp_path):
 
 def test_unit_names_become_safe_file_names(tmp_path):
     from helpers import UNITS, scheme_sheets, write_book
+
     from tzreport.fileio import safe_filename
     assert safe_filename('城关镇/开发区:东区*') == "城关镇_开发区_东区_"
     assert safe_filename("CON") == "未命名_CON" and safe_filename(" .. ") == "未命名"
@@ -521,7 +524,7 @@ def test_result_sheet_prints_at_a_readable_scale_with_headers_on_each_page(fixtu
     1045 / (7 × 171 + 12 × 5) = 83 %), several pages, each page no higher than A4 landscape holds
     at that scale (487 pt between the margins / 0.83), a table continued on a new page under its
     header again, and no page ending on a section heading."""
-    from tzreport.render.annotate import RESULT_WIDTHS
+    from tzreport.render.xlsx.annotate import RESULT_WIDTHS
     out, _ = request.getfixturevalue(fixture)
     ws = openpyxl.load_workbook(out / "批注" / f"{unit}.xlsx")["考核结果"]
     assert _fits_width_and_runs_down(ws)
@@ -644,6 +647,7 @@ def test_rank_chart_legend_names_every_unit_in_full_within_the_figure():
     """进展通报: the 县直部门 rank chart's legend held six names a row and ran off the right edge
     (县自然资源局 cut), 县住房和城乡建设局 shortened. Now: four a row, full names, inside the figure."""
     import matplotlib
+
     from tzreport.render import charts
     names = ["县发展和改革局", "县住房和城乡建设局", "县工业和信息化局", "县农业农村局", "县财政局",
              "县生态环境局", "县商务局", "县自然资源局"]
@@ -668,7 +672,7 @@ def test_rank_chart_legend_names_every_unit_in_full_within_the_figure():
 def test_year_end_summary_lists_what_was_not_reached_without_paces(tmp_path):
     """SPEC 4.1: at the year end nothing speaks of 倒排计划 — the 市考 sample (统计截止 31 December):
     a sheet 未完成目标 with 缺口 and 牵头/配合单位, no 剩余天数 or 日均…月均 columns."""
-    from tzreport.build import build
+    from tzreport.pipeline import build
     build([Path(__file__).resolve().parents[1] / "sample_workbooks" / "市考"], tmp_path)
     book = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
     assert "倒排计划" not in book.sheetnames and "未完成目标" in book.sheetnames

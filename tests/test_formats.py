@@ -3,10 +3,9 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+from helpers import TOTALS, submission_rows, totals, write_all, write_ods, write_submission
 
 from tzreport import build
-
-from helpers import TOTALS, submission_rows, totals, write_all, write_ods, write_submission
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

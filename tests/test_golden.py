@@ -4,7 +4,6 @@ word-templates and a 200-unit synthetic build with two periods, each run as a cl
 A change that moves an output byte fails here; when the change is meant, rewrite the digests with
 ``python tests/golden/outputs.py --update`` and say in the commit which outputs changed and why."""
 import pytest
-
 from golden import outputs
 
 

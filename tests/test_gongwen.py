@@ -17,13 +17,14 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from tzreport.build import build
 from tzreport.cli import main
 from tzreport.fileio import fixed_time
 from tzreport.model import INFO, WARNING, Params
-from tzreport.render.documents import gongwen_issues, to_pdf
-from tzreport.render.evenpages import even_imprint_pages, pdf_pages
-from tzreport.render.wordlayout import MM, signature_indents
+from tzreport.ooxml.wordlayout import MM, signature_indents
+from tzreport.pipeline import build
+from tzreport.render.docx.documents import to_pdf
+from tzreport.render.docx.evenpages import even_imprint_pages, pdf_pages
+from tzreport.words.letterhead import gongwen_issues
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

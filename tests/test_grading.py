@@ -1,9 +1,11 @@
 """SPEC 3.4–3.5, table-driven: ranks with 并列, the quota order, grades with quotas, consequences."""
 import pytest
 
-from tzreport.grading import (advancement, apply_consequences, assign_grades, assign_ranks,
-                              slots_for_ratio)
 from tzreport.model import ConsequenceRule, GradeRule, UnitResult
+from tzreport.rules.consequences import apply_consequences
+from tzreport.rules.grades import assign_grades, slots_for_ratio
+from tzreport.rules.planning import advancement
+from tzreport.rules.ranking import assign_ranks
 
 
 def unit(code, total, group="", base=None, reds=0, veto="否", submitted=True):

@@ -14,17 +14,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from helpers import (INDICATORS, TOTALS, UNITS, scheme_sheets, totals, write_all, write_book, write_scheme,
+                     write_submission)
 
 from tzreport import BuildError, build
-from tzreport.build import check, evaluate
-from tzreport.periods import evaluate_periods
 from tzreport.cli import main
+from tzreport.pipeline import check
 from tzreport.read import load_inputs
 from tzreport.read import workbook as wbmod
-from tzreport.render.common import number_text
-
-from helpers import (INDICATORS, TOTALS, UNITS, scheme_sheets, totals, write_all, write_book,
-                     write_scheme, write_submission)
+from tzreport.rules.evaluate import evaluate
+from tzreport.words.numbers import number_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -49,7 +48,7 @@ def read(folder):
     """Read and score, no output files: what every reading case needs."""
     issues = []
     scheme, subs = load_inputs([folder], issues)
-    return evaluate_periods(scheme, subs, issues)      # as build scores: per period (SPEC 3.11)
+    return evaluate(scheme, subs, issues)      # as build scores: per period (SPEC 3.11)
 
 
 def only(result, file, severity=None):
@@ -121,7 +120,7 @@ def test_zip_bomb_refused_before_reading_in_build_and_check(tmp_path, monkeypatc
     _bomb(folder / "报表" / "青山镇.xlsx", 3 * 1024 * 1024)
     opened = []
     real = openpyxl.load_workbook
-    monkeypatch.setattr("tzreport.render.review.openpyxl.load_workbook",
+    monkeypatch.setattr("tzreport.render.xlsx.review.openpyxl.load_workbook",
                         lambda p, *a, **k: opened.append(str(p)) or real(p, *a, **k))
     out = tmp_path / "out"
     result = (build if command == "build" else check)([folder], out)

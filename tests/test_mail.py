@@ -22,8 +22,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
-
 from helpers import GRADES, INDICATORS, TARGETS, VALUES, write_book, write_submission
+
 from tzreport import mail as mailer
 from tzreport.cli import main
 

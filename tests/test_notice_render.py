@@ -9,11 +9,13 @@ import pytest
 from docx import Document
 from lxml import etree
 
-from tzreport.build import evaluate
 from tzreport.fileio import fixed_time
 from tzreport.read import load_inputs
-from tzreport.render import documents
-from tzreport.render.doc_templates import NOTICE
+from tzreport.render.docx import documents
+from tzreport.render.docx.doc_templates import NOTICE
+from tzreport.rules.evaluate import evaluate
+from tzreport.words.facts import categories, grade_order
+from tzreport.words.notice_doc import notice_context
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 
@@ -41,10 +43,10 @@ def test_prepared_notices_match_docxtpl_paragraph_by_paragraph(source, tmp_path)
     template = documents.template_path(NOTICE)
     prepared = documents.prepared_template(template, when)
     assert prepared is not None
-    cats = {c.name: c for c in documents.categories(result)}
-    order = documents._grade_order(result, scheme)
+    cats = {c.name: c for c in categories(result)}
+    order = grade_order(result, scheme)
     for ur in result.units:
-        make = lambda: documents.notice_context(result, cats[ur.category], ur, order)  # noqa: E731
+        make = lambda: notice_context(result, cats[ur.category], ur, order)  # noqa: E731
         documents.render(template, make, tmp_path / "old.docx", when)
         prepared.write(make(), tmp_path / "new.docx")
         old, new = _content(tmp_path / "old.docx"), _content(tmp_path / "new.docx")
@@ -66,10 +68,10 @@ def test_prepared_notices_are_byte_identical_on_a_rebuild(tmp_path):
     result = evaluate(scheme, submissions, issues)
     when = fixed_time(result.params.as_of)
     template = documents.template_path(NOTICE)
-    cats = {c.name: c for c in documents.categories(result)}
+    cats = {c.name: c for c in categories(result)}
     ur = result.units[0]
-    context = lambda: documents.notice_context(result, cats[ur.category], ur,  # noqa: E731
-                                               documents._grade_order(result, scheme))
+    context = lambda: notice_context(result, cats[ur.category], ur,  # noqa: E731
+                                               grade_order(result, scheme))
     documents.prepared_template(template, when).write(context(), tmp_path / "a.docx")
     documents.PreparedTemplate(template, when).write(context(), tmp_path / "b.docx")
     assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
@@ -80,9 +82,9 @@ def _notice_contexts(source: str, count: int = None):
     scheme, submissions = load_inputs([SAMPLES / source], issues)
     result = evaluate(scheme, submissions, issues)
     when = fixed_time(result.params.as_of)
-    cats = {c.name: c for c in documents.categories(result)}
-    order = documents._grade_order(result, scheme)
-    make = lambda ur: documents.notice_context(result, cats[ur.category], ur, order)  # noqa: E731
+    cats = {c.name: c for c in categories(result)}
+    order = grade_order(result, scheme)
+    make = lambda ur: notice_context(result, cats[ur.category], ur, order)  # noqa: E731
     return when, [(ur, make) for ur in result.units[:count]]
 
 

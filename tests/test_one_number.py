@@ -2,7 +2,6 @@
 通知, the 批注 workbook and 汇总.xlsx of every unit of both samples as in results.json."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -11,8 +10,8 @@ import openpyxl
 import pytest
 from docx import Document
 
-from tzreport.build import build
-from tzreport.render.common import number_text, score_text
+from tzreport.pipeline import build
+from tzreport.words.numbers import number_text, score_text
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 

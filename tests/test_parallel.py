@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tzreport import parallel
-from tzreport.build import build
+from tzreport.pipeline import build
 from tzreport.samples import write_synthetic
 
 UNITS = parallel.PARALLEL_THRESHOLD + 6        # enough for the pool

@@ -9,11 +9,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from helpers import scheme_sheets, write_book, write_submission
-from tzreport.periods import evaluate_periods, fold_base, place_points
-from tzreport.read import load_inputs
+
 from tzreport.model import PeriodRule
+from tzreport.read import load_inputs
+from tzreport.rules.evaluate import evaluate
+from tzreport.rules.periods import fold_base, place_points
 
 D = dt.date
 QUARTERS = [("一季度", D(2026, 3, 31), 15), ("上半年", D(2026, 6, 30), 25),
@@ -33,7 +34,7 @@ def params(as_of):
 def score(folder, as_of=None):
     issues = []
     scheme, subs = load_inputs([folder], issues)
-    return evaluate_periods(scheme, subs, issues, as_of)
+    return evaluate(scheme, subs, issues, as_of)
 
 
 def by_name(result):
@@ -157,12 +158,13 @@ def test_place_bonus_with_a_tie_and_a_vetoed_unit(tmp_path):
 
 def test_one_period_is_exactly_evaluate(tmp_path):
     from helpers import write_all
-    from tzreport.build import evaluate
+
+    from tzreport.rules.evaluate import evaluate_period
     folder = write_all(tmp_path / "in")
     issues = []
     scheme, subs = load_inputs([folder], issues)
-    a = evaluate(scheme, subs, list(issues))
-    b = evaluate_periods(scheme, subs, list(issues))
+    a = evaluate_period(scheme, subs, list(issues))
+    b = evaluate(scheme, subs, list(issues))
     assert [(u.code, u.total, u.rank, u.grade) for u in a.units] == \
         [(u.code, u.total, u.rank, u.grade) for u in b.units]
     assert b.periods == [] and all(u.periods == [] for u in b.units)
@@ -191,7 +193,7 @@ def test_bad_period_input_names_the_cell(tmp_path):
 
 # -- what the outputs say (render/trend.py) ----------------------------------------------------
 from tzreport.model import IndicatorResult, UnitResult  # noqa: E402
-from tzreport.render.trend import arrow, lights_sentences, rank_change_sentence, unit_trend_lines  # noqa: E402
+from tzreport.words.trend import arrow, lights_sentences, rank_change_sentence, unit_trend_lines  # noqa: E402
 
 
 def unit(code, name, ranks, totals=None, submitted=(True, True), lights=()):
@@ -262,12 +264,12 @@ def test_unit_trend_lines():
     ((3, 3), (90.001, 90.004), "与上期（8月）相比，你单位名次持平（均为第3名），综合得分持平。", 0.0),
 ])
 def test_trend_change_is_the_difference_of_the_printed_totals(ranks, totals, sentence, change):
-    from tzreport.render.trend import total_change
+    from tzreport.words.trend import total_change
     ur = unit("Z1", "城关镇", ranks, totals=totals)
     assert unit_trend_lines(ur, "你单位")[1] == sentence
     assert total_change(ur) == change
     # the same rule in every output: score_change of the published scores
-    from tzreport.render.common import score_change, score_text
+    from tzreport.words.numbers import score_change, score_text
     assert total_change(ur) == round(float(score_text(totals[1])) - float(score_text(totals[0])), 2) \
         == score_change(totals[1], totals[0])
 
@@ -276,8 +278,9 @@ def test_round_trip_template_for_the_second_quarter_beside_the_first(tmp_path):
     """`tzreport template` for 30 June, filled, added beside the first quarter's files, built."""
     import openpyxl
     from click.testing import CliRunner
-    from tzreport.build import build
+
     from tzreport.cli import main
+    from tzreport.pipeline import build
     folder = tmp_path / "in"
     rules = [("一季度", D(2026, 3, 31), 40), ("上半年", D(2026, 6, 30), 60)]
     write_book(folder / "考核方案.xlsx", scheme_sheets(参数=params(D(2026, 6, 30)),
@@ -327,18 +330,18 @@ def test_round_trip_template_for_the_second_quarter_beside_the_first(tmp_path):
 def test_one_period_samples_give_the_results_of_evaluate(tmp_path, monkeypatch, sample):
     """With one period (the samples without their earlier data) periods.py adds nothing: the
     results.json of the build equals that of ``evaluate`` alone, byte for byte."""
-    import sys
-    from tzreport import periods, samples
-    build_module = sys.modules["tzreport.build"]     # the package exports the function build
+
+    from tzreport import pipeline, samples
+    from tzreport.rules.evaluate import evaluate_period
     if sample == "county":
         source = tmp_path / "input.xlsx"
         samples.write_county(source, periods=False)
     else:
         source = tmp_path / "市考"
         samples.write_city(source, periods=False)
-    build_module.build([source], tmp_path / "a")
-    monkeypatch.setattr(periods, "evaluate_periods", build_module.evaluate)
-    build_module.build([source], tmp_path / "b")
+    pipeline.build([source], tmp_path / "a")
+    monkeypatch.setattr(pipeline, "evaluate", evaluate_period)
+    pipeline.build([source], tmp_path / "b")
     a = (tmp_path / "a" / "results.json").read_bytes()
     assert a == (tmp_path / "b" / "results.json").read_bytes()
     assert b'"periods"' not in a and b"previous_light" not in a
@@ -349,7 +352,8 @@ def test_round_trip_outputs_say_the_trend(tmp_path):
     import openpyxl
     from docx import Document
     from test_documents import all_text
-    from tzreport.build import build
+
+    from tzreport.pipeline import build
     folder = tmp_path / "in"
     rules = [("一季度", D(2026, 3, 31), 40), ("上半年", D(2026, 6, 30), 60)]
     write_book(folder / "考核方案.xlsx", scheme_sheets(参数=params(D(2026, 6, 30)),
@@ -396,7 +400,8 @@ def test_no_light_change_for_a_unit_that_sent_nothing_this_period(tmp_path):
     """SPEC 4.1: 龙泉镇 reported Q1 (I01 500 of 2000 at p = .25 → 绿) and sent nothing for Q2. Its
     Q2 lights are red only because nothing came (3.2): no 绿→红 in results, 指标矩阵 or 通报."""
     import openpyxl
-    from tzreport.build import build
+
+    from tzreport.pipeline import build
     folder = write_year(tmp_path / "in", quarters=2, skip={("龙泉镇", 1)})
     result = build([folder], tmp_path / "out", as_of=D(2026, 6, 30))
     units = by_name(result)
@@ -417,7 +422,7 @@ def test_no_light_change_for_a_unit_that_sent_nothing_this_period(tmp_path):
 # -- the 市考 sample as a reader reads it: the current period, each period × 权重, the folded base --
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
-    from tzreport.build import build
+    from tzreport.pipeline import build
     out = tmp_path_factory.mktemp("city")
     return out, build([Path(__file__).resolve().parent.parent / "sample_workbooks" / "市考"], out)
 

@@ -3,12 +3,11 @@ import datetime as dt
 import json
 
 import pytest
+from helpers import scheme_sheets, totals, write_book
 
 from tzreport import build
 from tzreport.model import Indicator, IndicatorResult
-from tzreport.planning import days_left, months_left, plan
-
-from helpers import scheme_sheets, totals, write_book
+from tzreport.rules.planning import days_left, months_left, plan
 
 
 def indicator(**kw):

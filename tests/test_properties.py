@@ -6,18 +6,16 @@ import random
 
 import openpyxl
 import pytest
+from helpers import TOTALS, scheme_sheets, submission_rows, write_all, write_book
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tzreport import build
-from tzreport.build import evaluate
-from tzreport.periods import evaluate_periods
-from tzreport.model import Indicator, Params, Target, ST_OK
+from tzreport.model import ST_OK, Indicator, Params, Target
 from tzreport.read import load_inputs
 from tzreport.read.values import parse_date, parse_number, parse_ratio, parse_yes_no
-from tzreport.scoring import score_indicator
-
-from helpers import TOTALS, submission_rows, write_all, write_book, scheme_sheets
+from tzreport.rules.evaluate import evaluate
+from tzreport.rules.indicator import score_indicator
 
 finite = st.floats(min_value=-1e7, max_value=1e7, allow_nan=False, allow_infinity=False)
 positive = st.floats(min_value=0.01, max_value=1e6, allow_nan=False, allow_infinity=False)
@@ -84,7 +82,7 @@ def county(tmp_path_factory):
     from pathlib import Path
     issues = []
     scheme, subs = load_inputs([Path(__file__).parents[1] / "sample_workbooks" / "input.xlsx"], issues)
-    return scheme, subs, _outcome(evaluate_periods(scheme, subs, list(issues)))
+    return scheme, subs, _outcome(evaluate(scheme, subs, list(issues)))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -101,7 +99,7 @@ def test_totals_and_grades_ignore_the_order_of_rows_and_units(county, seed):
                                 claims=rng.sample(s.claims, len(s.claims)))
             for s in rng.sample(subs, len(subs))]
     # as build scores it: August and September are two periods of the sample (SPEC 3.11)
-    assert _outcome(evaluate_periods(shuffled, subs, [])) == expected
+    assert _outcome(evaluate(shuffled, subs, [])) == expected
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -167,7 +165,7 @@ def _half_up(x: float, digits: int) -> str:
                                           (83.4567, 83.46), (99.995, 100.0), (-0.004, -0.0), (7.0, 7.0),
                                           (8744353223.005, 8744353223.01)])
 def test_round2_is_half_up_on_the_written_figure(x, published):
-    from tzreport.scoring import round2
+    from tzreport.rules.rounding import round2
     assert round2(x) == published and type(round2(int(x))) is float
 
 
@@ -177,7 +175,7 @@ def test_round2_is_half_up_on_the_written_figure(x, published):
 def test_number_text_is_half_up_on_the_written_figure(x, digits, text):
     """Ties as written, however large the figure (a float past 1e10 at its last digit is no longer
     the figure as written to within the fast path's margin)."""
-    from tzreport.render.common import number_text
+    from tzreport.words.numbers import number_text
     assert number_text(x, digits) == text
 
 
@@ -191,14 +189,14 @@ written = (st.integers(-10**9, 10**9).map(lambda n: n / 100) | st.integers(-10**
 @settings(max_examples=3000, deadline=None)
 @given(written)
 def test_round2_equals_decimal_half_up(x):
-    from tzreport.scoring import round2
+    from tzreport.rules.rounding import round2
     assert round2(x) == float(_half_up(x, 2))
 
 
 @settings(max_examples=3000, deadline=None)
 @given(written, st.integers(0, 4), st.booleans())
 def test_number_text_equals_decimal_half_up(x, digits, keep_zeros):
-    from tzreport.render.common import number_text
+    from tzreport.words.numbers import number_text
     y = round(x, 9)           # number_text's own first step (float noise such as 0.13749999999999996)
     text = _half_up(y, digits)
     if "." in text and not keep_zeros:

@@ -1,7 +1,7 @@
 """The prose module on hand-made cases: every sentence written out as a clerk would type it."""
 import pytest
 
-from tzreport.render import prose
+from tzreport.words import prose
 
 
 @pytest.mark.parametrize("on, behind, expected", [
@@ -221,7 +221,7 @@ def test_title_lines_break_between_words(title, lines):
 
 
 def test_number_text_keeps_zeros_when_asked():
-    from tzreport.render.common import number_text
+    from tzreport.words.numbers import number_text
     assert number_text(75, 1, keep_zeros=True) == "75.0"
     assert number_text(75, 1) == "75"
     assert number_text(-0.04, 1, keep_zeros=True) == "0.0"

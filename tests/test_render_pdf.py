@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tzreport.build import build
+from tzreport.pipeline import build
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -48,7 +48,7 @@ def test_libreoffice_renders_the_summary_and_an_annotated_workbook(tmp_path):
 
 
 def test_template_opens_in_libreoffice(tmp_path):
-    from tzreport.build import make_templates
+    from tzreport.pipeline import make_templates
     paths, _ = make_templates(SAMPLES / "市考" / "考核方案.xlsx", tmp_path / "t")
     (pdf,) = to_pdf(paths[:1], tmp_path / "pdf", tmp_path / "profile")
     assert "填报单位" in pdf_text(pdf)
@@ -58,8 +58,8 @@ def test_libreoffice_renders_each_document_type(tmp_path):
     """进展通报, 考核结果通报 and a 通知 through `--pdf`'s own converter (with tzreport's fontconfig
     aliases): the 红头 and title come out, pages are numbered "— n —", and a full body line holds
     28 characters (GB/T 9704: 22 lines × 28 characters)."""
-    from tzreport.render.common import display_width
-    from tzreport.render.documents import to_pdf as documents_to_pdf
+    from tzreport.render.docx.documents import to_pdf as documents_to_pdf
+    from tzreport.words.width import display_width
     result = build([SAMPLES / "市考"], tmp_path / "out")        # 31 December: all three types
     out = tmp_path / "out"
     docs = [out / "进展通报.docx", out / "考核结果通报.docx", out / "通知" / f"{result.units[-1].name}.docx"]

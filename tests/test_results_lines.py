@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tzreport.build import build
-from tzreport.results import EncodedUnits, relative_path, unit_line, write_results
+from tzreport.pipeline import build
+from tzreport.render.results_json import EncodedUnits, relative_path, unit_line, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 

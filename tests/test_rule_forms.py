@@ -4,15 +4,16 @@ from the spec; the arithmetic is in the comment beside each row."""
 import datetime as dt
 
 import pytest
-
-from tzreport.build import evaluate
-from tzreport.grading import apply_rank_changes, assign_ranks, rank_change
-from tzreport.model import (AdvanceRule, BonusClaim, Indicator, IndicatorResult, Params, Target,
-                            Unit, ST_NO_DATA, ST_NOT_APPLICABLE, ST_OK)
-from tzreport.read import load_inputs
-from tzreport.scoring import score_indicator, score_unit
-
 from helpers import write_book
+
+from tzreport.model import (ST_NO_DATA, ST_NOT_APPLICABLE, ST_OK, AdvanceRule, BonusClaim, Indicator,
+                            IndicatorResult, Params, Target, Unit)
+from tzreport.read import load_inputs
+from tzreport.rules.advance import apply_rank_changes, rank_change
+from tzreport.rules.evaluate import evaluate
+from tzreport.rules.indicator import score_indicator
+from tzreport.rules.ranking import assign_ranks
+from tzreport.rules.unit import score_unit
 
 P = Params()
 UNIT = Unit("Z01", "城关镇", "镇街")
@@ -50,7 +51,7 @@ def weighted_rows(social_status=ST_OK):
     ({"目标任务": 85}, ST_OK, 155.266667, (70.266667, 85.0), 1.0, 185),
 ])
 def test_weighted_base(weights, social_status, base, subtotals, scale, full):
-    from tzreport.scoring import full_score
+    from tzreport.rules.unit import full_score
     rows = weighted_rows(social_status)
     inds = [Indicator(r.code, "镇街", r.major, r.code, "", "", r.weight) for r in rows]
     assert full_score(inds, weights) == full
@@ -226,7 +227,8 @@ def test_custom_levels_and_vote_values_end_to_end(tmp_path):
 
 def test_template_offers_the_schemes_own_words(tmp_path):
     import openpyxl
-    from tzreport.build import make_templates
+
+    from tzreport.pipeline import make_templates
     paths, _ = make_templates(_level_scheme(tmp_path), tmp_path / "out", dt.date(2026, 12, 31))
     ws = openpyxl.load_workbook(paths[0])["指标完成情况"]
     lists = [dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"]
@@ -315,7 +317,8 @@ def test_bad_rule_forms_are_reported_with_file_sheet_and_cell(tmp_path):
 
 
 # -- properties ---------------------------------------------------------------------------------------
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 MAJORS = ("目标任务", "社会评价", "党的建设")
 weights_st = st.floats(0, 100, allow_nan=False, allow_subnormal=False)   # 权重 as typed
@@ -335,7 +338,7 @@ def unit_rows(draw):
 @settings(max_examples=300, deadline=None)
 @given(rows=unit_rows(), weights=st.dictionaries(st.sampled_from(MAJORS), weights_st, min_size=1))
 def test_weighted_base_stays_within_the_sum_of_weights(rows, weights):
-    from tzreport.scoring import full_score
+    from tzreport.rules.unit import full_score
     inds = [Indicator(r.code, "镇街", r.major, r.code, "", "", r.weight) for r in rows]
     full = full_score(inds, weights)
     ur = score_unit(UNIT, rows, full, P, [], {}, [], True, major_weights=weights)
@@ -347,7 +350,7 @@ def test_weighted_base_stays_within_the_sum_of_weights(rows, weights):
 def _spec_3_3(rows, full, params, claims_, levels, deductions):
     """SPEC 3.3 as it read before 3.7–3.10, literally: the totals every scheme without the new
     sheets must keep, to the last bit."""
-    from tzreport.scoring import honor_bonus
+    from tzreport.rules.unit import honor_bonus
     applicable = [r for r in rows if r.applies]
     weight = sum(r.weight for r in applicable)
     base = sum(r.score for r in applicable) * (full / weight if weight > 0 else 0.0)
@@ -381,8 +384,9 @@ def test_without_the_new_sheets_totals_are_exactly_spec_3_3(rows, full, total_ca
 def test_city_outputs_show_caps_and_rank_changes(tmp_path):
     import openpyxl
     from docx import Document
-    from tzreport import build
     from test_documents import all_text
+
+    from tzreport import build
     samples = __import__("pathlib").Path(__file__).parent.parent / "sample_workbooks"
     result = build([samples / "市考"], tmp_path)
     unit = {u.name: u for u in result.units}
@@ -432,6 +436,7 @@ def test_rank_change_line_says_the_ranks_in_plain_words():
     """SPEC 3.10: the 进位 line names last year's rank and this year's rank before the 进位 points,
     in words a unit reads ("不计进位加减分时"), not the office's shorthand ("计进位分前")."""
     from types import SimpleNamespace as NS
-    from tzreport.render.rule_forms import rank_change_text
+
+    from tzreport.words.rule_forms import rank_change_text
     ur = NS(rank_change={"kind": "进位", "text": "较上年前进2位，加0.6分", "last_rank": 5, "rank_before": 3})
     assert rank_change_text(ur) == "较上年前进2位，加0.6分（上年第5名，本年不计进位加减分时第3名）"

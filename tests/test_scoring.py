@@ -4,9 +4,12 @@ import datetime as dt
 
 import pytest
 
-from tzreport.model import (BonusClaim, Deduction, Indicator, IndicatorResult, Params, Target,
-                            Unit, ST_BLANK, ST_NOT_APPLICABLE, ST_NO_DATA, ST_OK)
-from tzreport.scoring import schedule_fraction, score_indicator, score_unit, round2
+from tzreport.model import (ST_BLANK, ST_NO_DATA, ST_NOT_APPLICABLE, ST_OK, BonusClaim, Deduction, Indicator,
+                            IndicatorResult, Params, Target, Unit)
+from tzreport.rules.indicator import score_indicator
+from tzreport.rules.rounding import round2
+from tzreport.rules.schedule import schedule_fraction
+from tzreport.rules.unit import score_unit
 
 P = Params()
 
@@ -296,6 +299,6 @@ def test_round2_is_half_up(x, expected):
     (2.5, 0.06, "2.5"),
 ])
 def test_a_worked_product_prints_the_factor_that_gives_its_result(x, times, shown):
-    from tzreport.scoring import factor_text, fmt
+    from tzreport.rules.rounding import factor_text, fmt
     assert factor_text(x, times) == shown
     assert fmt(float(shown) * times) == fmt(x * times)

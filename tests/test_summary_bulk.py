@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
-import pytest
 
 from tzreport.render.common import PERCENT, TableBook
 

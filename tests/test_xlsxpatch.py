@@ -6,7 +6,6 @@ validated from another sheet, an Excel table, a comment and formulas with cached
 """
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import zipfile
@@ -16,12 +15,12 @@ import openpyxl
 import pytest
 import python_calamine as calamine
 import xlsxwriter
+from helpers import submission_rows, write_scheme, write_submission
 from PIL import Image
 
-from helpers import submission_rows, write_scheme, write_submission
-from tzreport.build import build
-from tzreport.render.annotate import COLUMNS
-from tzreport.render.xlsxpatch import RawZip
+from tzreport.ooxml.xlsxpatch import RawZip
+from tzreport.pipeline import build
+from tzreport.render.xlsx.annotate import COLUMNS
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 SHEET = "指标完成情况"
@@ -175,11 +174,11 @@ def _cells(ws, near: bool = False) -> dict:
 def test_the_xml_annotation_matches_the_openpyxl_layout_cell_by_cell(source, tmp_path):
     """Every cell of the unit's sheet and of 考核结果 — value, number format, comment — and the
     merged ranges read the same from the edited package as from openpyxl's copy."""
-    from tzreport.build import evaluate
     from tzreport.fileio import fixed_time
     from tzreport.read import load_inputs
-    from tzreport.render.annotate import annotate_unit, annotate_unit_openpyxl, make_context
-    from tzreport.render.template import blank_for
+    from tzreport.render.xlsx.annotate import annotate_unit, annotate_unit_openpyxl, make_context
+    from tzreport.render.xlsx.template import blank_for
+    from tzreport.rules.evaluate import evaluate
     issues = []
     scheme, submissions = load_inputs([SAMPLES / source], issues)
     result = evaluate(scheme, submissions, issues)

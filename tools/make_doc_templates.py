@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tzreport.render.doc_templates import write_doc_templates
+from tzreport.render.docx.doc_templates import write_doc_templates
 
 ROOT = Path(__file__).resolve().parents[1] / "templates"
 

@@ -1,3 +1,3 @@
-from .cli import main
+from tzreport.cli import main
 
 main()

@@ -9,19 +9,18 @@ from pathlib import Path
 
 import click
 
-from . import __version__, clicn
-from .build import build as run_build
-from .build import check as run_check
-from .build import default_output_dir, exit_code, make_templates
-from .fileio import fixed_time
-from .model import ERROR, INFO, WARNING
-from .read import BuildError
-from .read.values import cn_date
-from .render.common import display_width
-from .render.documents import NOTICE_FOLDER, PdfUnavailable, builtin_templates, to_pdf
-from .render.evenpages import even_imprint_pages
-from .render.review import FILE_NAME as REVIEW_FILE
-from .scoring import round2
+from tzreport import __version__, clicn
+from tzreport.fileio import fixed_time
+from tzreport.model import ERROR, INFO, WARNING, cn_date
+from tzreport.pipeline import build as run_build
+from tzreport.pipeline import check as run_check
+from tzreport.pipeline import default_output_dir, exit_code, make_templates
+from tzreport.read import BuildError
+from tzreport.render.docx.documents import NOTICE_FOLDER, PdfUnavailable, builtin_templates, to_pdf
+from tzreport.render.docx.evenpages import even_imprint_pages
+from tzreport.render.xlsx.review import FILE_NAME as REVIEW_FILE
+from tzreport.rules.rounding import round2
+from tzreport.words.width import display_width
 
 
 class NothingBuilt(click.ClickException):
@@ -247,7 +246,7 @@ def mail(out_dir, host, port, sender, user, security, dry_run, only, resend, tem
       tzreport mail sample_workbooks/input-结果 --sender kaohe@qingfeng.gov.cn --dry-run
       tzreport mail 输出 --host smtp.qingfeng.gov.cn --ssl --sender kaohe@qingfeng.gov.cn --user kaohe
     """
-    from . import mail as mailer
+    from tzreport import mail as mailer
     if not dry_run and not host:
         raise click.UsageError("发送时须用 --host 指定邮件服务器（只想看看邮件内容请加 --dry-run）")
     out = Path(out_dir)

@@ -32,11 +32,12 @@ from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
 
-from .fileio import atomic_path, safe_filename
-from .read.values import cn_date
-from .render.common import score_text
-from .render.documents import builtin_templates, is_year_end, notice_title, period_text
-from .results import ResultsUnreadable, read_results
+from tzreport.fileio import atomic_path, safe_filename
+from tzreport.model import cn_date
+from tzreport.render.docx.documents import builtin_templates
+from tzreport.render.results_json import ResultsUnreadable, read_results
+from tzreport.words.facts import is_year_end, notice_title, period_text
+from tzreport.words.numbers import score_text
 
 TEMPLATE = "单位邮件.txt"
 LOG_FILE = "发送记录.csv"

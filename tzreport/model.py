@@ -26,6 +26,8 @@ FORWARD, REVERSE = "正向", "逆向"
 TOTAL, GROWTH = "总量", "增速"
 VETO_NONE, VETO_LOWEST, VETO_NOT_FIRST = "否", "是", "否优"
 GREEN, YELLOW, RED = "绿", "黄", "红"
+# (fill, font) of each light, the same in every workbook, document and chart
+LIGHT_COLOURS = {GREEN: ("C6EFCE", "006100"), YELLOW: ("FFEB9C", "9C5700"), RED: ("FFC7CE", "9C0006")}
 QUALITATIVE_RATIO = {"完成": 1.0, "基本完成": 0.6, "未完成": 0.0}
 VOTE_VALUES = {"好": 100.0, "较好": 80.0, "一般": 60.0, "差": 0.0}   # 测评票值 default (SPEC 3.9)
 # 加分类别 (SPEC 3.8): the classes bonuses fall into by default.
@@ -367,3 +369,8 @@ class BuildResult:
     # SPEC 3.11: [{"period", "as_of", "weight", "folded"}] oldest first; empty = one period
     periods: list = field(default_factory=list)
     not_reached: list = field(default_factory=list)   # 考核期 names after the 统计截止日期
+
+
+def cn_date(day: dt.date) -> str:
+    """A date as official documents and every message write it: 2026年9月30日."""
+    return f"{day.year}年{day.month}月{day.day}日"

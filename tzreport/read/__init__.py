@@ -10,11 +10,11 @@ import os
 import stat
 from pathlib import Path, PurePath
 
-from ..model import ERROR, WARNING, Issue
-from ..parallel import gc_paused, parallel_map
-from .scheme import SCHEME_SHEETS, UnitIndex, is_scheme, read_scheme
-from .submissions import read_consolidated, read_submission
-from .workbook import EXCEL_SUFFIXES, WorkbookError, open_workbook, peek_sheet_names
+from tzreport.model import ERROR, WARNING, Issue
+from tzreport.parallel import gc_paused, parallel_map
+from tzreport.read.scheme import SCHEME_SHEETS, UnitIndex, is_scheme, read_scheme
+from tzreport.read.submissions import read_consolidated, read_submission
+from tzreport.read.workbook import EXCEL_SUFFIXES, WorkbookError, open_workbook, peek_sheet_names
 
 __all__ = ["BuildError", "InputFile", "expand_inputs", "load_inputs", "read_scheme_file"]
 
@@ -348,7 +348,7 @@ def preferred(a, b) -> tuple:
     In a build, files of different 统计截止 are different periods (SPEC 3.11) and never reach this
     choice (a file without 统计截止 belongs to the scheme's date): the date rule is kept for copies
     compared directly."""
-    from .values import cn_date
+    from tzreport.model import cn_date
     if a.as_of and b.as_of and a.as_of != b.as_of:
         used, other = (a, b) if a.as_of > b.as_of else (b, a)
         return used, other, f"统计截止{cn_date(used.as_of)}晚于{cn_date(other.as_of)}"

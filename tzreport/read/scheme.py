@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import math
 
-from ..model import (APPRAISAL, BANDS, BONUS_HONOR, BONUS_INDICATOR,
-                     COMPLETION, CONTROL, EFFICACY, FORWARD, GROWTH, INFO, METHODS, QUALITATIVE,
-                     QUALITATIVE_RATIO, REVERSE, TOTAL, VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST,
-                     VOTE_VALUES, AdvanceRule, ConsequenceRule, Deduction, GradeRule, Indicator, Params,
-                     PeriodRule, Scheme, Target, Unit)
-from .table import Reporter, read_table
-from .values import (is_blank, normalise_text, parse_choice, parse_date, parse_int, parse_number,
-                     parse_qualitative, parse_ratio, parse_yes_no, split_aliases, text_of, code_of)
-from .workbook import Workbook
+from tzreport.model import (APPRAISAL, BANDS, BONUS_HONOR, BONUS_INDICATOR, COMPLETION, CONTROL, EFFICACY,
+                            FORWARD, GROWTH, INFO, METHODS, QUALITATIVE, QUALITATIVE_RATIO, REVERSE, TOTAL,
+                            VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST, VOTE_VALUES, AdvanceRule,
+                            ConsequenceRule, Deduction, GradeRule, Indicator, Params, PeriodRule, Scheme,
+                            Target, Unit)
+from tzreport.read.table import Reporter, read_table
+from tzreport.read.values import (code_of, is_blank, normalise_text, parse_choice, parse_date, parse_int,
+                                  parse_number, parse_qualitative, parse_ratio, parse_yes_no, split_aliases,
+                                  text_of)
+from tzreport.read.workbook import Workbook
 
 SCHEME_SHEETS = ("参数", "单位", "指标")   # a workbook holding these is a scheme
 VOTE_COLUMNS = tuple(VOTE_VALUES)                 # default 票别 (SPEC 3.9 测评票值 replaces them)
@@ -834,7 +835,7 @@ def read_scheme(book: Workbook, file_label: str, issues: list) -> Scheme:
 
 def check_scheme(scheme: Scheme, report: Reporter) -> None:
     """Cross-sheet checks: weights that do not add up, quotas that cannot be met."""
-    from ..scoring import full_score
+    from tzreport.rules.unit import full_score
     category_of = {u.code: u.category for u in scheme.units}
     targeted = {(category_of[unit], code) for unit, code in scheme.targets}
     for category in sorted({u.category for u in scheme.units}, key=_first_seen(scheme)):
@@ -867,7 +868,7 @@ def _first_seen(scheme):
 
 
 def check_quotas(scheme: Scheme, report: Reporter) -> None:
-    from ..grading import slots_for_ratio
+    from tzreport.rules.grades import slots_for_ratio
     for category in sorted({u.category for u in scheme.units}, key=_first_seen(scheme)):
         members = [u for u in scheme.units if u.category == category]
         n = len(members)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import re
 
-from ..model import (APPRAISAL, GROWTH, INFO, QUALITATIVE, TARGETED_METHODS, BonusClaim, Submission,
-                     Value)
-from .scheme import UnitIndex
-from .table import Reporter, read_table
-from .values import (cn_date, is_blank, normalise_text, parse_date, parse_number, parse_qualitative,
-                     text_of, code_of)
-from .workbook import SheetError, Workbook, cell_ref, find_header
+from tzreport.model import (APPRAISAL, GROWTH, INFO, QUALITATIVE, TARGETED_METHODS, BonusClaim, Submission,
+                            Value, cn_date)
+from tzreport.read.scheme import UnitIndex
+from tzreport.read.table import Reporter, read_table
+from tzreport.read.values import (code_of, is_blank, normalise_text, parse_date, parse_number,
+                                  parse_qualitative, text_of)
+from tzreport.read.workbook import SheetError, Workbook, cell_ref, find_header
 
 SUBMISSION_SHEET = "指标完成情况"
 REQUIRED = ("指标编码", "本期累计完成")
@@ -257,11 +257,11 @@ def read_claims(sheet, scheme, report: Reporter, units: UnitIndex = None) -> lis
 def _said_once(claims: list, scheme, report: Reporter, sheet: str, consolidated: bool) -> None:
     """SPEC 3.3: a 事项 declared at several 级别 counts once, at the highest; each other line is said
     (a 市级 line beside the same 省级 one gives nothing, and the clerk is told why)."""
-    from ..scoring import _claim_key
+    from tzreport.rules.unit import claim_key
     groups = {}
     for entry in claims:
         code, claim = entry if consolidated else (report.unit, entry)
-        groups.setdefault((code, _claim_key(claim.item)), []).append(claim)
+        groups.setdefault((code, claim_key(claim.item)), []).append(claim)
     names = {u.code: u.name for u in scheme.units}
     for (code, _), group in groups.items():
         if len(group) < 2:

@@ -1,9 +1,9 @@
 """A sheet read as a table: a header row found by text, then one ``Row`` per non-empty line."""
 from __future__ import annotations
 
-from ..model import ERROR, WARNING, Issue
-from .values import header_key, is_blank, text_of
-from .workbook import Sheet, cell_ref, column_of, find_header, row_keys
+from tzreport.model import ERROR, WARNING, Issue
+from tzreport.read.values import header_key, is_blank, text_of
+from tzreport.read.workbook import Sheet, cell_ref, column_of, find_header, row_keys
 
 
 class Row:

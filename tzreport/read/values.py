@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 
-from ..model import QUALITATIVE_RATIO
+from tzreport.model import QUALITATIVE_RATIO
 
 # Placeholders clerks type for "nothing here".
 _BLANKS = {"", "-", "—", "－", "/", "／", "——", "--", "无", "暂无", "空"}
@@ -106,11 +106,6 @@ def parse_date(value):
 
 _YES = {"是", "y", "yes", "true", "1", "√", "✓"}
 _NO = {"否", "n", "no", "false", "0", "×", "x"}
-
-
-def cn_date(day: dt.date) -> str:
-    """A date as official documents write it: 2026年9月30日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def parse_yes_no(value, default: bool = False):

@@ -15,10 +15,9 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from xml.parsers import expat
 
 import python_calamine as calamine
-
-from xml.parsers import expat
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 # Limits, checked before anything is decompressed or parsed, the same for build and check: a real
@@ -580,7 +579,7 @@ def open_workbook(path: Path) -> Workbook:
 
 def row_keys(line) -> dict:
     """{header_key: column} of the text cells of one row; the first of equal headers wins."""
-    from .values import header_key
+    from tzreport.read.values import header_key
     keys = {}
     for c, value in enumerate(line):
         if isinstance(value, str) and value.strip():

@@ -10,8 +10,8 @@ import re
 import warnings
 from pathlib import Path
 
-from ..model import GREEN, RED, YELLOW
-from .common import LIGHT_COLOURS, display_width
+from tzreport.model import GREEN, LIGHT_COLOURS, RED, YELLOW
+from tzreport.words.width import display_width
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei",
                 "PingFang SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Noto Sans CJK JP")

@@ -1,45 +1,70 @@
 """What the Excel renderers share: the clerk's words, light colours, widths, safe writers."""
 from __future__ import annotations
 
-import functools
 import math
-import re
 import tempfile
-import unicodedata
 
 import xlsxwriter
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from ..model import ERROR, GREEN, INFO, RED, WARNING, YELLOW
-from ..scoring import clear_of_half, round2
+from tzreport.model import ERROR, INFO, WARNING
+from tzreport.ooxml.splice import _letters, _SplicingWorkbook
+from tzreport.words.numbers import number_text
+from tzreport.words.width import display_width
 
 SEVERITY_CN = {ERROR: "错误", WARNING: "提示", INFO: "说明"}
 
+
 # Excel's own 好/中性/差 cell styles: fill, font colour. They print legibly in black and white too.
-LIGHT_COLOURS = {GREEN: ("C6EFCE", "006100"), YELLOW: ("FFEB9C", "9C5700"), RED: ("FFC7CE", "9C0006")}
+
+
 HEADER_FILL = "DDEBF7"
+
+
 ANNOTATION_FILL = "FCE4D6"   # the columns tzreport adds, set apart from the unit's own
 
+
 PERCENT = "0.0%"
+
+
 POINTS = "0.00"
+
+
 SIGNED_POINTS = "+0.00;-0.00;0.00"      # 进位 and the like: a zero prints 0.00 as in the other columns
+
+
 AMOUNT = "#,##0.00"
+
 
 # Printing: A4 landscape less 0.4" side margins is 10.9" = 1045 px at 96 dpi. A sheet is fitted to
 # the page width only while that keeps it at 65 % or more (11 pt text prints at 7 pt or larger);
 # a wider one prints at 75 % across pages, its first columns repeated on each.
 PRINT_WIDTH_PX = 1045
+
+
 MIN_FIT_SCALE = 65
+
+
 SPLIT_SCALE = 75
+
+
 # Page breaks are placed for the widest rendering of a column: Excel draws a width-1 column about
 # 7 px wide in Calibri, LibreOffice without Calibri (DejaVu Sans) about 9.3 px. Breaking for the
 # narrower one made LibreOffice add breaks of its own and print near-empty pages between ours.
 WIDE_RENDERING = 9.3 / 7
+
+
 PAGE_FOOTER = "第 &P 页，共 &N 页"      # every printed sheet tzreport writes or annotates
+
+
 # A chart page (TableBook.chart_sheet): 16 columns of Excel's default 64 px hold a chart of 1,000 px;
 # 31 rows of 15 pt (465 pt) fit the 487 pt an A4 landscape page has between its margins.
 CHART_COLUMNS = 16
+
+
 CHART_WIDTH_PX = 1000
+
+
 CHART_PAGE_ROWS = 31
 
 
@@ -78,25 +103,6 @@ def indicator_item(item: str, codes) -> str:
     return name if code in codes and name else item
 
 
-class _Widths(dict):
-    """character -> 2 for a wide one (CJK, full-width), else 1; looked up once per character."""
-
-    def __missing__(self, ch: str) -> int:
-        width = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        return width
-
-
-_WIDTHS = _Widths()
-
-
-def display_width(text) -> int:
-    """Width in Latin characters: CJK and full-width characters count two."""
-    text = str(text)
-    if text.isascii():          # no wide character there (the 批注 sheets measure every text)
-        return len(text)
-    return sum(map(_WIDTHS.__getitem__, text))
-
-
 # Each wrapped line is 16 pt high: LibreOffice's Noto Sans CJK at 11 pt needs 15.9, so rows of
 # 15 pt a line cut off the last line of a long 说明.
 LINE_PT = 16
@@ -133,94 +139,6 @@ def column_width(values, minimum: int = 6, maximum: int = 60) -> float:
     return float(min(maximum, max(minimum, widest + 2)))
 
 
-def score_text(x) -> str:
-    """A published score: half-up to 2 decimals (SPEC 3.3)."""
-    return f"{round2(x):.2f}"
-
-
-def score_change(now, before) -> float:
-    """A change of a score as a reader works it out: the published ``now`` less the published
-    ``before`` (101.42 − 98.95 = 2.47, though the full figures differ by 2.4649…). Every output
-    that prints a change of 综合得分 prints this one."""
-    return round(round2(now) - round2(before), 2)
-
-
-def distinct_digits(a: float, b: float, digits: int, most: int = 6) -> int:
-    """The decimals (at least ``digits``) at which ``a`` and ``b`` print apart when they differ:
-    an actual 0.462 beside a target 0.46 is not "0.46" and "0.46" under a yellow light."""
-    if abs(a - b) < 1e-9:
-        return digits
-    for d in range(digits, most + 1):
-        if number_text(a, d) != number_text(b, d):
-            return d
-    return most
-
-
-def figures_apart(a: float, b: float, digits: int = 2) -> tuple:
-    """(a as printed, b as printed, a − b as printed figures subtract): a reader takes the
-    difference of the two figures on the page, so that is the difference shown, and it is zero
-    only when ``a`` and ``b`` are equal (the light is decided on the exact figures)."""
-    from decimal import Decimal
-    d = distinct_digits(a, b, digits)
-    a_text, b_text = number_text(a, d), number_text(b, d)
-    return a_text, b_text, Decimal(a_text) - Decimal(b_text)
-
-
-def difference_text(gap) -> str:
-    """The size of a ``figures_apart`` difference as a sentence prints it: 0.20 → "0.2"."""
-    text = format(abs(gap), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-@functools.lru_cache(maxsize=4096, typed=True)
-def number_text(x, digits: int = 2, keep_zeros: bool = False) -> str:
-    """A figure for a sentence: half-up, no trailing zeros (unless ``keep_zeros``: 75.0).
-    Remembered (a pure function of its arguments, ``typed`` so 1 and 1.0 are apart): a 通知 prints
-    some 700 figures, half of them — 分值, targets, the months left — the same in every unit's."""
-    from decimal import ROUND_HALF_UP, Decimal
-    if x is None:
-        return ""
-    if not math.isfinite(float(x)):
-        return "—"
-    # round(…, 9) first: 0.6125 − 0.75 is −0.13749999999999996, which a clerk calls −13.75 points.
-    y = round(float(x), 9)
-    scaled = y * _SCALES[digits] if digits < len(_SCALES) else math.inf
-    if clear_of_half(scaled):       # %-formatting gives the half-up figure: no Decimal needed
-        text = "%.*f" % (digits, y)
-        zero = scaled > -0.5 and scaled < 0.5
-    else:
-        q = Decimal(repr(y)).quantize(_places(digits), ROUND_HALF_UP, _wide_context())
-        text, zero = format(q, "f"), q == 0
-    if "." in text and not keep_zeros:
-        text = text.rstrip("0").rstrip(".")
-    return text.lstrip("-") if zero else text
-
-
-_SCALES = [10.0 ** d for d in range(10)]
-
-
-@functools.lru_cache(maxsize=None)
-def _places(digits: int):
-    from decimal import Decimal
-    return Decimal(1).scaleb(-digits)
-
-
-@functools.lru_cache(maxsize=None)
-def _wide_context():
-    """The default decimal context with room for 1e300 typed in a cell (301 digits before the
-    point), made once: a localcontext per figure was a third of number_text's time."""
-    from decimal import Context
-    return Context(prec=400)
-
-
-def veto_text(veto: str) -> str:
-    return {"是": "一票否决", "否优": "一票否优"}.get(veto, "否")
-
-
-def history_text(history: dict) -> str:
-    return "；".join(f"{year}年 {grade or '—'}" for year, grade in sorted(history.items()))
-
-
 def value_format(x):
     """A reported figure: thousands separators, decimals only where it has them (no float noise):
     up to 3 below 10 (an energy intensity 0.451), up to 2 above (a computed 94.2857 shows 94.29)."""
@@ -249,69 +167,6 @@ def put(cell, value, number_format: str = None):
     if number_format:
         cell.number_format = number_format
     return cell
-
-
-class _SplicingWorkbook(xlsxwriter.Workbook):
-    """xlsxwriter, plus rows written as XML text into a sheet once the package is written.
-
-    xlsxwriter spends some 80 µs a cell; 倒排计划 at province scale has 2.4 million cells. Rows of
-    a ``bulk`` table are made here as text (inline strings: text is never a formula, SPEC 5) and
-    put into the sheet's <sheetData> after xlsxwriter has written everything else."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.spliced = {}         # worksheet -> (rows XML, last row, last column), 1-based
-
-    def close(self) -> None:
-        super().close()
-        if self.spliced:
-            self._splice()
-
-    def _splice(self) -> None:
-        from .xlsxpatch import PART_LEVEL, RawZip, ZipWriter
-        parts = {}
-        sheets = [ws for ws in self.worksheets() if not ws.is_chartsheet]
-        for ws, spliced in self.spliced.items():
-            parts[f"xl/worksheets/sheet{sheets.index(ws) + 1}.xml"] = spliced
-        with open(self.filename, "rb") as fh:
-            source = RawZip(fh.read())
-        stamp = next(i.date_time for i in source.infos)
-        with open(self.filename, "wb") as fh:
-            out = ZipWriter(fh, PART_LEVEL)      # zlib's fastest: a province's sheets in a third of the time
-            for info in source.infos:
-                if info.filename not in parts:
-                    out.copy(info, source.raw(info))
-                    continue
-                rows, last_row, last_col = parts[info.filename]
-                xml = source.zf.read(info).decode("utf-8")
-                xml = re.sub(r'<dimension ref="[^"]*"/>',
-                             f'<dimension ref="A1:{_letters(last_col)}{last_row}"/>', xml, count=1)
-                if "<sheetData/>" in xml:
-                    xml = xml.replace("<sheetData/>", "<sheetData></sheetData>", 1)
-                head, _, tail = xml.partition("</sheetData>")
-                out.add_chunks(info.filename, _chunks(head, rows, "</sheetData>" + tail), stamp)
-                rows.close()
-            out.close()
-
-
-def _chunks(head: str, rows, tail: str):
-    yield head.encode("utf-8")
-    rows.seek(0)
-    while True:
-        chunk = rows.read(1 << 20)
-        if not chunk:
-            break
-        yield chunk
-    yield tail.encode("utf-8")
-
-
-def _letters(col: int) -> str:
-    """1 -> A, 28 -> AB."""
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 _XML_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})

@@ -10,11 +10,10 @@ from pathlib import Path, PurePosixPath
 import openpyxl
 from openpyxl.styles import PatternFill
 
-from ..fileio import atomic_path, safe_filename, save_openpyxl
-from ..model import ERROR, INFO, RED, WARNING
-from ..read.values import cn_date
-from .annotate import add_comment, cell_at, print_setup
-from .common import LIGHT_COLOURS, SEVERITY_CN, TableBook
+from tzreport.fileio import atomic_path, safe_filename, save_openpyxl
+from tzreport.model import ERROR, INFO, LIGHT_COLOURS, RED, WARNING, cn_date
+from tzreport.render.common import SEVERITY_CN, TableBook
+from tzreport.render.xlsx.annotate import add_comment, cell_at, print_setup
 
 FILE_NAME = "审核结果.xlsx"
 RETURN_FOLDER = "退回"

@@ -22,15 +22,18 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..fileio import output_label, save_docx, write_problem
-from ..model import ERROR, INFO, WARNING, Issue
-from ..planning import days_left
-from ..read.values import cn_date
-from . import prose
-from .charts import ChartFontMissing
-from .common import display_width, number_text
-from .doc_templates import NOTICE, PROGRESS, RESULTS
-from .wordlayout import lay_out_signature, signature_style_ids
+from tzreport.fileio import output_label, save_docx, write_problem
+from tzreport.model import ERROR, INFO, Issue
+from tzreport.ooxml.wordlayout import lay_out_signature, signature_style_ids
+from tzreport.render import charts as drawing
+from tzreport.render.charts import ChartFontMissing
+from tzreport.render.docx.doc_templates import NOTICE, PROGRESS, RESULTS
+from tzreport.words import prose
+from tzreport.words.facts import categories, grade_order, is_year_end
+from tzreport.words.notice_doc import notice_context
+from tzreport.words.progress_doc import progress_context
+from tzreport.words.results_doc import results_context
+from tzreport.words.width import display_width
 
 NOTICE_FOLDER = "通知"
 CHART_WIDTH_MM = 150
@@ -42,7 +45,7 @@ class TemplateProblem(Exception):
 
 def builtin_templates() -> Path:
     """templates/ as installed (inside the package) or in a source checkout (beside it)."""
-    here = Path(__file__).resolve().parents[1]
+    here = Path(__file__).resolve().parents[2]
     for folder in (here / "templates", here.parent / "templates"):
         if (folder / PROGRESS).is_file():
             return folder
@@ -56,63 +59,10 @@ def template_path(name: str, folder=None) -> Path:
     return builtin_templates() / name
 
 
-# -- words: the contexts and their sentences live in facts / progress_doc / results_doc / notice_doc;
-# the names below are kept for the modules and scripts that import them from here.
-
-from .facts import (Category, categories, cn_numeral, is_year_end, low_grades,  # noqa: E402,F401
-                    needs_rectification, notice_title, period_text)
-from .facts import grade_order as _grade_order  # noqa: E402,F401
-from .notice_doc import notice_context  # noqa: E402,F401
-from .progress_doc import progress_context  # noqa: E402,F401
-from .results_doc import results_context  # noqa: E402,F401
-
-
 def issuer_mark_size(text: str, widest: float = 26, line_pt: float = 440) -> int:
     """Point size that keeps the 发文机关标志 on one line of the 156 mm type area (at most 26 pt)."""
     chars = max(1.0, display_width(text) / 2)
     return int(max(16, min(widest, line_pt // chars)))
-
-
-def written_date(params) -> dt.date:
-    """成文日期 (SPEC 4.2): 参数 成文日期 or ``--date`` (build puts it in ``params``), else the
-    统计截止日期 — which build then names in an INFO line."""
-    return params.written_date or params.as_of
-
-
-def _common(result) -> dict:
-    params = result.params
-    issuer = params.issuer or "考核办"
-    schedule = number_text(result.schedule_fraction * 100, 1, keep_zeros=True)
-    written = written_date(params)
-    cc = params.cc.strip()
-    if cc and not cc.endswith(("。", ".")):       # 7.4.2: the last 抄送机关 ends with a 句号
-        cc += "。"
-    return {"issuer": issuer, "issuer_mark": f"{issuer}文件", "doc_number": params.doc_number,
-            # each document its own 字号 (SPEC 4.2); blank = no 字号 under the red line
-            "results_doc_number": params.results_doc_number, "notice_doc_number": params.notice_doc_number,
-            "addressee": params.addressee or "各单位", "date": cn_date(written),
-            # 版记 (7.4): blank 印发机关 = the 发文机关, blank 印发日期 = the 成文日期
-            "cc": cc, "printer": params.printer or issuer, "print_date": cn_date(params.print_date or written),
-            "as_of": cn_date(params.as_of), "year": params.year, "name": params.name,
-            "period": period_text(params.as_of), "schedule": f"{schedule}%",
-            "days_left": days_left(params.as_of)}
-
-
-def gongwen_issues(params, file: str = "") -> list:
-    """Problems of the 公文 elements in 参数 (SPEC 4.2), said once per build."""
-    issues = []
-    for value, item, fallback in ((params.issuer, "发文机关", "版头按“考核办文件”、落款按“考核办”编排"),
-                                  (params.doc_number, "发文字号", "进展通报红线上方没有发文字号"),
-                                  (params.addressee, "主送", "通报主送按“各单位”编排")):
-        if not str(value or "").strip():
-            issues.append(Issue(WARNING, file, "参数", "", f"参数表未填写“{item}”，{fallback}；请在参数表填写“{item}”"))
-    if params.written_date is None:
-        issues.append(Issue(INFO, file, "参数", "", f"成文日期未填写，按统计截止日期{cn_date(params.as_of)}落款；"
-                            "可在参数表填写“成文日期”或用 --date 指定"))
-    elif params.as_of and params.written_date < params.as_of:
-        issues.append(Issue(WARNING, file, "参数", "", f"成文日期{cn_date(params.written_date)}早于统计截止日期"
-                            f"{cn_date(params.as_of)}，请核对参数表“成文日期”或 --date"))
-    return issues
 
 
 # -- rendering ------------------------------------------------------------------------------------
@@ -251,7 +201,8 @@ class PreparedTemplate:
 
     def __init__(self, template: Path, when: dt.datetime):
         from docx.oxml.ns import qn
-        from .xlsxpatch import RawZip
+
+        from tzreport.ooxml.xlsxpatch import RawZip
         self.template, self.when = template, when
         try:
             data = Path(template).read_bytes()
@@ -377,8 +328,8 @@ class PreparedTemplate:
         except Exception as exc:   # noqa: BLE001 — jinja errors, broken XML from a misplaced tag
             raise TemplateProblem(_problem(self.template, exc, self.tpl)) from None
         rendered.update(self.fixed)
-        from .xlsxpatch import PART_LEVEL, ZipWriter
-        from ..fileio import atomic_path
+        from tzreport.fileio import atomic_path
+        from tzreport.ooxml.xlsxpatch import PART_LEVEL, ZipWriter
         stamp = (max(self.when.year, 1980), self.when.month, self.when.day, self.when.hour,
                  self.when.minute, self.when.second)
         with atomic_path(out_path) as tmp, open(tmp, "wb") as fh:
@@ -704,6 +655,16 @@ def _resolve_charts(context: dict, inline: dict) -> None:
                     item["chart"] = inline.get(item["chart"], "")
 
 
+class ChartImages(dict):
+    """The 进展通报's charts, drawn as its context says them: key -> PNG bytes."""
+
+    def draw(self, key: str, kind: str, *args) -> bool:
+        png = getattr(drawing, kind)(*args)
+        if png:
+            self[key] = png
+        return bool(png)
+
+
 @dataclass
 class NoticeJob:
     result: object
@@ -752,7 +713,7 @@ def write_documents(result, scheme, out_dir, when, templates=None, charts: bool 
         except OSError as exc:
             result.issues.append(Issue(ERROR, output_label(out, target), "", "", write_problem(exc)))
 
-    images = {} if charts else None
+    images = ChartImages() if charts else None
     try:
         progress_ctx = progress_context(result, scheme, images)
     except ChartFontMissing as exc:
@@ -773,7 +734,7 @@ def notice_job(result, scheme, when, templates=None) -> NoticeJob:
     for cat in cats.values():     # what depends on every unit of a category, once per build
         cat.last_ranks, cat.last_counts, cat.rank_counts
     prepared_template(template, when)
-    return NoticeJob(result, cats, _grade_order(result, scheme), template, when)
+    return NoticeJob(result, cats, grade_order(result, scheme), template, when)
 
 
 # -- PDF ------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import itertools
 
-from .common import difference_text, display_width, figures_apart, number_text
+from tzreport.words.numbers import difference_text, figures_apart, number_text
+from tzreport.words.width import display_width
 
 ITEM = "项"
 
@@ -154,7 +155,7 @@ def pace_sentence(name: str, remaining: float, measure: str, months: float,
     """倒排计划 as a 通报 writes it: "固定资产投资距年度目标还差1.24亿元，后3个月需月均完成4140万元。"
     — amounts in 亿元 past 1亿, a monthly pace only where a pace means something (SPEC 4.1: no
     "日均完成0.12件"). ``months``: planning.months_left; ``per_month``: planning's 月均."""
-    from .facts import amount, pace
+    from tzreport.words.facts import amount, pace
     text = f"{name}距年度目标还差{amount(remaining, measure)}"
     phrase = pace(per_month, measure, months)
     return text + (f"，{phrase}" if phrase else "") + "。"

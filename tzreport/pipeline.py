@@ -1,6 +1,6 @@
-"""The build pipeline: read → validate → score → grade → write.
+"""The build pipeline: read → validate → score → grade → write: what the CLI and scripts call.
 
-``evaluate`` is pure (scheme and submissions in, results out); ``build`` adds the files around it
+``rules.evaluate.evaluate`` is pure (scheme and submissions in, results out); ``build`` adds the files around it
 and is what the CLI and scripts call.
 """
 from __future__ import annotations
@@ -10,152 +10,18 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from .fileio import WRITE_PROBLEM, fixed_time, output_label, write_problem, write_reason
-from .grading import (advancement, apply_consequences, apply_rank_changes, assign_grades,
-                      assign_ranks)
-from .model import (BEST, ERROR, INFO, RANKING, ST_BLANK, ST_NO_DATA, ST_NOT_APPLICABLE,
-                    ST_NOT_SUBMITTED, ST_OK, TARGETED_METHODS, WARNING, BuildResult, Issue)
-from .parallel import gc_paused
-from .planning import plan, rank_indicators
-from .read import BuildError, load_inputs
-from .read.workbook import copy_allowed
-from .render.summary import FILE_NAME
-from .scoring import full_score, schedule_fraction, score_indicator, score_unit
-
-
-def _categories(scheme) -> list:
-    return list(dict.fromkeys(unit.category for unit in scheme.units))   # first-seen order
-
-
-def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> BuildResult:
-    """Score and grade every unit of the scheme (SPEC 3). Pure: no files, no clock."""
-    with gc_paused():      # 300,000 results at 2,000 units, none of them garbage
-        return _evaluate(scheme, submissions, issues, as_of)
-
-
-def _evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> BuildResult:
-    params = dataclasses.replace(scheme.params)
-    if as_of is not None:
-        params.as_of = as_of
-        if params.year and as_of.year != params.year:
-            issues.append(Issue(WARNING, scheme.file, "参数", "",
-                                f"--as-of {as_of} 不在考核年度{params.year}内，按{as_of.year}年计算"))
-        params.year = as_of.year
-    if params.as_of is None:
-        year = params.year or 2000
-        params.as_of = dt.date(year, 12, 31)
-        issues.append(Issue(ERROR, scheme.file, "参数", "", f"参数表没有统计截止日期，按{year}年12月31日计算"
-                            "（可在参数表填写，或用 --as-of 指定）"))
-    params.year = params.year or params.as_of.year
-    p = schedule_fraction(params.as_of, params.schedule_method)
-    by_unit = {s.unit_code: s for s in submissions}
-    deductions = {}
-    for d in scheme.deductions:
-        deductions.setdefault(d.unit, []).append(d)
-    results, excluded, full_scores = [], [], {}
-    categories = _categories(scheme)
-    for category in categories:
-        inds = scheme.indicators_of(category)
-        members = [u for u in scheme.units if u.category == category]
-        weights = scheme.major_weights.get(category) or None    # SPEC 3.7
-        full_scores[category] = full_score(inds, weights)
-
-        def lookup(unit, ind):
-            """-> (actual, the unit's reported Value or None); 考核办 indicators come from the scheme."""
-            if ind.from_office:
-                found = scheme.office_values.get((unit.code, ind.code))
-                return (found[0] if found else None), None
-            sub = by_unit.get(unit.code)
-            value = sub.values.get(ind.code) if sub else None
-            return (value.actual if value else None), value
-
-        no_data = set()
-        for ind in inds:
-            if ind.from_office and not any((u.code, ind.code) in scheme.office_values for u in members):
-                no_data.add(ind.code)
-                excluded.append((category, ind.code, ind.name))
-                rest = (f"“{ind.major}”按本大类其余指标折算" if weights else   # SPEC 3.7 / 3.3
-                        f"其余指标按满分{full_scores[category]:g}分折算")
-                issues.append(Issue(INFO, scheme.file, "考核办评分", "",
-                                    f"{category}：“{ind.name}”（{ind.code}，{ind.weight:g}分）暂无评分数据，"
-                                    f"本次对所有单位不计，{rest}"))
-        peers = {}
-        for ind in inds:
-            if ind.method in (RANKING, BEST) and ind.code not in no_data:
-                peers[ind.code] = sorted(v for u in members for v in [lookup(u, ind)[0]]
-                                         if isinstance(v, float))
-        category_results = []
-        # What each indicator needs, looked up once per category rather than once per unit
-        # (300,000 times at 2,000 units); the loop below is lookup() written out.
-        per_indicator = [(ind, ind.code, ind.from_office, ind.code in no_data,
-                          ind.method in TARGETED_METHODS, peers.get(ind.code, ()),
-                          scheme.bands.get(ind.key, ())) for ind in inds]
-        targets, office_values = scheme.targets, scheme.office_values
-        for unit in members:
-            sub = by_unit.get(unit.code)
-            if sub is None:    # named at every build; at the year end it decides a grade (SPEC 4.1)
-                final = (params.as_of.month, params.as_of.day) == (12, 31)
-                issues.append(Issue(WARNING, "", "", "", f"{unit.name}未报送" + (
-                    f"{params.year}年度完成情况，由单位填报的指标均按0分计，考核结果通报中列为未报送"
-                    if final else "，由单位填报的指标均按0分计"), unit.code))
-            reported = sub.values if sub is not None else {}
-            rows = []
-            for ind, code, from_office, without_data, targeted, ind_peers, bands in per_indicator:
-                target = targets.get((unit.code, code))
-                if from_office:
-                    found = office_values.get((unit.code, code))
-                    actual, value = (found[0] if found else None), None
-                else:
-                    value = reported.get(code)
-                    actual = value.actual if value is not None else None
-                if without_data:
-                    status = ST_NO_DATA
-                elif targeted and target is None:
-                    status = ST_NOT_APPLICABLE
-                elif actual is not None:
-                    status = ST_OK
-                elif from_office:
-                    status = ST_BLANK
-                    issues.append(Issue(WARNING, scheme.file, "考核办评分", "",
-                                        f"缺少{unit.name}“{ind.name}”（{ind.code}）的评分，按0分计",
-                                        unit.code))
-                else:
-                    status = ST_NOT_SUBMITTED if sub is None else ST_BLANK
-                r = score_indicator(ind, target, actual, status, p, params, ind_peers, bands,
-                                    scheme.qualitative_levels)
-                if value is not None:
-                    r.previous, r.note = value.previous, value.note
-                plan(r, ind, params.as_of)
-                rows.append(r)
-            ur = score_unit(unit, rows, full_scores[category], params, sub.claims if sub else [],
-                            scheme.honor_levels, deductions.get(unit.code, []), sub is not None,
-                            weights, scheme.bonus_caps, scheme.honor_classes)
-            category_results.append(ur)
-        rank_indicators(category_results, inds)
-        assign_ranks(category_results)
-        rule = scheme.advance_rules.get(category)
-        if rule is not None:
-            if not any(scheme.ranks.get(u.code, {}).get(params.year - 1) for u in members):
-                issues.append(Issue(INFO, scheme.file, "进位奖励", "",
-                                    f"{category}：历年等次表没有{params.year - 1}年度的名次，本次不计进位加分"))
-            # SPEC 3.10: rank on 综合得分 before 进位, apply 进位/退位/保位 points, rank again.
-            apply_rank_changes(category_results, rule, scheme.ranks, params.year, scheme.bonus_caps,
-                               params)
-            assign_ranks(category_results)
-        assign_grades(category_results, scheme.grades)
-        apply_consequences(category_results, scheme.consequences, scheme.history, params.year)
-        advancement(category_results, scheme.grades)
-        category_results.sort(key=lambda u: (u.rank, u.code))
-        results += category_results
-    return BuildResult(params=params, schedule_fraction=p, units=results,
-                       indicators=list(scheme.indicators), excluded=excluded, issues=issues,
-                       categories=categories, full_scores=full_scores, submissions=by_unit)
+from tzreport.fileio import WRITE_PROBLEM, fixed_time, output_label, write_problem, write_reason
+from tzreport.model import ERROR, INFO, WARNING, BuildResult, Issue
+from tzreport.read import BuildError, load_inputs
+from tzreport.read.workbook import copy_allowed
+from tzreport.render.xlsx.summary import FILE_NAME
+from tzreport.rules.evaluate import evaluate
 
 
 def default_output_dir(inputs) -> Path:
     """A folder named after the first input, beside it (never inside an input folder):
     `input.xlsx` -> `input-结果/`, a folder `市考` -> `市考-结果/`."""
-    from .read import OUTPUT_DIR_SUFFIX
+    from tzreport.read import OUTPUT_DIR_SUFFIX
     first = Path(inputs[0]).resolve()
     return first.parent / f"{first.name if first.is_dir() else first.stem}{OUTPUT_DIR_SUFFIX}"
 
@@ -166,7 +32,7 @@ OWN_SUFFIXES = (".xlsx", ".docx", ".pdf")
 def previous_outputs(out: Path) -> set:
     """The files the previous build wrote into ``out``, as its results.json lists them: each unit's
     批注 and 通知 and the documents. Nothing when there is no readable results.json."""
-    from .results import ResultsUnreadable, read_results
+    from tzreport.render.results_json import ResultsUnreadable, read_results
     path = out / "results.json"
     if not path.is_file():
         return set()
@@ -212,8 +78,8 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     ``writer(result, scheme, out_dir, when)``. ``progress(stage, total)`` may return a callable
     taking a count, for long stages (reading submissions, annotating workbooks, notices).
     """
-    from .render.documents import gongwen_issues
-    from .results import EncodedUnits, write_results
+    from tzreport.render.results_json import EncodedUnits, write_results
+    from tzreport.words.letterhead import gongwen_issues
     if not inputs:
         raise BuildError("没有输入文件")
     out = Path(out_dir) if out_dir else default_output_dir(inputs)
@@ -221,8 +87,7 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     scheme, submissions = load_inputs(inputs, issues, progress=_stage(progress, "读取报表"),
                                       jobs=jobs, skip=[out])
     _require_submissions(scheme, submissions, issues)
-    from .periods import evaluate_periods      # SPEC 3.11: evaluate per period, folded
-    result = evaluate_periods(scheme, submissions, issues, as_of)
+    result = evaluate(scheme, submissions, issues, as_of)      # SPEC 3.11: per period, folded
     # Earlier periods' submissions are done with (the result keeps the current ones): not carried
     # into the output workers (SPEC 3.11 at province scale: four quarters of 2,000 workbooks).
     del submissions
@@ -286,6 +151,8 @@ def _written(path: Path, result, out: Path, write) -> bool:
         result.issues.append(Issue(ERROR, output_label(out, path), "", "", write_problem(exc)))
         return False
     return True
+
+
 @dataclasses.dataclass
 class OutputJob:
     """What every output task reads, inherited by the workers once (SPEC 6)."""
@@ -304,7 +171,7 @@ class OutputJob:
 def _summary_task(job: OutputJob, issues: list):
     """汇总.xlsx, its 数据问题 being ``issues`` -> the problem of writing it, as issues (SPEC 5: the
     build goes on). Runs beside the units' tasks, which add their problems to the result's list."""
-    from .render.summary import write_summary
+    from tzreport.render.xlsx.summary import write_summary
     try:
         write_summary(dataclasses.replace(job.result, issues=issues), job.out / FILE_NAME, job.when,
                       grade_order=[g.name for g in job.scheme.grades])
@@ -315,7 +182,7 @@ def _summary_task(job: OutputJob, issues: list):
 
 def _bulletins_task(job: OutputJob, issues: list):
     """进展通报 and 考核结果通报 -> (paths, the problems they met); ``issues`` as for 汇总."""
-    from .render.documents import write_documents
+    from tzreport.render.docx.documents import write_documents
     result = dataclasses.replace(job.result, issues=list(issues))     # a list of its own
     before = len(result.issues)
     written = write_documents(result, job.scheme, job.out, job.when, job.templates)
@@ -329,10 +196,10 @@ def _unit_task(job: OutputJob, index: int):
 
     A file that cannot be written (disk full, a folder in its place) is a problem of this unit's
     file only; a 通知 problem that is not a write problem is the template's."""
-    from .render.annotate import OUTPUT_FOLDER, annotate_unit
-    from .render.documents import NOTICE_FOLDER, _notice_one
-    from .render.template import blank_for
-    from .results import relative_path, unit_line
+    from tzreport.render.docx.documents import NOTICE_FOLDER, _notice_one
+    from tzreport.render.results_json import relative_path, unit_line
+    from tzreport.render.xlsx.annotate import OUTPUT_FOLDER, annotate_unit
+    from tzreport.render.xlsx.template import blank_for
     ur = job.result.units[index]
     sub = job.result.submissions.get(ur.code)
     blank = blank_for(job.scheme, job.scheme_units[ur.code])
@@ -362,11 +229,11 @@ def write_outputs(result, scheme, out: Path, when, templates=None, jobs: int = N
     tasks (汇总, 进展通报) start first, then one task per unit writes both its files, so no core
     waits. -> the Word documents written (also each unit's files in ``result.files``).
     ``encoded`` (results.EncodedUnits) receives each unit's line of results.json, in unit order."""
-    from .fileio import unique_names
-    from .render.annotate import OUTPUT_FOLDER, make_context
-    from .render.documents import NOTICE_FOLDER, TemplateProblem, notice_job, template_path
-    from .render.doc_templates import NOTICE
-    from .parallel import pool_run
+    from tzreport.fileio import unique_names
+    from tzreport.parallel import pool_run
+    from tzreport.render.docx.doc_templates import NOTICE
+    from tzreport.render.docx.documents import NOTICE_FOLDER, TemplateProblem, notice_job, template_path
+    from tzreport.render.xlsx.annotate import OUTPUT_FOLDER, make_context
     names = unique_names(result.units, lambda u: u.name, lambda u: u.code)
     (out / OUTPUT_FOLDER).mkdir(parents=True, exist_ok=True)
     (out / NOTICE_FOLDER).mkdir(parents=True, exist_ok=True)
@@ -428,15 +295,14 @@ def _stage(progress, name: str, total: int = None):
 
 def check(inputs, out_dir=None, as_of: dt.date = None, jobs: int = None) -> BuildResult:
     """Validation only: read and score as ``build`` does, write just 审核结果.xlsx and 退回/ copies."""
-    from .read import expand_inputs
-    from .render.review import write_review
+    from tzreport.read import expand_inputs
+    from tzreport.render.xlsx.review import write_review
     if not inputs:
         raise BuildError("没有输入文件")
     out = Path(out_dir) if out_dir else default_output_dir(inputs)
     issues = []
     scheme, submissions = load_inputs(inputs, issues, jobs=jobs, skip=[out])
-    from .periods import evaluate_periods
-    result = evaluate_periods(scheme, submissions, issues, as_of)
+    result = evaluate(scheme, submissions, issues, as_of)      # SPEC 3.11: per period, folded
     # Only files within the reading limits get a marked 退回 copy: openpyxl, which makes it, has
     # none of its own (a zip bomb refused by the reader grew past 24 GB there).
     files = {f.label: f.path for f in expand_inputs(inputs, [], skip=[out]) if copy_allowed(f.path)}
@@ -450,8 +316,8 @@ def check(inputs, out_dir=None, as_of: dt.date = None, jobs: int = None) -> Buil
 
 def make_templates(scheme_path, out_dir, as_of: dt.date = None) -> tuple:
     """Blank submissions, one per unit of the scheme -> (paths written, issues of the scheme)."""
-    from .read import read_scheme_file
-    from .render.template import write_templates
+    from tzreport.read import read_scheme_file
+    from tzreport.render.xlsx.template import write_templates
     issues = []
     scheme = read_scheme_file(scheme_path, issues)
     day = as_of or scheme.params.as_of

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..model import COMPLETION, CONTROL, GROWTH, QUALITATIVE, VETO_NONE
-from ..planning import months_left
-from . import prose
-from .charts import lights_chart, totals_chart
-from .common import number_text, score_text
-from .facts import (amount, categories, cn_numeral, grade_order, is_year_end, method_citation,
-                    reported, unit_lights, veto_sentence, wrap_names)
+from tzreport.model import COMPLETION, CONTROL, GROWTH, QUALITATIVE, VETO_NONE
+from tzreport.rules.planning import months_left
+from tzreport.words import prose
+from tzreport.words.facts import (amount, categories, cn_numeral, grade_order, is_year_end, method_citation,
+                                  reported, unit_lights, veto_sentence, wrap_names)
+from tzreport.words.numbers import number_text, score_text
 
 
 def is_final(result) -> bool:
@@ -34,10 +33,12 @@ def numbered(keys: list) -> dict:
     return out
 
 
-def progress_context(result, scheme, charts: dict) -> dict:
-    """Everything 进展通报.docx says. ``charts`` collects (key -> PNG bytes) for the caller."""
-    from .documents import _common
-    ctx = _common(result)
+def progress_context(result, scheme, charts) -> dict:
+    """Everything 进展通报.docx says. Its charts are said as data, ``(kind, title, rows…)``, and
+    handed to ``charts.draw(key, *chart)`` (render.charts draws them), which returns whether one
+    was drawn; ``charts`` None: none."""
+    from tzreport.words.letterhead import common_context
+    ctx = common_context(result)
     p = result.schedule_fraction
     final = is_final(result)
     cats = categories(result)
@@ -89,19 +90,19 @@ def progress_context(result, scheme, charts: dict) -> dict:
     return ctx
 
 
-def _chart(charts: dict, key: str, draw, *args):
-    """Draw a chart into ``charts`` (None there means charts are off) -> the key, or ""."""
+def _chart(charts, key: str, describe, *args):
+    """The chart ``describe(*args)`` says, drawn by ``charts`` under ``key`` -> the key, or "" when
+    there is none (charts off, or nothing to draw)."""
     if charts is None:
         return ""
-    png = draw(*args)
-    if not png:
+    chart = describe(*args)
+    if not chart or not charts.draw(key, *chart):
         return ""
-    charts[key] = png
     return key
 
 
 def _totals_png(cat, order):
-    return totals_chart(f"{cat.words}综合得分", [(u.name, u.total, u.grade) for u in cat.units], order)
+    return "totals_chart", f"{cat.words}综合得分", [(u.name, u.total, u.grade) for u in cat.units], order
 
 
 def _lights_png(cat, rows, most: int = 30):
@@ -113,7 +114,7 @@ def _lights_png(cat, rows, most: int = 30):
         keep = set(sorted(range(len(rows)), key=lambda i: (-rows[i][3], -rows[i][2], i))[:most])
         rows = [row for i, row in enumerate(rows) if i in keep]
         title += f"（红灯、黄灯最多的{most}项）"
-    return lights_chart(title, rows)
+    return "lights_chart", title, rows
 
 
 def _summary(cats, final: bool, vetoed: int) -> list:
@@ -323,7 +324,7 @@ def vetoed(units) -> list:
 def trend_section(result, cat, charts: dict, key: str) -> list:
     """SPEC 3.11, with two periods or more: who moved up and down since the previous period, the
     lights that turned, and the ranks over the periods as a line chart. One period: nothing."""
-    from .trend import has_periods, lights_sentences, rank_change_sentence
+    from tzreport.words.trend import has_periods, lights_sentences, rank_change_sentence
     if not has_periods(result):
         return []
     labels = [p["period"] for p in result.periods]
@@ -339,7 +340,6 @@ def trend_section(result, cat, charts: dict, key: str) -> list:
 
 
 def _ranks_png(cat, periods):
-    from .charts import ranks_chart
     dates = [p["as_of"] for p in periods]
     units = []
     for u in cat.units:
@@ -347,4 +347,4 @@ def _ranks_png(cat, periods):
             continue
         by_date = {p["as_of"]: p["rank"] for p in u.periods if p.get("submitted", True)}
         units.append((u.name, [by_date.get(d) for d in dates]))
-    return ranks_chart(f"{cat.words}历次排名", [p["period"] for p in periods], units)
+    return "ranks_chart", f"{cat.words}历次排名", [p["period"] for p in periods], units

@@ -15,13 +15,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from .build import evaluate
-from .grading import (advancement, apply_consequences, apply_rank_changes, assign_grades,
-                      assign_ranks)
-from .model import (BONUS_ADVANCE, BONUS_PLACE, INFO, ST_OK, VETO_NONE, WARNING, BuildResult,
-                    Issue)
-from .read.values import cn_date
-from .scoring import add_bonus, fmt
+from tzreport.model import BONUS_PLACE, ST_OK, VETO_NONE, WARNING, Issue, cn_date
+from tzreport.rules.unit import add_bonus
 
 
 def period_label(day: dt.date, rules: list = (), year: int = 0) -> str:
@@ -90,63 +85,9 @@ def fold_base(bases: list) -> float:
     return sum(w * b for w, b in bases) / weight if weight > 0 else 0.0
 
 
-def evaluate_periods(scheme, submissions: list, issues: list, as_of: dt.date = None) -> BuildResult:
-    """Score every period (``evaluate`` per date) and fold them into the current one (SPEC 3.11)."""
-    current = as_of or scheme.params.as_of
-    if current is None:
-        return evaluate(scheme, submissions, issues, as_of)
-    by_date = split_periods(scheme, submissions, issues, current)
-    latest = max((d for d, subs in by_date.items() if subs), default=None)
-    if latest is not None and latest < current and not by_date.get(current):
-        # No unit reported for the 统计截止日期 itself (e.g. `--as-of 2026-12-31` over September's
-        # files): the latest data are the current period's, as a build of one date always took them.
-        by_date[current] = by_date.pop(latest)
-        if latest in scheme.dated_office_values or latest in scheme.dated_deductions:
-            by_date[latest] = []
-        issues.append(Issue(INFO, "", "", "", f"没有统计截止为{cn_date(current)}的报表，按最近一期"
-                            f"（{cn_date(latest)}）的数据计算"))
-    rules = [r for r in scheme.periods]
-    reached = [r for r in rules if r.end <= current]
-    for rule in reached:
-        if rule.end not in by_date:
-            issues.append(Issue(WARNING, *rule.where,
-                                f"考核期“{rule.name}”（截止{cn_date(rule.end)}）没有任何数据，不参与折算"))
-    dates = sorted(by_date)
-    if not dates or dates[-1] != current:
-        dates.append(current)     # the build's own date is always the current period
-    if len(dates) == 1 and not reached:     # one period: exactly evaluate's result
-        return evaluate(scheme_at(scheme, current, current), by_date.get(current, []), issues, as_of)
-    results = {}
-    for day in dates:
-        own = issues if day == current else []    # earlier periods' problems were reported then
-        then = evaluate(scheme_at(scheme, day, current), by_date.get(day, []), own,
-                        day if day != scheme.params.as_of or as_of else None)
-        # An earlier period is kept only as far as folding and the trend read it: at province
-        # scale each full result is some 300 MiB, and the next period's scoring reuses the memory.
-        results[day] = then if day == current else _period_summary(then, lights=day == dates[-2])
-    result = results[current]
-    year = result.params.year
-    folded = [r for r in reached if r.end in results]
-    if len(dates) < 2 and not folded:
-        return result
-    result.periods = [{"period": period_label(d, rules, year), "as_of": d,
-                       "weight": next((r.weight for r in folded if r.end == d), None),
-                       "folded": any(r.end == d for r in folded)} for d in dates]
-    result.not_reached = [r.name for r in rules if r.end > current]
-    units = {d: {u.code: u for u in results[d].units} for d in dates}
-    if folded:
-        _fold(result, folded, units, scheme, period_label(current, rules, year))
-        issues.append(Issue(INFO, scheme.file, "考核期", "", "本次按考核期折算："
-                            + "、".join(f"{r.name}{fmt(r.weight)}" for r in folded)
-                            + (f"；{'、'.join(result.not_reached)}尚未到期" if result.not_reached else "")))
-    if len(dates) > 1:
-        _trend(result, dates, units, rules, year)
-    return result
-
-
 @dataclasses.dataclass(slots=True)
-class _PeriodUnit:
-    """What an earlier period's unit result is read for (_fold, _trend, _entry)."""
+class PeriodUnit:
+    """What an earlier period's unit result is read for (fold, trend, entry)."""
     code: str
     base: float
     total: float
@@ -155,34 +96,40 @@ class _PeriodUnit:
     veto: str
     reds: int
     submitted: bool
-    indicators: list      # [_PeriodIndicator]: the previous period's only, else []
+    indicators: list      # [PeriodIndicator]: the previous period's only, else []
 
 
 @dataclasses.dataclass(slots=True)
-class _PeriodIndicator:
+class PeriodIndicator:
     code: str
     reported: bool        # applies, and the unit gave a value (status OK)
     light: str
     completion_rate: float
 
 
-def _period_summary(result, lights: bool):
-    """An earlier period's result reduced to _PeriodUnit rows (``lights``: with each indicator's
-    light and completion, for the period just before the current one)."""
-    return dataclasses.replace(result, units=[
-        _PeriodUnit(u.code, u.base, u.total, u.rank, u.grade, u.veto, u.reds, u.submitted,
-                    [_PeriodIndicator(r.code, r.applies and r.status == ST_OK, r.light, r.completion_rate)
-                     for r in u.indicators] if lights else [])
-        for u in result.units], submissions={}, issues=[])
+def period_unit(u, lights: bool) -> PeriodUnit:
+    """One unit's result of a period as folding and the trend read it (``lights``: with each
+    indicator's light and completion, for the period just before the current one)."""
+    return PeriodUnit(u.code, u.base, u.total, u.rank, u.grade, u.veto, u.reds, u.submitted,
+                      [PeriodIndicator(r.code, r.applies and r.status == ST_OK, r.light, r.completion_rate)
+                       for r in u.indicators] if lights else [])
 
 
-def _fold(result, folded: list, units: dict, scheme, current: str) -> None:
-    """SPEC 3.11 for each unit of the current period, then ranks and grades again per category.
+def period_summary(result, lights: bool):
+    """An earlier period's result reduced to PeriodUnit rows: at province scale each full result
+    is some 300 MiB, and the next period's scoring reuses the memory."""
+    return dataclasses.replace(result, units=[period_unit(u, lights) for u in result.units],
+                               submissions={}, issues=[])
+
+
+def fold(result, folded: list, units: dict, scheme, current: str) -> None:
+    """SPEC 3.11 for each unit of the current period: the base folded over the periods reached and
+    名次加分 by each period's own rank (``units``: {date: {code: PeriodUnit}}, the current period's
+    own standing among them). Ranks and grades are then settled once, on the folded totals.
     ``ur.fold`` keeps the current period's own base (``current_base``, of which the unit's
     ``raw_score``, ``scale`` and ``subtotals`` still speak) and its 期别 (``current``)."""
     params = result.params
     for ur in result.units:
-        _undo_rank_change(ur, scheme, params)
         bases, places = [], []
         for rule in folded:
             then = units[rule.end].get(ur.code)
@@ -197,36 +144,9 @@ def _fold(result, folded: list, units: dict, scheme, current: str) -> None:
         place = sum(p["points"] for p in places)
         if place:
             add_bonus(ur, BONUS_PLACE, place, scheme.bonus_caps, params)
-    for category in result.categories:
-        members = [u for u in result.units if u.category == category]
-        assign_ranks(members)
-        rule = scheme.advance_rules.get(category)
-        if rule is not None:      # SPEC 3.10 on the folded totals: r1 before 进位, then rank again
-            apply_rank_changes(members, rule, scheme.ranks, params.year, scheme.bonus_caps, params)
-            assign_ranks(members)
-        assign_grades(members, scheme.grades)
-        for u in members:
-            u.consequences, u.grade_note = [], ""
-        apply_consequences(members, scheme.consequences, scheme.history, params.year)
-        advancement(members, scheme.grades)
-    order = {c: i for i, c in enumerate(result.categories)}
-    result.units.sort(key=lambda u: (order[u.category], u.rank, u.code))
 
 
-def _undo_rank_change(ur, scheme, params) -> None:
-    """Take back the current period's 进位 points (SPEC 3.10): they are given again on the folded
-    ranks. ``apply_rank_changes`` put a 进位/保位 into 进位加分 and a 退位 as the last deduction item."""
-    points = ur.rank_change.get("points", 0.0) if ur.rank_change else 0.0
-    if points > 0:
-        add_bonus(ur, BONUS_ADVANCE, -points, scheme.bonus_caps, params)
-    elif points < 0:
-        ur.deduction_items.pop()
-        ur.deduction -= -points
-        ur.total = ur.base + ur.bonus - ur.deduction
-    ur.rank_change = {}
-
-
-def _trend(result, dates: list, units: dict, rules: list, year: int) -> None:
+def trend(result, dates: list, units: dict, rules: list, year: int) -> None:
     """Per unit the periods' totals, ranks and grades (the current one as folded); per indicator
     the previous period's light and completion."""
     previous = units[dates[-2]] if len(dates) > 1 else {}
@@ -235,8 +155,8 @@ def _trend(result, dates: list, units: dict, rules: list, year: int) -> None:
         for day in dates[:-1]:
             then = units[day].get(ur.code)
             if then is not None:
-                ur.periods.append(_entry(then, day, rules, year))
-        ur.periods.append(_entry(ur, dates[-1], rules, year))
+                ur.periods.append(entry(then, day, rules, year))
+        ur.periods.append(entry(ur, dates[-1], rules, year))
         before = previous.get(ur.code)
         if before is None or not before.submitted:
             continue
@@ -249,7 +169,7 @@ def _trend(result, dates: list, units: dict, rules: list, year: int) -> None:
                 r.previous_light, r.previous_completion = old.light, old.completion_rate
 
 
-def _entry(ur, day: dt.date, rules: list, year: int) -> dict:
+def entry(ur, day: dt.date, rules: list, year: int) -> dict:
     return {"period": period_label(day, rules, year), "as_of": day, "total": ur.total,
             "rank": ur.rank, "grade": ur.grade, "base": ur.base, "reds": ur.reds,
             "submitted": ur.submitted}

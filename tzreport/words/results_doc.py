@@ -3,15 +3,15 @@ the grades, 通报表扬 of the scheme's first grade, 一票否决 / 否优 with
 存在问题 (as the 进展通报 states them), 结果运用 grouped by what befalls the units, and the 要求."""
 from __future__ import annotations
 
-from . import prose
-from .common import score_text
-from .facts import (VETO_WORDS, categories, cn_numeral, grade_order, low_grades, method_citation,
-                    unit_lights, veto_sentence)
+from tzreport.words import prose
+from tzreport.words.facts import (VETO_WORDS, categories, cn_numeral, grade_order, low_grades,
+                                  method_citation, unit_lights, veto_sentence)
+from tzreport.words.numbers import score_text
 
 
 def results_context(result, scheme) -> dict:
-    from .documents import _common
-    ctx = _common(result)
+    from tzreport.words.letterhead import common_context
+    ctx = common_context(result)
     cats = categories(result)
     many = len(cats) > 1
     order = grade_order(result, scheme)
@@ -37,7 +37,7 @@ def results_context(result, scheme) -> dict:
     missing = [u.name for u in result.units if not u.submitted]
     ctx["missing"] = [f"{prose.join_names(missing)}{len(missing)}个单位未报送年度完成情况，由单位填报的"
                       "指标均按0分计。"] if missing else []
-    from .progress_doc import _problems
+    from tzreport.words.progress_doc import _problems
     ctx["problems"] = [{"heading": f"（{cn_numeral(n)}）{cat.words}" if many else "", "chart": "",
                         "paragraphs": _problems(cat, True)} for n, cat in enumerate(cats, 1)]
     ctx["consequences"] = consequence_lines(result.units) or ["本年度没有需要运用考核结果的情形。"]

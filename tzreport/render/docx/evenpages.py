@@ -16,7 +16,7 @@ from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from ..fileio import save_docx
+from tzreport.fileio import save_docx
 
 _PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 

@@ -5,8 +5,8 @@ import json
 import tempfile
 from pathlib import Path
 
-from .fileio import atomic_path
-from .model import VETO_NONE, BuildResult
+from tzreport.fileio import atomic_path
+from tzreport.model import VETO_NONE, BuildResult
 
 SCHEMA_VERSION = 1
 

@@ -24,24 +24,24 @@ from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
-from openpyxl.utils import column_index_from_string, get_column_letter
 
-from ..fileio import save_openpyxl
-from ..read.workbook import copy_allowed
-from ..model import COMPLETION, CONTROL, EFFICACY, REVERSE, ST_OK, TOTAL
-from ..planning import days_left
-from ..read.values import cn_date
-from ..read.submissions import CLAIM_SHEET
-from .common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LIGHT_COLOURS, LINE_PT, MIN_FIT_SCALE,
-                     PAGE_FOOTER, PERCENT, POINTS, PRINT_WIDTH_PX, SEVERITY_CN, SIGNED_POINTS, SPLIT_SCALE,
-                     WIDE_RENDERING, column_pixels, history_text, line_room, number_text, put, row_height,
-                     score_text, tie_counts, value_format, veto_text, wrapped_lines)
-from . import rule_forms
-from .facts import monthly_pace
-from .template import HEADER_ROW, SUBMISSION_SHEET, write_template
-from .xlsxpatch import XmlBook
+from tzreport.fileio import save_openpyxl
+from tzreport.model import COMPLETION, CONTROL, EFFICACY, LIGHT_COLOURS, REVERSE, ST_OK, TOTAL, cn_date
+from tzreport.ooxml.xlsxpatch import XmlBook
+from tzreport.read.submissions import CLAIM_SHEET
+from tzreport.read.workbook import copy_allowed
+from tzreport.render.common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LINE_PT, MIN_FIT_SCALE,
+                                    PAGE_FOOTER, PERCENT, POINTS, PRINT_WIDTH_PX, SEVERITY_CN, SIGNED_POINTS,
+                                    SPLIT_SCALE, WIDE_RENDERING, column_pixels, line_room, put, row_height,
+                                    tie_counts, value_format, wrapped_lines)
+from tzreport.render.xlsx.template import HEADER_ROW, SUBMISSION_SHEET, write_template
+from tzreport.rules.planning import days_left
+from tzreport.words import rule_forms
+from tzreport.words.facts import monthly_pace
+from tzreport.words.numbers import history_text, number_text, score_text, veto_text
 
 OUTPUT_FOLDER = "批注"
 RESULT_SHEET = "考核结果"
@@ -631,7 +631,7 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
     if abs(ur.scale - 1) > 1e-9:
         w.pair("折算系数", round(ur.scale, 4), rule_forms.part_scale_note(ur, full))
     if ur.fold:
-        from .trend import fold_line
+        from tzreport.words.trend import fold_line
         w.pair("考核期折算", float(score_text(ur.base)), fold_line(ur), POINTS)
     bonus_note = [f"指标超额加分{score_text(ur.indicator_bonus)}"]
     if ur.honor_items:
@@ -686,7 +686,8 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
 def _trend_pairs(w: _Writer, ur) -> None:
     """SPEC 3.11, with two periods or more: the unit's total, rank and grade per period, its rank
     change since the previous one, the indicators whose light changed. One period: nothing."""
-    from .trend import arrow, light_turns, move, previous_words, rank_words, total_change, total_words
+    from tzreport.words.trend import (arrow, light_turns, move, previous_words, rank_words, total_change,
+                                      total_words)
     if len(ur.periods) < 2:
         return
     for p in ur.periods:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .common import number_text, score_text
+from tzreport.words.numbers import number_text, score_text
 
 
 def part_note(ur, major: str) -> str:
@@ -103,7 +103,7 @@ def bonus_parts(ur, earned: bool = True) -> str:
     """"指标加分2.29分（地区生产总值增速、…）、表彰加分2分、名次加分0.2分": what B is made of (SPEC
     3.8), each 加分类别 as counted after its own cap; with ``earned`` the indicators that earned
     指标加分 named (their points are in the 批注)."""
-    from ..model import BONUS_INDICATOR
+    from tzreport.model import BONUS_INDICATOR
     out = []
     for c in ur.bonus_classes:
         if c["granted"] <= 1e-9:

@@ -6,9 +6,9 @@ nothing, so the outputs stay exactly as they were.
 """
 from __future__ import annotations
 
-from ..model import GREEN, RED
-from .common import number_text, score_change, score_text
-from .rule_forms import digits_that_hold, printed
+from tzreport.model import GREEN, RED
+from tzreport.words.numbers import number_text, score_change, score_text
+from tzreport.words.rule_forms import digits_that_hold, printed
 
 UP, DOWN, SAME, NEW = "前进", "后退", "持平", "新参加"
 

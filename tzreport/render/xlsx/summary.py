@@ -8,17 +8,18 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ..fileio import atomic_path
-from ..model import (COMPLETION, EFFICACY, GREEN, GROWTH, LIGHT_METHODS, QUALITATIVE, RED, REVERSE,
-                     ST_NO_DATA, ST_NOT_APPLICABLE, TOTAL, YELLOW)
-from ..planning import days_left
-from ..read.values import cn_date
-from . import rule_forms
-from .charts import MAX_LINES, best_and_worst
-from .facts import monthly_pace
-from .common import (AMOUNT, LIGHT_COLOURS, PERCENT, POINTS, SEVERITY_CN, SIGNED_POINTS, TableBook,
-                     column_width, display_width, indicator_item, row_height, score_text, tie_counts,
-                     value_format, veto_text, wrapped_lines)
+from tzreport.fileio import atomic_path
+from tzreport.model import (COMPLETION, EFFICACY, GREEN, GROWTH, LIGHT_COLOURS, LIGHT_METHODS, QUALITATIVE,
+                            RED, REVERSE, ST_NO_DATA, ST_NOT_APPLICABLE, TOTAL, YELLOW, cn_date)
+from tzreport.render.charts import MAX_LINES, best_and_worst
+from tzreport.render.common import (AMOUNT, PERCENT, POINTS, SEVERITY_CN, SIGNED_POINTS, TableBook,
+                                    column_width, indicator_item, row_height, tie_counts, value_format,
+                                    wrapped_lines)
+from tzreport.rules.planning import days_left
+from tzreport.words import rule_forms
+from tzreport.words.facts import monthly_pace
+from tzreport.words.numbers import score_text, veto_text
+from tzreport.words.width import display_width
 
 FILE_NAME = "汇总.xlsx"
 LIGHT_CODES = {GREEN: "G", YELLOW: "Y", RED: "R"}   # hidden helper cells behind the matrix colours
@@ -376,7 +377,7 @@ def _lights(book: TableBook, result):
 def _periods(book: TableBook, result):
     """Units × periods: 综合得分 and 排名 of each, then the change since the previous period as
     arrow text (↑3 ↓2 — 新) a printed page keeps; a line chart of the ranks per 考核类别."""
-    from .trend import arrow, move, total_change
+    from tzreport.words.trend import arrow, move, total_change
     if len(result.periods) < 2:
         return
     labels = [p["period"] for p in result.periods]

@@ -36,7 +36,7 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.xml.functions import tostring as op_tostring
 
-from ..fileio import atomic_path
+from tzreport.fileio import atomic_path
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

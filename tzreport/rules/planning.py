@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import bisect
 import calendar
-import functools
 import datetime as dt
+import functools
+import heapq
+import math
 
-from .model import (BEST, COMPLETION, CONTROL, EFFICACY, FORWARD, GROWTH, RANKING, REVERSE,
-                    ST_NO_DATA, ST_NOT_APPLICABLE, IndicatorResult, Indicator)
+from tzreport.model import (BEST, COMPLETION, CONTROL, EFFICACY, FORWARD, GROWTH, RANKING, REVERSE,
+                            ST_NO_DATA, ST_NOT_APPLICABLE, VETO_LOWEST, VETO_NOT_FIRST, Indicator,
+                            IndicatorResult)
+from tzreport.rules.ranking import _rounded, quota_order
+from tzreport.rules.rounding import round2
 
 
 @functools.lru_cache(maxsize=64)     # asked for each indicator of each unit, of one or two dates
@@ -75,3 +80,52 @@ def rank_indicators(units: list, indicators: list) -> None:
         values = sorted(v for v, _ in scored)
         for value, r in scored:
             r.rank = 1 + len(values) - bisect.bisect_right(values, value)
+
+
+def advancement(units: list, grades: list) -> None:
+    """SPEC 3.6 争先进位: points lost most, and what lifts the unit a rank or a grade."""
+    rounded = _rounded(units)
+    by_rank = quota_order(units, rounded)
+    descending = [-rounded[u.code] for u in by_rank]   # ascending keys, for bisect
+    names = [g.name for g in grades]
+    lowest_holder = {}
+    for u in units:
+        if u.grade not in lowest_holder or rounded[u.code] < lowest_holder[u.grade]:
+            lowest_holder[u.grade] = rounded[u.code]
+    for ur in units:
+        # The 5 indicators that lost the most points in the base: r.lost × ur.factor(r.major) (the
+        # points that count, SPEC 3.3 / 3.7: what the 批注 and the 通知 both print), largest first,
+        # then by code; a loss that rounds to 0.00 is no loss (heapq.nsmallest is sorted()[:5]
+        # without sorting 150 per unit; the factor is taken once per 大类).
+        factors, lost = {}, []
+        for r in ur.indicators:
+            if not r.applies:
+                continue
+            points = r.weight - r.score       # r.lost of a result that applies
+            if points > 1e-9:
+                factor = factors.get(r.major)
+                if factor is None:
+                    factor = factors[r.major] = ur.factor(r.major)
+                if round2(round(points * factor, 9)) > 0:
+                    lost.append((-points * factor, r.code, points * factor, r))
+        ur.advance = {"lost_most": [{"code": r.code, "name": r.name, "lost": points}
+                                    for _, _, points, r in heapq.nsmallest(5, lost)]}
+        own = rounded[ur.code]
+        above = bisect.bisect_left(descending, -own)      # units with a higher published total
+        if above:
+            nearest = by_rank[above - 1]
+            ur.advance["next_rank"] = {
+                "rank": nearest.rank, "unit": nearest.name,
+                "points_needed": round(rounded[nearest.code] - own, 2)}
+        if ur.grade in names and names.index(ur.grade) > 0 and ur.veto != VETO_LOWEST:
+            better = grades[names.index(ur.grade) - 1]
+            if better is grades[0] and (ur.veto == VETO_NOT_FIRST or not ur.submitted):
+                continue
+            needed = better.min_score if better.min_score is not None else -math.inf
+            limited = better.ratio is not None or better.quota is not None or \
+                better.group_quota is not None
+            if better.name in lowest_holder and limited:
+                needed = max(needed, lowest_holder[better.name])
+            if needed > -math.inf:
+                ur.advance["next_grade"] = {"grade": better.name, "total_needed": needed,
+                                            "points_needed": round(max(0.0, needed - own), 2)}

@@ -8,11 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..fileio import atomic_path, unique_names
-from ..model import APPRAISAL, GROWTH, QUALITATIVE, QUALITATIVE_RATIO
-from ..read.submissions import CLAIM_SHEET, SUBMISSION_SHEET, applies
-from ..read.values import cn_date
-from .common import HEADER_FILL, PAGE_FOOTER, new_xlsxwriter
+from tzreport.fileio import atomic_path, unique_names
+from tzreport.model import APPRAISAL, GROWTH, QUALITATIVE, QUALITATIVE_RATIO, cn_date
+from tzreport.read.submissions import CLAIM_SHEET, SUBMISSION_SHEET, applies
+from tzreport.render.common import HEADER_FILL, PAGE_FOOTER, new_xlsxwriter
 
 HEADER = ("指标编码", "一级指标", "二级指标", "计量单位", "确保目标", "力争目标", "本期累计完成", "上年同期",
           "完成说明")

@@ -13,19 +13,19 @@ import datetime as dt
 import functools
 import itertools
 
-from ..model import FORWARD, GROWTH, RED, TOTAL, VETO_NONE, YELLOW
-from ..planning import months_left
-from . import prose, rule_forms
-from .common import (LIGHT_COLOURS, difference_text, display_width, figures_apart, number_text,
-                     score_text)
-from .facts import (control_fact, control_words, is_year_end, needs_rectification, notice_title, reported,
-                    unit_lights, unreported, veto_sentence)
-from .progress_doc import numbered
+from tzreport.model import FORWARD, GROWTH, LIGHT_COLOURS, RED, TOTAL, VETO_NONE, YELLOW
+from tzreport.rules.planning import months_left
+from tzreport.words import prose, rule_forms
+from tzreport.words.facts import (control_fact, control_words, is_year_end, needs_rectification,
+                                  notice_title, reported, unit_lights, unreported, veto_sentence)
+from tzreport.words.numbers import difference_text, figures_apart, number_text, score_text
+from tzreport.words.progress_doc import numbered
+from tzreport.words.width import display_width
 
 
 def notice_context(result, cat, ur, grade_order: list) -> dict:
-    from .documents import _common
-    ctx = _common(result)
+    from tzreport.words.letterhead import common_context
+    ctx = common_context(result)
     final = is_year_end(result.params.as_of) or result.schedule_fraction >= 1 - 1e-12
     ctx["final"] = final
     ctx["addressee"] = ur.name
@@ -68,7 +68,7 @@ def notice_context(result, cat, ur, grade_order: list) -> dict:
     step = ur.advance.get("next_rank")
     if step and not final:
         overview.append(f"你单位距前一名（第{step['rank']}位{step['unit']}）还差{number_text(step['points_needed'])}分。")
-    from .trend import unit_trend_lines      # SPEC 3.11: nothing with one period
+    from tzreport.words.trend import unit_trend_lines
     overview += unit_trend_lines(ur, "你单位", fold=False)     # the fold: scale_line
     ctx["overview"] = overview
     rows, counted, lines = [], 0, rule_forms.point_rows(ur, cat.full_score)
@@ -145,7 +145,7 @@ def scale_line(ur, cat) -> str:
                 f"分折算（折算系数{number_text(ur.scale, digits)}），{base}{score_text(own)}分")
     if not period:
         return line + "。"
-    from .trend import fold_line
+    from tzreport.words.trend import fold_line
     return f"{line}；{fold_line(ur, place=False)}"
 
 

@@ -17,9 +17,9 @@ import functools
 import math
 from dataclasses import dataclass, field
 
-from ..model import (COMPLETION, CONTROL, FORWARD, GREEN, RED, REVERSE, ST_BLANK, ST_NOT_SUBMITTED,
-                     ST_OK, TOTAL, VETO_LOWEST, VETO_NONE, YELLOW)
-from .common import number_text
+from tzreport.model import (COMPLETION, CONTROL, FORWARD, GREEN, RED, REVERSE, ST_BLANK, ST_NOT_SUBMITTED,
+                            ST_OK, TOTAL, VETO_LOWEST, VETO_NONE, YELLOW)
+from tzreport.words.numbers import number_text
 
 CN_NUMERALS = "〇一二三四五六七八九"
 VETO_WORDS = {VETO_LOWEST: "一票否决", "否优": "一票否优"}
@@ -148,7 +148,7 @@ def pace(per_month, measure: str, months: float) -> str:
 def wrap_names(names: list, chars: float) -> str:
     """"柳河镇、金鸡乡" for a table cell ``chars`` characters wide: lines break between names, never
     inside one ("柳/河镇")."""
-    from .common import display_width
+    from tzreport.words.width import display_width
     lines, line = [], ""
     for name in names:
         piece = f"{line}、{name}" if line else name
