@@ -36,7 +36,8 @@ from tzreport.fileio import atomic_path, safe_filename
 from tzreport.model import cn_date
 from tzreport.render.docx.documents import builtin_templates
 from tzreport.render.results_json import ResultsUnreadable, read_results
-from tzreport.words.facts import is_year_end, notice_title, period_text
+from tzreport.rules.schedule import is_year_end
+from tzreport.words.facts import notice_title, period_text
 from tzreport.words.numbers import score_text
 
 TEMPLATE = "单位邮件.txt"
@@ -183,12 +184,12 @@ def mail_context(header: dict, unit: dict, peers: int, tied: bool, attachments: 
     (``date`` is the day the mail is written, ``as_of`` the 统计截止日期)."""
     a = header["assessment"]
     as_of = dt.date.fromisoformat(a["as_of"])
-    final = is_year_end(as_of)
+    final = is_year_end(a.get("schedule") or 0.0)
     return {
         "name": a["name"], "year": a["year"], "issuer": a.get("issuer") or "考核办",
         "doc_number": a.get("doc_number") or "", "as_of": cn_date(as_of), "date": cn_date(today),
         "period": period_text(as_of), "final": final,
-        "title": notice_title(unit["name"], as_of, a["year"]),
+        "title": notice_title(unit["name"], as_of, a["year"], final),
         "unit": {"name": unit["name"], "code": unit["code"], "category": unit["category"],
                  "contact": unit.get("contact") or "", "total": score_text(unit["total"]),
                  "rank": unit["rank"], "grade": unit["grade"], "peers": peers, "tied": tied,

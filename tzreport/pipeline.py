@@ -206,9 +206,9 @@ def _unit_task(job: OutputJob, index: int):
     issues = job.issues_by_unit.get(ur.code, [])
     annotated = job.out / OUTPUT_FOLDER / f"{job.file_names[ur.code]}.xlsx"
     notice = job.out / NOTICE_FOLDER / f"{job.file_names[ur.code]}.docx"
-    annotate_problem = ""
+    annotate_problem = fallback = ""
     try:
-        annotate_unit(job.annotate, ur, sub, blank, issues, annotated)
+        fallback = annotate_unit(job.annotate, ur, sub, blank, issues, annotated)
     except OSError as exc:
         annotate_problem = write_problem(exc)
     problem = ""
@@ -220,7 +220,7 @@ def _unit_task(job: OutputJob, index: int):
     files = dict(sorted(((k, relative_path(p, folder)) for k, p in
                          (("annotated", None if annotate_problem else annotated), ("notice", notice)) if p)))
     line = unit_line(ur, job.annotate.indicators, files)
-    return ur.code, annotated, annotate_problem, notice, problem, files, line
+    return ur.code, annotated, annotate_problem, notice, problem, files, line, fallback
 
 
 def write_outputs(result, scheme, out: Path, when, templates=None, jobs: int = None,
@@ -251,7 +251,7 @@ def write_outputs(result, scheme, out: Path, when, templates=None, jobs: int = N
     notices, problems = [], {}
 
     def collect(value):
-        code, annotated, annotate_problem, notice, problem, unit_files, line = value
+        code, annotated, annotate_problem, notice, problem, unit_files, line, fallback = value
         if encoded is not None:
             encoded.add(code, unit_files, line)
         files = result.files.setdefault(code, {})
@@ -259,6 +259,8 @@ def write_outputs(result, scheme, out: Path, when, templates=None, jobs: int = N
             result.issues.append(Issue(ERROR, output_label(out, annotated), "", "", annotate_problem, code))
         else:
             files["annotated"] = Path(annotated)
+        if fallback:
+            result.issues.append(Issue(WARNING, output_label(out, annotated), "", "", fallback, code))
         if notice:
             files["notice"] = Path(notice)
             notices.append(Path(notice))

@@ -5,6 +5,8 @@ import re
 
 import xlsxwriter
 
+from tzreport.read.workbook import column_letters
+
 
 class _SplicingWorkbook(xlsxwriter.Workbook):
     """xlsxwriter, plus rows written as XML text into a sheet once the package is written.
@@ -40,7 +42,7 @@ class _SplicingWorkbook(xlsxwriter.Workbook):
                 rows, last_row, last_col = parts[info.filename]
                 xml = source.zf.read(info).decode("utf-8")
                 xml = re.sub(r'<dimension ref="[^"]*"/>',
-                             f'<dimension ref="A1:{_letters(last_col)}{last_row}"/>', xml, count=1)
+                             f'<dimension ref="A1:{column_letters(last_col)}{last_row}"/>', xml, count=1)
                 if "<sheetData/>" in xml:
                     xml = xml.replace("<sheetData/>", "<sheetData></sheetData>", 1)
                 head, _, tail = xml.partition("</sheetData>")
@@ -60,10 +62,3 @@ def _chunks(head: str, rows, tail: str):
     yield tail.encode("utf-8")
 
 
-def _letters(col: int) -> str:
-    """1 -> A, 28 -> AB."""
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out

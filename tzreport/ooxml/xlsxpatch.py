@@ -30,13 +30,13 @@ from types import SimpleNamespace
 
 from lxml import etree
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.xml.functions import tostring as op_tostring
 
 from tzreport.fileio import atomic_path
+from tzreport.read.workbook import column_letters
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -273,7 +273,7 @@ class XCell:
 
     @property
     def coordinate(self) -> str:
-        return f"{get_column_letter(self.column)}{self.row}"
+        return f"{column_letters(self.column)}{self.row}"
 
 
 class _Dimensions(dict):
@@ -303,7 +303,7 @@ class _Span:
 
     @property
     def coord(self) -> str:
-        return f"{_letter(self.min_col)}{self.min_row}:{_letter(self.max_col)}{self.max_row}"
+        return f"{column_letters(self.min_col)}{self.min_row}:{column_letters(self.max_col)}{self.max_row}"
 
 
 class _Comment:
@@ -390,7 +390,7 @@ class XmlSheet:
         found = self._cells.get((row, column))
         if found is None:
             if column in self._text_cols.get(row, ()):
-                raise PatchError(f"cell {_letter(column)}{row} of a new sheet is written already")
+                raise PatchError(f"cell {column_letters(column)}{row} of a new sheet is written already")
             elem = self._existing(row, column)
             found = self._cells[(row, column)] = XCell(row, column, elem,
                                                        elem is not None and _has_value(elem))
@@ -435,12 +435,12 @@ class XmlSheet:
             self._put_row, self._put_number, self._put_column = row, str(row), 0
             self._put_cells, self._put_cols = self._text[row], self._text_cols[row] = [], []
         if column <= self._put_column:
-            raise PatchError(f"cell {_letter(column)}{row} of a new sheet written out of order")
+            raise PatchError(f"cell {column_letters(column)}{row} of a new sheet written out of order")
         self._put_column = column
         attribute = self._attributes.get((style, number_format))
         if attribute is None:
             attribute = self.book.styles().attribute(style, number_format)
-        letters = _LETTERS[column] if column < len(_LETTERS) else _letter(column)
+        letters = column_letters(column)
         self._put_cells.append(_cell_xml(letters + self._put_number, attribute, value))
         self._put_cols.append(column)
 
@@ -466,7 +466,7 @@ class XmlSheet:
             if attribute is None:
                 attribute = self.book.styles().attribute(style, number_format)
             column = 1 + j
-            letters = _LETTERS[column] if column < len(_LETTERS) else _letter(column)
+            letters = column_letters(column)
             cells.append(_cell_xml(letters + number, attribute, value))
             cols.append(column)
         if cells:            # as put leaves it: this row's text open for more cells to the right
@@ -559,7 +559,7 @@ class XmlSheet:
                     col = _column(ref)
                 else:
                     col = last_col + 1
-                    c.set("r", f"{get_column_letter(col)}{row}")
+                    c.set("r", f"{column_letters(col)}{row}")
                 last_col = col
         self._row_numbers = sorted(self._rows)
         merged = self.root.find(_q("mergeCells"))
@@ -652,7 +652,7 @@ class XmlSheet:
         """The <c> elements of one row as text, in column order (styles get their xfs in the
         order they first appear, row by row: styles.xml comes out the same every build)."""
         number, attributes, attribute = str(row), styles.attributes, styles.attribute
-        return [_cell_xml((_LETTERS[col] if col < len(_LETTERS) else _letter(col)) + number,
+        return [_cell_xml(column_letters(col) + number,
                           attributes.get((style, number_format)) or attribute(style, number_format),
                           value)
                 for col, (value, style, number_format) in sorted(cells.items())]
@@ -878,7 +878,7 @@ class XmlSheet:
             except (ValueError, TypeError):
                 pass
         dim = _child(self.root, "dimension", SHEET_ORDER)
-        dim.set("ref", f"{get_column_letter(lo_c)}{lo_r}:{get_column_letter(hi_c)}{hi_r}")
+        dim.set("ref", f"{column_letters(lo_c)}{lo_r}:{column_letters(hi_c)}{hi_r}")
 
 
 def _num(x) -> str:
@@ -937,16 +937,6 @@ def _cell_xml(ref: str, attribute: str, value) -> str:
     if isinstance(value, float):
         return f"{head}><v>{value!r}</v></c>" if math.isfinite(value) else head + "/>"
     return f'{head} t="inlineStr"><is><t>{_escape(str(value))}</t></is></c>'
-
-
-_LETTERS = [""] + [get_column_letter(c) for c in range(1, 703)]     # A … ZZ
-
-
-def _letter(col: int) -> str:
-    """1 -> "A", 28 -> "AB" (the letters made once per process)."""
-    while col >= len(_LETTERS):
-        _LETTERS.append(get_column_letter(len(_LETTERS)))
-    return _LETTERS[col]
 
 
 def _merge_cells(row_el, cols: list, elements: list) -> None:

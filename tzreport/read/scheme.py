@@ -3,15 +3,52 @@ from __future__ import annotations
 
 import math
 
-from tzreport.model import (APPRAISAL, BANDS, BONUS_HONOR, BONUS_INDICATOR, COMPLETION, CONTROL, EFFICACY,
-                            FORWARD, GROWTH, INFO, METHODS, QUALITATIVE, QUALITATIVE_RATIO, REVERSE, TOTAL,
-                            VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST, VOTE_VALUES, AdvanceRule,
-                            ConsequenceRule, Deduction, GradeRule, Indicator, Params, PeriodRule, Scheme,
-                            Target, Unit)
+from tzreport.model import (
+    APPRAISAL,
+    BANDS,
+    BONUS_HONOR,
+    BONUS_INDICATOR,
+    COMPLETION,
+    CONTROL,
+    EFFICACY,
+    FORWARD,
+    GROWTH,
+    INFO,
+    METHODS,
+    QUALITATIVE,
+    QUALITATIVE_RATIO,
+    REVERSE,
+    TOTAL,
+    VETO_LOWEST,
+    VETO_NONE,
+    VETO_NOT_FIRST,
+    VOTE_VALUES,
+    AdvanceRule,
+    ConsequenceRule,
+    Deduction,
+    GradeRule,
+    Indicator,
+    Params,
+    PeriodRule,
+    Scheme,
+    Target,
+    Unit,
+)
 from tzreport.read.table import Reporter, read_table
-from tzreport.read.values import (code_of, is_blank, normalise_text, parse_choice, parse_date, parse_int,
-                                  parse_number, parse_qualitative, parse_ratio, parse_yes_no, split_aliases,
-                                  text_of)
+from tzreport.read.values import (
+    code_of,
+    is_blank,
+    normalise_text,
+    parse_choice,
+    parse_date,
+    parse_int,
+    parse_number,
+    parse_qualitative,
+    parse_ratio,
+    parse_yes_no,
+    split_aliases,
+    text_of,
+)
 from tzreport.read.workbook import Workbook
 
 SCHEME_SHEETS = ("参数", "单位", "指标")   # a workbook holding these is a scheme

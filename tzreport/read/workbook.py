@@ -38,20 +38,24 @@ class SheetError(WorkbookError):
     """One sheet that cannot be read (too large); the rest of the workbook can."""
 
 
-@functools.lru_cache(maxsize=1024)     # a cell reference per value read: the same few columns
-def column_letter(index: int) -> str:
-    """0-based column index -> Excel letters."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+_LETTERS = [""]       # column number -> letters, made as far as asked, once per process
+
+
+def column_letters(col: int) -> str:
+    """Excel's letters of column number ``col`` (1 -> "A", 28 -> "AB", 16384 -> "XFD"): the one
+    definition every reader and writer of cells uses; 0-based indices add 1 first."""
+    while col >= len(_LETTERS):
+        n, letters = len(_LETTERS), ""
+        while n:
+            n, rem = divmod(n - 1, 26)
+            letters = chr(65 + rem) + letters
+        _LETTERS.append(letters)
+    return _LETTERS[col]
 
 
 def cell_ref(row: int, col: int) -> str:
     """0-based row and column -> "B12"."""
-    return f"{column_letter(col)}{row + 1}"
+    return f"{column_letters(col + 1)}{row + 1}"
 
 
 def _column_index(letters: str) -> int:

@@ -8,7 +8,8 @@ import xlsxwriter
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tzreport.model import ERROR, INFO, WARNING
-from tzreport.ooxml.splice import _letters, _SplicingWorkbook
+from tzreport.ooxml.splice import _SplicingWorkbook
+from tzreport.read.workbook import column_letters
 from tzreport.words.numbers import number_text
 from tzreport.words.width import display_width
 
@@ -289,7 +290,7 @@ class TableBook:
 
         count = max((len(v) for v in rows), default=0)
         bare_from = count if bare_from is None else bare_from
-        opening = [f'<c r="{_letters(c + 1)}' for c in range(count)]
+        opening = [f'<c r="{column_letters(c + 1)}' for c in range(count)]
         s_text = [xf(f) for f in texts] + [xf(self.fmt(text_wrap=True))] * (count - len(texts))
         s_blank = xf(blank)
         specs = [specs[c] if c < len(specs) else None for c in range(count)]

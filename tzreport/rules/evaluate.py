@@ -5,19 +5,40 @@ import copy
 import dataclasses
 import datetime as dt
 
-from tzreport.model import (BEST, ERROR, INFO, RANKING, ST_BLANK, ST_NO_DATA, ST_NOT_APPLICABLE,
-                            ST_NOT_SUBMITTED, ST_OK, TARGETED_METHODS, WARNING, BuildResult, Issue, cn_date)
+from tzreport.model import (
+    BEST,
+    ERROR,
+    INFO,
+    RANKING,
+    ST_BLANK,
+    ST_NO_DATA,
+    ST_NOT_APPLICABLE,
+    ST_NOT_SUBMITTED,
+    ST_OK,
+    TARGETED_METHODS,
+    WARNING,
+    BuildResult,
+    Issue,
+    cn_date,
+)
 from tzreport.parallel import gc_paused
 from tzreport.rules.advance import apply_rank_changes
 from tzreport.rules.consequences import apply_consequences
 from tzreport.rules.grades import assign_grades
 from tzreport.rules.indicator import score_indicator
-from tzreport.rules.periods import (fold, period_label, period_summary, period_unit, scheme_at,
-                                    split_periods, trend)
+from tzreport.rules.periods import (
+    fold,
+    period_label,
+    period_summary,
+    period_unit,
+    scheme_at,
+    split_periods,
+    trend,
+)
 from tzreport.rules.planning import advancement, plan, rank_indicators
 from tzreport.rules.ranking import assign_ranks
 from tzreport.rules.rounding import fmt
-from tzreport.rules.schedule import schedule_fraction
+from tzreport.rules.schedule import is_year_end, schedule_fraction
 from tzreport.rules.unit import full_score, score_unit
 
 
@@ -198,7 +219,7 @@ def _score(scheme, submissions: list, issues: list, as_of: dt.date = None) -> Bu
         for unit in members:
             sub = by_unit.get(unit.code)
             if sub is None:    # named at every build; at the year end it decides a grade (SPEC 4.1)
-                final = (params.as_of.month, params.as_of.day) == (12, 31)
+                final = is_year_end(p)
                 issues.append(Issue(WARNING, "", "", "", f"{unit.name}未报送" + (
                     f"{params.year}年度完成情况，由单位填报的指标均按0分计，考核结果通报中列为未报送"
                     if final else "，由单位填报的指标均按0分计"), unit.code))

@@ -69,5 +69,3 @@ def assign_grades(units: list, grades: list) -> None:
     for ur in order:
         if ur.veto == VETO_NOT_FIRST and not ur.grade_note:
             ur.grade_note = f"一票否优，不得评为{grades[0].name}"
-        if not ur.submitted and not ur.grade_note:
-            ur.grade_note = "未报送"

@@ -3,11 +3,35 @@ from __future__ import annotations
 
 import bisect
 
-from tzreport.model import (BANDS, BEST, COMPLETION, CONTROL, EFFICACY, GREEN, LIGHT_METHODS, QUALITATIVE,
-                            QUALITATIVE_RATIO, RANKING, RED, REVERSE, ST_NO_DATA, ST_NOT_APPLICABLE, ST_OK,
-                            TARGETED_METHODS, TOTAL, VETO_LOWEST, VETO_NONE, YELLOW, Indicator,
-                            IndicatorResult, Params, Target)
+from tzreport.model import (
+    BANDS,
+    BEST,
+    COMPLETION,
+    CONTROL,
+    EFFICACY,
+    GREEN,
+    LIGHT_METHODS,
+    QUALITATIVE,
+    QUALITATIVE_RATIO,
+    RANKING,
+    RED,
+    REVERSE,
+    ST_BLANK,
+    ST_NO_DATA,
+    ST_NOT_APPLICABLE,
+    ST_OK,
+    TARGETED_METHODS,
+    TOTAL,
+    VETO_LOWEST,
+    VETO_NONE,
+    YELLOW,
+    Indicator,
+    IndicatorResult,
+    Params,
+    Target,
+)
 from tzreport.rules.rounding import factor_text, fmt, pct
+from tzreport.rules.schedule import prorate
 
 
 class Outcome:
@@ -20,6 +44,15 @@ class Outcome:
         self.score, self.bonus, self.light, self.delta = score, bonus, light, delta
         self.completion, self.gap, self.veto, self.explain = completion, gap, veto, explain
         self.prorated = prorated
+
+
+
+def counted_light(r) -> str:
+    """The light a count of lights counts (SPEC 4.1: one count of red lights serves every output):
+    the light of a value the unit reported, or 红 for one it left blank (未填报, said as "其中未填报");
+    "" for a unit that sent nothing (未报送, said as such, never as red lights), an indicator that
+    does not apply, or one without data."""
+    return (r.light or "") if r.status in (ST_OK, ST_BLANK) else ""
 
 
 def _light(d: float, band: float) -> str:
@@ -54,7 +87,7 @@ def _excess_bonus(ind: Indicator, delta: float, actual: float, tp: float, sp, ex
 def score_completion(ind: Indicator, target: Target, actual: float, p: float,
                      params: Params) -> Outcome:
     """SPEC 3.2 完成率 (and the δ, light and bonus that 功效系数 shares)."""
-    w, pi = ind.weight, p if ind.prorate else 1.0
+    w, pi = ind.weight, prorate(ind, p)
     t = target.target
     tp = t * pi
     sp = target.stretch * pi if target.stretch is not None else None
@@ -111,7 +144,7 @@ def score_control(ind: Indicator, target: Target, actual: float, p: float,
                   params: Params) -> Outcome:
     """SPEC 3.2 控制: a line L' that must not be crossed (信访, 安全生产 …)."""
     w = ind.weight
-    line = target.target * (p if ind.prorate else 1.0)
+    line = prorate(ind, p, target.target)
     explain = []
     veto = VETO_NONE
     crossed = round(actual - line, 9) > 0
@@ -154,7 +187,7 @@ def score_efficacy(ind: Indicator, target: Target, actual: float, p: float,
                    params: Params) -> Outcome:
     """SPEC 3.2 功效系数: w·clamp(0.6 + 0.4·(A−U')/(T'−U'), 0, 1); light and bonus as 完成率."""
     base = score_completion(ind, target, actual, p, params)
-    pi = p if ind.prorate else 1.0
+    pi = prorate(ind, p)
     tp, up = target.target * pi, target.disallowed * pi
     coefficient = min(1.0, max(0.0, 0.6 + 0.4 * (actual - up) / (tp - up)))
     base.score = ind.weight * coefficient
@@ -248,7 +281,7 @@ def score_indicator(ind: Indicator, target, actual, status: str, p: float, param
         result.light = RED if ind.method in LIGHT_METHODS else None
         result.explain = f"{status}，得0分"
         if ind.method in TARGETED_METHODS and target is not None:
-            result.target_prorated = target.target * (p if ind.prorate else 1.0)
+            result.target_prorated = prorate(ind, p, target.target)
         return result
     method = ind.method
     if method == COMPLETION:

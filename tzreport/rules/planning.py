@@ -8,17 +8,36 @@ import functools
 import heapq
 import math
 
-from tzreport.model import (BEST, COMPLETION, CONTROL, EFFICACY, FORWARD, GROWTH, RANKING, REVERSE,
-                            ST_NO_DATA, ST_NOT_APPLICABLE, VETO_LOWEST, VETO_NOT_FIRST, Indicator,
-                            IndicatorResult)
+from tzreport.model import (
+    BEST,
+    COMPLETION,
+    CONTROL,
+    EFFICACY,
+    FORWARD,
+    GROWTH,
+    RANKING,
+    REVERSE,
+    ST_NO_DATA,
+    ST_NOT_APPLICABLE,
+    VETO_LOWEST,
+    VETO_NOT_FIRST,
+    Indicator,
+    IndicatorResult,
+)
 from tzreport.rules.ranking import _rounded, quota_order
 from tzreport.rules.rounding import round2
+from tzreport.rules.schedule import is_year_end
 
 
 @functools.lru_cache(maxsize=64)     # asked for each indicator of each unit, of one or two dates
 def days_left(as_of: dt.date) -> int:
     """Days from the day after the 统计截止日期 to 31 December, inclusive."""
     return (dt.date(as_of.year, 12, 31) - as_of).days
+
+
+def days_remaining(as_of: dt.date, p: float) -> int:
+    """The days a 倒排计划 has: none at the year end (``is_year_end``), else to 31 December."""
+    return 0 if is_year_end(p) else days_left(as_of)
 
 
 @functools.lru_cache(maxsize=64)

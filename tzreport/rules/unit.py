@@ -1,8 +1,20 @@
 """A unit's total (SPEC 3.3 base and rescaling, 3.7 大类 weights, 3.8 bonus classes and caps). Pure functions only."""
 from __future__ import annotations
 
-from tzreport.model import (BONUS_HONOR, BONUS_INDICATOR, BONUS_PLACE, RED, ST_NO_DATA, ST_NOT_APPLICABLE,
-                            VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST, Params, UnitResult)
+from tzreport.model import (
+    BONUS_HONOR,
+    BONUS_INDICATOR,
+    BONUS_PLACE,
+    RED,
+    ST_NO_DATA,
+    ST_NOT_APPLICABLE,
+    VETO_LOWEST,
+    VETO_NONE,
+    VETO_NOT_FIRST,
+    Params,
+    UnitResult,
+)
+from tzreport.rules.indicator import counted_light
 
 
 def claim_key(item: str) -> str:
@@ -144,7 +156,7 @@ def score_unit(unit, results: list, full_score: float, params: Params, claims, h
     ur.indicator_bonus = sum(c["granted"] for c in ur.bonus_classes if c["name"] in from_indicators)
     ur.honor_bonus = sum((c["granted"] for c in ur.bonus_classes if c["name"] not in from_indicators),
                          0.0)
-    ur.reds = sum(1 for r in applicable if r.light == RED)
+    ur.reds = sum(1 for r in applicable if counted_light(r) == RED)      # SPEC 4.1: one count
     for r in applicable:
         if r.veto != VETO_NONE:
             ur.veto_reasons.append((r.veto, f"{r.code} {r.name}"))

@@ -17,8 +17,22 @@ import functools
 import math
 from dataclasses import dataclass, field
 
-from tzreport.model import (COMPLETION, CONTROL, FORWARD, GREEN, RED, REVERSE, ST_BLANK, ST_NOT_SUBMITTED,
-                            ST_OK, TOTAL, VETO_LOWEST, VETO_NONE, YELLOW)
+from tzreport.model import (
+    COMPLETION,
+    CONTROL,
+    FORWARD,
+    GREEN,
+    RED,
+    REVERSE,
+    ST_BLANK,
+    ST_NOT_SUBMITTED,
+    ST_OK,
+    TOTAL,
+    VETO_LOWEST,
+    VETO_NONE,
+    YELLOW,
+)
+from tzreport.rules.indicator import counted_light
 from tzreport.words.numbers import number_text
 
 CN_NUMERALS = "〇一二三四五六七八九"
@@ -50,13 +64,10 @@ def period_text(day: dt.date) -> str:
     return f"1月1日至{day.month}月{day.day}日"
 
 
-def is_year_end(day: dt.date) -> bool:
-    return (day.month, day.day) == (12, 31)
-
-
-def notice_title(unit: str, as_of: dt.date, year: int) -> str:
-    """The title of a unit's 通知 (also the default subject of its mail)."""
-    if is_year_end(as_of):
+def notice_title(unit: str, as_of: dt.date, year: int, final: bool) -> str:
+    """The title of a unit's 通知 (also the default subject of its mail); ``final``: the year end
+    (rules.schedule.is_year_end)."""
+    if final:
         return f"关于{unit}{year}年度目标责任考核结果的通知"
     return f"关于{unit}{year}年{period_text(as_of)}目标任务完成情况的通知"
 
@@ -76,6 +87,12 @@ def unreported(r) -> str:
     return ""
 
 
+def grade_notes(ur) -> list:
+    """What is said beside a unit's 等次: 未报送 (said once, from whether it submitted), then the
+    reason its grade is not its score's alone (名额, 一票否优)."""
+    return (["未报送"] if not ur.submitted else []) + ([ur.grade_note] if ur.grade_note else [])
+
+
 def lit(r) -> bool:
     """A light that says something about performance: reported and lit."""
     return reported(r) and r.light in (GREEN, YELLOW, RED)
@@ -85,16 +102,14 @@ def unit_lights(ur) -> tuple:
     """(green, yellow, red, blank): counts over the unit's indicators; a blank value lights red
     (SPEC 3.2) and is counted in ``red`` and again in ``blank`` so a sentence can say "其中未填报".
     A unit that sent nothing (未报送) has no lights to count: it is said as such instead."""
-    counts = {GREEN: 0, YELLOW: 0, RED: 0, ST_BLANK: 0}
+    counts = {GREEN: 0, YELLOW: 0, RED: 0, "": 0}
+    blank = 0
     for r in ur.indicators:          # one pass: the 进展通报 asks this of every unit, several times
-        if not r.applies:
-            continue
-        if r.status == ST_OK and r.light in (GREEN, YELLOW, RED):            # lit(r)
-            counts[r.light] += 1
-        elif r.status == ST_BLANK and r.light == RED:          # unreported(r) == ST_BLANK
-            counts[ST_BLANK] += 1
-    blank = counts[ST_BLANK]
-    return counts[GREEN], counts[YELLOW], counts[RED] + blank, blank
+        light = counted_light(r)
+        if light in counts:
+            counts[light] += 1
+            blank += light == RED and r.status == ST_BLANK
+    return counts[GREEN], counts[YELLOW], counts[RED], blank
 
 
 # -- amounts ----------------------------------------------------------------------------------------

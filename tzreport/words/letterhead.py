@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tzreport.model import INFO, WARNING, Issue, cn_date
-from tzreport.rules.planning import days_left
+from tzreport.rules.planning import days_remaining
 from tzreport.words.facts import period_text
 from tzreport.words.numbers import number_text
 
@@ -32,7 +32,7 @@ def common_context(result) -> dict:
             "cc": cc, "printer": params.printer or issuer, "print_date": cn_date(params.print_date or written),
             "as_of": cn_date(params.as_of), "year": params.year, "name": params.name,
             "period": period_text(params.as_of), "schedule": f"{schedule}%",
-            "days_left": days_left(params.as_of)}
+            "days_left": days_remaining(params.as_of, result.schedule_fraction)}
 
 
 def gongwen_issues(params, file: str = "") -> list:

@@ -15,9 +15,18 @@ import itertools
 
 from tzreport.model import FORWARD, GROWTH, LIGHT_COLOURS, RED, TOTAL, VETO_NONE, YELLOW
 from tzreport.rules.planning import months_left
+from tzreport.rules.schedule import is_year_end
 from tzreport.words import prose, rule_forms
-from tzreport.words.facts import (control_fact, control_words, is_year_end, needs_rectification,
-                                  notice_title, reported, unit_lights, unreported, veto_sentence)
+from tzreport.words.facts import (
+    control_fact,
+    control_words,
+    needs_rectification,
+    notice_title,
+    reported,
+    unit_lights,
+    unreported,
+    veto_sentence,
+)
 from tzreport.words.numbers import difference_text, figures_apart, number_text, score_text
 from tzreport.words.progress_doc import numbered
 from tzreport.words.width import display_width
@@ -26,11 +35,11 @@ from tzreport.words.width import display_width
 def notice_context(result, cat, ur, grade_order: list) -> dict:
     from tzreport.words.letterhead import common_context
     ctx = common_context(result)
-    final = is_year_end(result.params.as_of) or result.schedule_fraction >= 1 - 1e-12
+    final = is_year_end(result.schedule_fraction)
     ctx["final"] = final
     ctx["addressee"] = ur.name
     ctx["unit"] = ur.name
-    ctx["title"] = notice_title(ur.name, result.params.as_of, ctx["year"])
+    ctx["title"] = notice_title(ur.name, result.params.as_of, ctx["year"], final)
     ctx["intro"] = [f"现将你单位{ctx['year']}年度目标任务完成情况和考核结果通知如下，请认真对照，查找差距，抓好整改。"
                     if final else
                     f"现将你单位截至{ctx['as_of']}目标任务完成情况通知如下，请认真对照，查找差距，抓好落实。"]

@@ -10,15 +10,25 @@ import datetime as dt
 
 from tzreport.model import COMPLETION, CONTROL, GROWTH, QUALITATIVE, VETO_NONE
 from tzreport.rules.planning import months_left
+from tzreport.rules.schedule import is_year_end
 from tzreport.words import prose
-from tzreport.words.facts import (amount, categories, cn_numeral, grade_order, is_year_end, method_citation,
-                                  reported, unit_lights, veto_sentence, wrap_names)
+from tzreport.words.facts import (
+    amount,
+    categories,
+    cn_numeral,
+    grade_order,
+    method_citation,
+    reported,
+    unit_lights,
+    veto_sentence,
+    wrap_names,
+)
 from tzreport.words.numbers import number_text, score_text
 
 
 def is_final(result) -> bool:
     """The year end: p = 1 (SPEC 4.1)."""
-    return result.schedule_fraction >= 1 - 1e-12 or is_year_end(result.params.as_of)
+    return is_year_end(result.schedule_fraction)
 
 
 def numbered(keys: list) -> dict:

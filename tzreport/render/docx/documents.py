@@ -28,8 +28,9 @@ from tzreport.ooxml.wordlayout import lay_out_signature, signature_style_ids
 from tzreport.render import charts as drawing
 from tzreport.render.charts import ChartFontMissing
 from tzreport.render.docx.doc_templates import NOTICE, PROGRESS, RESULTS
+from tzreport.rules.schedule import is_year_end
 from tzreport.words import prose
-from tzreport.words.facts import categories, grade_order, is_year_end
+from tzreport.words.facts import categories, grade_order
 from tzreport.words.notice_doc import notice_context
 from tzreport.words.progress_doc import progress_context
 from tzreport.words.results_doc import results_context
@@ -721,7 +722,7 @@ def write_documents(result, scheme, out_dir, when, templates=None, charts: bool 
         images = None
         progress_ctx = progress_context(result, scheme, None)
     attempt(PROGRESS, lambda: progress_ctx, out / PROGRESS, images)
-    if is_year_end(result.params.as_of):
+    if is_year_end(result.schedule_fraction):
         attempt(RESULTS, lambda: results_context(result, scheme), out / RESULTS)
     return written
 

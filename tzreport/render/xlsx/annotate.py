@@ -24,7 +24,7 @@ from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 
@@ -32,15 +32,34 @@ from tzreport.fileio import save_openpyxl
 from tzreport.model import COMPLETION, CONTROL, EFFICACY, LIGHT_COLOURS, REVERSE, ST_OK, TOTAL, cn_date
 from tzreport.ooxml.xlsxpatch import XmlBook
 from tzreport.read.submissions import CLAIM_SHEET
-from tzreport.read.workbook import copy_allowed
-from tzreport.render.common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LINE_PT, MIN_FIT_SCALE,
-                                    PAGE_FOOTER, PERCENT, POINTS, PRINT_WIDTH_PX, SEVERITY_CN, SIGNED_POINTS,
-                                    SPLIT_SCALE, WIDE_RENDERING, column_pixels, line_room, put, row_height,
-                                    tie_counts, value_format, wrapped_lines)
+from tzreport.read.workbook import column_letters, copy_allowed
+from tzreport.render.common import (
+    AMOUNT,
+    ANNOTATION_FILL,
+    HEADER_FILL,
+    LINE_PT,
+    MIN_FIT_SCALE,
+    PAGE_FOOTER,
+    PERCENT,
+    POINTS,
+    PRINT_WIDTH_PX,
+    SEVERITY_CN,
+    SIGNED_POINTS,
+    SPLIT_SCALE,
+    WIDE_RENDERING,
+    column_pixels,
+    line_room,
+    put,
+    row_height,
+    tie_counts,
+    value_format,
+    wrapped_lines,
+)
 from tzreport.render.xlsx.template import HEADER_ROW, SUBMISSION_SHEET, write_template
-from tzreport.rules.planning import days_left
+from tzreport.rules.planning import days_remaining
+from tzreport.rules.schedule import prorate
 from tzreport.words import rule_forms
-from tzreport.words.facts import monthly_pace
+from tzreport.words.facts import grade_notes, monthly_pace
 from tzreport.words.numbers import history_text, number_text, score_text, veto_text
 
 OUTPUT_FOLDER = "批注"
@@ -113,8 +132,8 @@ class Styles:
         if self.xml:
             ws.merge(row, first, last)
             return
-        ws.merged_cells.add(MergedCellRange(ws, f"{get_column_letter(first)}{row}:"
-                                                f"{get_column_letter(last)}{row}"))
+        ws.merged_cells.add(MergedCellRange(ws, f"{column_letters(first)}{row}:"
+                                                f"{column_letters(last)}{row}"))
 
     def put(self, ws, row: int, col: int, value, style: str = None, number_format: str = None):
         """``write(ws.cell(row, col), …)``; an XmlSheet keeps just the value, style and format
@@ -253,10 +272,10 @@ def _values(ctx: Context, r, ind) -> list:
     if not r.applies:
         return [None, None, None, r.status, None, None, None, None, None, None]
     total_light = ind.value_type == TOTAL and ind.method in (COMPLETION, EFFICACY, CONTROL)
-    p_i = (ctx.schedule_fraction if ind.prorate else 1.0) if total_light else None
+    p_i = prorate(ind, ctx.schedule_fraction) if total_light else None
     light = r.light if r.status == ST_OK else (f"{r.light}·{r.status}" if r.light else r.status)
     per_day, per_dekad = r.per_day, r.per_dekad
-    if r.remaining is not None and per_day is None and not days_left(ctx.params.as_of):
+    if r.remaining is not None and per_day is None and not days_remaining(ctx.params.as_of, ctx.schedule_fraction):
         per_day = per_dekad = YEAR_END
     return [_rate(r, ind), p_i, r.schedule_gap, light, r.score, r.bonus or None, r.rank,
             r.remaining, per_day, per_dekad]
@@ -293,7 +312,7 @@ def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(
     put = ws.put if styles.xml else partial(styles.put, ws)
     for j, (title, _, width) in enumerate(COLUMNS):
         put(header_row, col0 + j, title, "annotation head")
-        ws.column_dimensions[get_column_letter(col0 + j)].width = width
+        ws.column_dimensions[column_letters(col0 + j)].width = width
     _banner(ws, header_row, col0, styles)
     for r in ur.indicators:
         row = row_of.get(r.code)
@@ -649,7 +668,7 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
     w.pair("扣分", float(score_text(ur.deduction)), "；".join(rule_forms.deduction_parts(ur)) or "无", POINTS)
     tied = "，并列" if ctx.ties.get((ur.category, ur.rank), 0) > 1 else ""
     w.pair("排名", ur.rank, f"共{size}个单位（{ur.category}）{tied}")
-    w.pair("等次", ur.grade, ur.grade_note)
+    w.pair("等次", ur.grade, "；".join(grade_notes(ur)))
     w.pair("一票否决", veto_text(ur.veto),
            "；".join(f"{item}（{veto_text(v)}）" for v, item in ur.veto_reasons) or "无")
     w.pair("结果运用", f"{len(ur.consequences)}项" if ur.consequences else "无",
@@ -674,7 +693,7 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
         w.line("无。")
     w.close()
     for j, width in enumerate(RESULT_WIDTHS, 1):
-        ws.column_dimensions[get_column_letter(j)].width = width
+        ws.column_dimensions[column_letters(j)].width = width
     print_setup(ws)
     ws.page_margins.left = ws.page_margins.right = 0.4       # PRINT_WIDTH_PX
     ws.page_margins.top = ws.page_margins.bottom = 0.75      # PAGE_HEIGHT_PT
@@ -686,8 +705,15 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
 def _trend_pairs(w: _Writer, ur) -> None:
     """SPEC 3.11, with two periods or more: the unit's total, rank and grade per period, its rank
     change since the previous one, the indicators whose light changed. One period: nothing."""
-    from tzreport.words.trend import (arrow, light_turns, move, previous_words, rank_words, total_change,
-                                      total_words)
+    from tzreport.words.trend import (
+        arrow,
+        light_turns,
+        move,
+        previous_words,
+        rank_words,
+        total_change,
+        total_words,
+    )
     if len(ur.periods) < 2:
         return
     for p in ur.periods:
@@ -760,7 +786,7 @@ def _indicator_section(ctx: Context, w: _Writer, ur) -> None:
 
 
 def _plan_section(ctx: Context, w: _Writer, ur) -> None:
-    days = days_left(ctx.params.as_of)
+    days = days_remaining(ctx.params.as_of, ctx.schedule_fraction)
     w.section(f"四、倒排计划（距年底还有{days}天）" if days else "四、未完成年度目标的指标")
     rows = []
     for r in ur.indicators:
@@ -791,11 +817,13 @@ def _plan_section(ctx: Context, w: _Writer, ur) -> None:
 
 
 # -- driver ----------------------------------------------------------------------------------------
-def annotate_unit(ctx: Context, ur, sub, blank, issues, path) -> None:
+def annotate_unit(ctx: Context, ur, sub, blank, issues, path) -> str:
     """One unit's 批注 workbook: the unit's own package edited in place (xlsxpatch), every part we
     do not change copied as it was. A package that cannot be edited so goes through openpyxl (which
     keeps its cells but not what openpyxl does not know); no usable xlsx at all: the template
-    layout (``blank``, template.Blank), filled with the unit's values."""
+    layout (``blank``, template.Blank), filled with the unit's values.
+    -> "" or, when the unit's package could not be edited in place, why (the build says it: the
+    copy it got is a poorer one). OSError (the file cannot be written) is the caller's."""
     if sub is not None and sub.path and _is_ooxml(sub.path):
         try:
             with open(sub.path, "rb") as fh:
@@ -803,15 +831,19 @@ def annotate_unit(ctx: Context, ur, sub, blank, issues, path) -> None:
             claims_print_setup(book, sub)
             _annotate_book(ctx, book, book[sub.sheet], sub.header_row, sub.row_of, ur, issues,
                            sub.file, "", path)
-            return
-        except Exception:   # noqa: BLE001 — an unusual package: openpyxl's copy, then the template
+            return ""
+        except OSError:
+            raise
+        except Exception as exc:   # noqa: BLE001 — an unusual package: openpyxl's copy, then the template
             annotate_unit_openpyxl(ctx, ur, sub, blank, issues, path)
-            return
+            return (f"{ur.name}的批注表未能在原报表上直接标注（{type(exc).__name__}），已改为复制原表的"
+                    f"单元格后标注：原表中的图片、图表、文本框等可能未保留（原报表 {sub.file}）")
     data, row_of = _template_bytes(ctx, sub, blank)
     book = XmlBook(data, Styles.SPECS)
     sheet = book[SUBMISSION_SHEET]
     sheet.unprotect = True            # a results copy: let the unit sort and filter it
     _annotate_book(ctx, book, sheet, HEADER_ROW, row_of, ur, issues, "", _template_note(sub), path)
+    return ""
 
 
 def _annotate_book(ctx: Context, book, ws, header_row, row_of, ur, issues, own, note, path) -> None:

@@ -9,15 +9,42 @@ import math
 from pathlib import Path
 
 from tzreport.fileio import atomic_path
-from tzreport.model import (COMPLETION, EFFICACY, GREEN, GROWTH, LIGHT_COLOURS, LIGHT_METHODS, QUALITATIVE,
-                            RED, REVERSE, ST_NO_DATA, ST_NOT_APPLICABLE, TOTAL, YELLOW, cn_date)
+from tzreport.model import (
+    COMPLETION,
+    EFFICACY,
+    GREEN,
+    GROWTH,
+    LIGHT_COLOURS,
+    LIGHT_METHODS,
+    QUALITATIVE,
+    RED,
+    REVERSE,
+    ST_NO_DATA,
+    ST_NOT_APPLICABLE,
+    TOTAL,
+    YELLOW,
+    cn_date,
+)
+from tzreport.read.workbook import cell_ref
 from tzreport.render.charts import MAX_LINES, best_and_worst
-from tzreport.render.common import (AMOUNT, PERCENT, POINTS, SEVERITY_CN, SIGNED_POINTS, TableBook,
-                                    column_width, indicator_item, row_height, tie_counts, value_format,
-                                    wrapped_lines)
-from tzreport.rules.planning import days_left
+from tzreport.render.common import (
+    AMOUNT,
+    PERCENT,
+    POINTS,
+    SEVERITY_CN,
+    SIGNED_POINTS,
+    TableBook,
+    column_width,
+    indicator_item,
+    row_height,
+    tie_counts,
+    value_format,
+    wrapped_lines,
+)
+from tzreport.rules.indicator import counted_light
+from tzreport.rules.planning import days_remaining
 from tzreport.words import rule_forms
-from tzreport.words.facts import monthly_pace
+from tzreport.words.facts import grade_notes, monthly_pace
 from tzreport.words.numbers import score_text, veto_text
 from tzreport.words.width import display_width
 
@@ -74,13 +101,9 @@ def _ranking(book: TableBook, result, grade_order=None):
     codes = {i.code for i in result.indicators}
     rows = []
     for u in result.units:
-        notes = []
-        if not u.submitted:
-            notes.append("未报送")
+        notes = grade_notes(u)
         if ties[(u.category, u.rank)] > 1:
-            notes.append("并列")
-        if u.grade_note:
-            notes.append(u.grade_note)
+            notes.insert(0 if u.submitted else 1, "并列")     # after 未报送, before the grade's reason
         notes += [f"{indicator_item(item, codes)}（{veto_text(v)}）" for v, item in u.veto_reasons]
         notes += [f"{name}{text}" for name, _, text in rule_forms.bonus_class_lines(u)
                   if name in rule_forms.cut_classes(u)]
@@ -298,7 +321,7 @@ def _matrix(book: TableBook, result):
         if rows:
             ws.autofilter(head, 0, last, lights_from - 1)
             # Lights as conditional formats: each cell looks at its hidden twin to the right.
-            twin = _cell_name(head + 1, lights_from)
+            twin = cell_ref(head + 1, lights_from)     # relative: for a conditional format
             for light, code in LIGHT_CODES.items():
                 fill, font = LIGHT_COLOURS[light]
                 ws.conditional_format(head + 1, 2, last, lights_from - 1, {
@@ -327,15 +350,6 @@ def _matrix_text(value, num_format) -> str:
     return f"{value:,.1f}"
 
 
-def _cell_name(row: int, col: int) -> str:
-    """A relative A1 reference (row and column not anchored), for conditional formats."""
-    letters, n = "", col + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
-
-
 def _sheet_safe(text: str) -> str:
     return "".join("_" if ch in "[]:*?/\\" else ch for ch in text)
 
@@ -345,8 +359,9 @@ def _lights(book: TableBook, result):
     counts = {}
     for u in result.units:
         for r in u.indicators:
-            if r.light and r.applies:
-                counts.setdefault((u.category, r.code), {GREEN: 0, YELLOW: 0, RED: 0})[r.light] += 1
+            light = counted_light(r)          # SPEC 4.1: the count every output gives
+            if light in LIGHT_CODES:
+                counts.setdefault((u.category, r.code), {GREEN: 0, YELLOW: 0, RED: 0})[light] += 1
     rows = []
     for ind in result.indicators:
         c = counts.get(ind.key)
@@ -434,7 +449,7 @@ def _periods(book: TableBook, result):
 # -- 倒排计划, 结果运用, 数据问题 -----------------------------------------------------------------------
 def _plan(book: TableBook, result):
     indicators = {i.key: i for i in result.indicators}
-    days = days_left(result.params.as_of)
+    days = days_remaining(result.params.as_of, result.schedule_fraction)
     rows = []
     for u in result.units:
         for r in u.indicators:
