@@ -366,7 +366,6 @@ def test_pdf_without_libreoffice_says_so(monkeypatch, tmp_path):
 
     from tzreport import cli
     monkeypatch.setattr(documents, "find_soffice", lambda: None)
-    monkeypatch.setattr(cli, "to_pdf", documents.to_pdf)
     run = CliRunner().invoke(cli.main, ["build", str(SAMPLES / "input.xlsx"), "-o", str(tmp_path), "-q", "--pdf"])
     assert run.exit_code == 1
     assert "未找到 LibreOffice（soffice），未生成 PDF" in run.output

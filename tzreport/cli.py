@@ -10,14 +10,12 @@ from pathlib import Path
 import click
 
 from tzreport import __version__, clicn
-from tzreport.fileio import fixed_time
 from tzreport.model import ERROR, INFO, WARNING, cn_date
 from tzreport.pipeline import build as run_build
 from tzreport.pipeline import check as run_check
 from tzreport.pipeline import default_output_dir, exit_code, make_templates
 from tzreport.read import BuildError
-from tzreport.render.docx.documents import NOTICE_FOLDER, PdfUnavailable, builtin_templates, to_pdf
-from tzreport.render.docx.evenpages import even_imprint_pages
+from tzreport.render.docx.documents import NOTICE_FOLDER, builtin_templates
 from tzreport.render.xlsx.review import FILE_NAME as REVIEW_FILE
 from tzreport.rules.rounding import round2
 from tzreport.words.width import display_width
@@ -134,7 +132,7 @@ def build(inputs, out_dir, as_of, jobs, quiet, pdf, doc_templates, written):
 
     try:
         result = run_build(list(inputs), out, as_of, progress=progress, jobs=jobs,
-                           templates=doc_templates, date=written)
+                           templates=doc_templates, date=written, pdf=pdf)
     except BuildError as exc:
         raise NothingBuilt(str(exc)) from None
     finally:
@@ -151,15 +149,13 @@ def build(inputs, out_dir, as_of, jobs, quiet, pdf, doc_templates, written):
     click.echo(f"已写出：{out}{os.sep}（results.json、汇总.xlsx、批注{os.sep} {len(result.units)}个单位、"
                f"{'、'.join(docs) + '、' if docs else ''}{NOTICE_FOLDER}{os.sep} {notices}个单位）")
     code = exit_code(result)
-    if pdf and result.documents:
-        try:
-            click.echo(f"已转换 PDF：{len(to_pdf(result.documents))}份")
-            moved = even_imprint_pages(result.documents, to_pdf, fixed_time(params.as_of))
-            if moved:      # GB/T 9704 7.4: the 版记 on the back of the last sheet
-                click.echo(f"说明：{len(moved)}份文档页数为单数，已在版记前分页，使版记位于偶数页")
-        except PdfUnavailable as exc:
-            click.echo(f"PDF：{exc}", err=True)
-            code = max(code, 1)
+    if "problem" in result.pdf:
+        click.echo(f"PDF：{result.pdf['problem']}", err=True)
+        code = max(code, 1)
+    elif result.pdf:
+        click.echo(f"已转换 PDF：{result.pdf['converted']}份")
+        if result.pdf["moved"]:      # GB/T 9704 7.4: the 版记 on the back of the last sheet
+            click.echo(f"说明：{len(result.pdf['moved'])}份文档页数为单数，已在版记前分页，使版记位于偶数页")
     sys.exit(code)
 
 

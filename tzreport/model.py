@@ -365,6 +365,8 @@ class BuildResult:
     full_scores: dict                 # category -> 满分
     submissions: dict = field(default_factory=dict)   # unit code -> Submission (for annotation)
     documents: list = field(default_factory=list)     # Word documents the build wrote (paths)
+    # with pdf: {"converted": n, "moved": [documents given a page before the 版记]} or {"problem": …}
+    pdf: dict = field(default_factory=dict)
     files: dict = field(default_factory=dict)         # unit code -> {"annotated"/"notice": Path}
     # SPEC 3.11: [{"period", "as_of", "weight", "folded"}] oldest first; empty = one period
     periods: list = field(default_factory=list)

@@ -14,6 +14,8 @@ from tzreport.fileio import WRITE_PROBLEM, fixed_time, output_label, write_probl
 from tzreport.model import ERROR, INFO, WARNING, BuildResult, Issue
 from tzreport.read import BuildError, load_inputs
 from tzreport.read.workbook import copy_allowed
+from tzreport.render.docx.documents import PdfUnavailable, to_pdf
+from tzreport.render.docx.evenpages import even_imprint_pages
 from tzreport.render.xlsx.summary import FILE_NAME
 from tzreport.rules.evaluate import evaluate
 
@@ -68,7 +70,7 @@ def remove_stale(out: Path, previous: set, written) -> list:
 
 
 def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int = None,
-          writers=None, templates=None, date: dt.date = None) -> BuildResult:
+          writers=None, templates=None, date: dt.date = None, pdf: bool = False) -> BuildResult:
     """Read, score, grade and write the outputs. Raises BuildError when nothing can be built.
 
     Writes 汇总.xlsx, 批注/<单位>.xlsx, 进展通报.docx, 考核结果通报.docx (at year end), 通知/<单位>.docx
@@ -77,6 +79,7 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     over 参数 成文日期). ``writers`` are further callables
     ``writer(result, scheme, out_dir, when)``. ``progress(stage, total)`` may return a callable
     taking a count, for long stages (reading submissions, annotating workbooks, notices).
+    ``pdf``: every Word document also as PDF (``write_pdfs``), said in ``result.pdf``.
     """
     from tzreport.render.results_json import EncodedUnits, write_results
     from tzreport.words.letterhead import gongwen_issues
@@ -117,7 +120,22 @@ def build(inputs, out_dir=None, as_of: dt.date = None, progress=None, jobs: int 
     if not (wrote or any(result.files.values()) or result.documents or (out / FILE_NAME).is_file()):
         problems = "；".join(i.text() for i in result.issues if i.message.startswith(WRITE_PROBLEM))
         raise BuildError(f"输出目录 {out} 中一个文件也没能写出（{problems[:300]}）")
+    if pdf and result.documents:
+        try:
+            result.pdf = write_pdfs(result)
+        except PdfUnavailable as exc:
+            result.pdf = {"problem": str(exc)}
     return result
+
+
+def write_pdfs(result: BuildResult) -> dict:
+    """Every Word document the build wrote, also as PDF beside it (LibreOffice); a document whose
+    PDF has an odd page count gets a page break before its 版记, so the 版记 ends an even page
+    (GB/T 9704 7.4). -> {"converted": count, "moved": the documents so changed}; PdfUnavailable
+    when LibreOffice is not there."""
+    converted = to_pdf(result.documents)
+    moved = even_imprint_pages(result.documents, to_pdf, fixed_time(result.params.as_of))
+    return {"converted": len(converted), "moved": moved}
 
 
 def _require_submissions(scheme, submissions: list, issues: list) -> None:

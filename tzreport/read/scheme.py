@@ -3,53 +3,17 @@ from __future__ import annotations
 
 import math
 
-from tzreport.model import (
-    APPRAISAL,
-    BANDS,
-    BONUS_HONOR,
-    BONUS_INDICATOR,
-    COMPLETION,
-    CONTROL,
-    EFFICACY,
-    FORWARD,
-    GROWTH,
-    INFO,
-    METHODS,
-    QUALITATIVE,
-    QUALITATIVE_RATIO,
-    REVERSE,
-    TOTAL,
-    VETO_LOWEST,
-    VETO_NONE,
-    VETO_NOT_FIRST,
-    VOTE_VALUES,
-    AdvanceRule,
-    ConsequenceRule,
-    Deduction,
-    GradeRule,
-    Indicator,
-    Params,
-    PeriodRule,
-    Scheme,
-    Target,
-    Unit,
-)
+from tzreport.model import (APPRAISAL, BANDS, BONUS_HONOR, BONUS_INDICATOR, COMPLETION, CONTROL, EFFICACY,
+                            FORWARD, GROWTH, INFO, METHODS, QUALITATIVE, QUALITATIVE_RATIO, REVERSE, TOTAL,
+                            VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST, VOTE_VALUES, AdvanceRule,
+                            ConsequenceRule, Deduction, GradeRule, Indicator, Params, PeriodRule, Scheme,
+                            Target, Unit)
 from tzreport.read.table import Reporter, read_table
-from tzreport.read.values import (
-    code_of,
-    is_blank,
-    normalise_text,
-    parse_choice,
-    parse_date,
-    parse_int,
-    parse_number,
-    parse_qualitative,
-    parse_ratio,
-    parse_yes_no,
-    split_aliases,
-    text_of,
-)
+from tzreport.read.values import (code_of, is_blank, normalise_text, parse_choice, parse_date, parse_int,
+                                  parse_number, parse_qualitative, parse_ratio, parse_yes_no, split_aliases,
+                                  text_of)
 from tzreport.read.workbook import Workbook
+from tzreport.rules.indicator import appraisal_score
 
 SCHEME_SHEETS = ("参数", "单位", "指标")   # a workbook holding these is a scheme
 VOTE_COLUMNS = tuple(VOTE_VALUES)                 # default 票别 (SPEC 3.9 测评票值 replaces them)
@@ -740,8 +704,8 @@ def read_office_values(book: Workbook, report: Reporter, units: UnitIndex, indic
                     report.error(sheet.name, row.ref(v), error or f"票数“{text_of(row.get(v))}”不是非负整数")
                     n = None
                 votes[v] = n or 0
-            total = sum(votes.values())
-            value = sum(vote_values[v] * votes[v] for v in vote_columns) / total if total else None
+            value = appraisal_score(votes, vote_values)
+            total = value is not None
             where = (report.file, sheet.name, row.ref(next(v for v in vote_columns if row.has(v))))
             if not total:
                 report.error(sheet.name, where[2], f"{unit.name}的指标“{code}”票数合计为0，无法计算测评分，"

@@ -3,28 +3,12 @@ from __future__ import annotations
 
 import re
 
-from tzreport.model import (
-    APPRAISAL,
-    GROWTH,
-    INFO,
-    QUALITATIVE,
-    TARGETED_METHODS,
-    BonusClaim,
-    Submission,
-    Value,
-    cn_date,
-)
+from tzreport.model import (APPRAISAL, GROWTH, INFO, QUALITATIVE, TARGETED_METHODS, BonusClaim, Submission,
+                            Value, cn_date)
 from tzreport.read.scheme import UnitIndex
 from tzreport.read.table import Reporter, read_table
-from tzreport.read.values import (
-    code_of,
-    is_blank,
-    normalise_text,
-    parse_date,
-    parse_number,
-    parse_qualitative,
-    text_of,
-)
+from tzreport.read.values import (code_of, is_blank, normalise_text, parse_date, parse_number,
+                                  parse_qualitative, text_of)
 from tzreport.read.workbook import SheetError, Workbook, cell_ref, find_header
 
 SUBMISSION_SHEET = "指标完成情况"

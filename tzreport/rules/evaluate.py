@@ -5,36 +5,15 @@ import copy
 import dataclasses
 import datetime as dt
 
-from tzreport.model import (
-    BEST,
-    ERROR,
-    INFO,
-    RANKING,
-    ST_BLANK,
-    ST_NO_DATA,
-    ST_NOT_APPLICABLE,
-    ST_NOT_SUBMITTED,
-    ST_OK,
-    TARGETED_METHODS,
-    WARNING,
-    BuildResult,
-    Issue,
-    cn_date,
-)
+from tzreport.model import (BEST, ERROR, INFO, RANKING, ST_BLANK, ST_NO_DATA, ST_NOT_APPLICABLE,
+                            ST_NOT_SUBMITTED, ST_OK, TARGETED_METHODS, WARNING, BuildResult, Issue, cn_date)
 from tzreport.parallel import gc_paused
 from tzreport.rules.advance import apply_rank_changes
 from tzreport.rules.consequences import apply_consequences
 from tzreport.rules.grades import assign_grades
 from tzreport.rules.indicator import score_indicator
-from tzreport.rules.periods import (
-    fold,
-    period_label,
-    period_summary,
-    period_unit,
-    scheme_at,
-    split_periods,
-    trend,
-)
+from tzreport.rules.periods import (fold, period_label, period_summary, period_unit, scheme_at,
+                                    split_periods, trend)
 from tzreport.rules.planning import advancement, plan, rank_indicators
 from tzreport.rules.ranking import assign_ranks
 from tzreport.rules.rounding import fmt

@@ -3,33 +3,10 @@ from __future__ import annotations
 
 import bisect
 
-from tzreport.model import (
-    BANDS,
-    BEST,
-    COMPLETION,
-    CONTROL,
-    EFFICACY,
-    GREEN,
-    LIGHT_METHODS,
-    QUALITATIVE,
-    QUALITATIVE_RATIO,
-    RANKING,
-    RED,
-    REVERSE,
-    ST_BLANK,
-    ST_NO_DATA,
-    ST_NOT_APPLICABLE,
-    ST_OK,
-    TARGETED_METHODS,
-    TOTAL,
-    VETO_LOWEST,
-    VETO_NONE,
-    YELLOW,
-    Indicator,
-    IndicatorResult,
-    Params,
-    Target,
-)
+from tzreport.model import (BANDS, BEST, COMPLETION, CONTROL, EFFICACY, GREEN, LIGHT_METHODS, QUALITATIVE,
+                            QUALITATIVE_RATIO, RANKING, RED, REVERSE, ST_BLANK, ST_NO_DATA,
+                            ST_NOT_APPLICABLE, ST_OK, TARGETED_METHODS, TOTAL, VETO_LOWEST, VETO_NONE,
+                            YELLOW, Indicator, IndicatorResult, Params, Target)
 from tzreport.rules.rounding import factor_text, fmt, pct
 from tzreport.rules.schedule import prorate
 
@@ -260,6 +237,13 @@ def score_qualitative(ind: Indicator, actual: str, levels: dict = None) -> Outco
     if veto != VETO_NONE:
         text += "；触发一票否决" if veto == VETO_LOWEST else "；触发一票否优"
     return Outcome(score, text, light=light, veto=veto)
+
+
+def appraisal_score(votes: dict, values: dict):
+    """A 测评 score from vote counts (SPEC 3.9): Σ 票数_k·分值_k / Σ 票数_k over the 票别 of 测评票值
+    (``values``, 票别 -> 分值); None when no vote was cast."""
+    total = sum(votes.values())
+    return sum(values[k] * votes[k] for k in values) / total if total else None
 
 
 def score_appraisal(ind: Indicator, actual: float) -> Outcome:

@@ -8,22 +8,9 @@ import functools
 import heapq
 import math
 
-from tzreport.model import (
-    BEST,
-    COMPLETION,
-    CONTROL,
-    EFFICACY,
-    FORWARD,
-    GROWTH,
-    RANKING,
-    REVERSE,
-    ST_NO_DATA,
-    ST_NOT_APPLICABLE,
-    VETO_LOWEST,
-    VETO_NOT_FIRST,
-    Indicator,
-    IndicatorResult,
-)
+from tzreport.model import (BEST, COMPLETION, CONTROL, EFFICACY, FORWARD, GROWTH, RANKING, REVERSE,
+                            ST_NO_DATA, ST_NOT_APPLICABLE, VETO_LOWEST, VETO_NOT_FIRST, Indicator,
+                            IndicatorResult)
 from tzreport.rules.ranking import _rounded, quota_order
 from tzreport.rules.rounding import round2
 from tzreport.rules.schedule import is_year_end

@@ -1,19 +1,8 @@
 """A unit's total (SPEC 3.3 base and rescaling, 3.7 大类 weights, 3.8 bonus classes and caps). Pure functions only."""
 from __future__ import annotations
 
-from tzreport.model import (
-    BONUS_HONOR,
-    BONUS_INDICATOR,
-    BONUS_PLACE,
-    RED,
-    ST_NO_DATA,
-    ST_NOT_APPLICABLE,
-    VETO_LOWEST,
-    VETO_NONE,
-    VETO_NOT_FIRST,
-    Params,
-    UnitResult,
-)
+from tzreport.model import (BONUS_HONOR, BONUS_INDICATOR, BONUS_PLACE, RED, ST_NO_DATA, ST_NOT_APPLICABLE,
+                            VETO_LOWEST, VETO_NONE, VETO_NOT_FIRST, Params, UnitResult)
 from tzreport.rules.indicator import counted_light
 
 

@@ -17,21 +17,8 @@ import functools
 import math
 from dataclasses import dataclass, field
 
-from tzreport.model import (
-    COMPLETION,
-    CONTROL,
-    FORWARD,
-    GREEN,
-    RED,
-    REVERSE,
-    ST_BLANK,
-    ST_NOT_SUBMITTED,
-    ST_OK,
-    TOTAL,
-    VETO_LOWEST,
-    VETO_NONE,
-    YELLOW,
-)
+from tzreport.model import (COMPLETION, CONTROL, FORWARD, GREEN, RED, REVERSE, ST_BLANK, ST_NOT_SUBMITTED,
+                            ST_OK, TOTAL, VETO_LOWEST, VETO_NONE, YELLOW)
 from tzreport.rules.indicator import counted_light
 from tzreport.words.numbers import number_text
 

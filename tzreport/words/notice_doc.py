@@ -17,16 +17,8 @@ from tzreport.model import FORWARD, GROWTH, LIGHT_COLOURS, RED, TOTAL, VETO_NONE
 from tzreport.rules.planning import months_left
 from tzreport.rules.schedule import is_year_end
 from tzreport.words import prose, rule_forms
-from tzreport.words.facts import (
-    control_fact,
-    control_words,
-    needs_rectification,
-    notice_title,
-    reported,
-    unit_lights,
-    unreported,
-    veto_sentence,
-)
+from tzreport.words.facts import (control_fact, control_words, needs_rectification, notice_title, reported,
+                                  unit_lights, unreported, veto_sentence)
 from tzreport.words.numbers import difference_text, figures_apart, number_text, score_text
 from tzreport.words.progress_doc import numbered
 from tzreport.words.width import display_width

@@ -12,17 +12,8 @@ from tzreport.model import COMPLETION, CONTROL, GROWTH, QUALITATIVE, VETO_NONE
 from tzreport.rules.planning import months_left
 from tzreport.rules.schedule import is_year_end
 from tzreport.words import prose
-from tzreport.words.facts import (
-    amount,
-    categories,
-    cn_numeral,
-    grade_order,
-    method_citation,
-    reported,
-    unit_lights,
-    veto_sentence,
-    wrap_names,
-)
+from tzreport.words.facts import (amount, categories, cn_numeral, grade_order, method_citation, reported,
+                                  unit_lights, veto_sentence, wrap_names)
 from tzreport.words.numbers import number_text, score_text
 
 

@@ -4,16 +4,8 @@ the grades, 通报表扬 of the scheme's first grade, 一票否决 / 否优 with
 from __future__ import annotations
 
 from tzreport.words import prose
-from tzreport.words.facts import (
-    VETO_WORDS,
-    categories,
-    cn_numeral,
-    grade_order,
-    low_grades,
-    method_citation,
-    unit_lights,
-    veto_sentence,
-)
+from tzreport.words.facts import (VETO_WORDS, categories, cn_numeral, grade_order, low_grades,
+                                  method_citation, unit_lights, veto_sentence)
 from tzreport.words.numbers import score_text
 
 

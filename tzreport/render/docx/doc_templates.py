@@ -22,30 +22,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.shared import Emu, Mm, Pt, Twips
 
 from tzreport.fileio import save_docx
-from tzreport.ooxml.wordlayout import (
-    BODY_SIZE,
-    CONDENSE,
-    FANGSONG,
-    HEITI,
-    KAITI,
-    LINE_PITCH,
-    MM,
-    RED,
-    SONGTI,
-    TYPE_AREA_WIDTH,
-    XIAOBIAOSONG,
-    cant_split,
-    character_spacing,
-    east_asian_defaults,
-    imprint_table,
-    page_numbers,
-    page_setup,
-    paragraph_format,
-    repeat_header,
-    rule_below,
-    set_font,
-    table_borders,
-)
+from tzreport.ooxml.wordlayout import (BODY_SIZE, CONDENSE, FANGSONG, HEITI, KAITI, LINE_PITCH, MM, RED,
+                                       SONGTI, TYPE_AREA_WIDTH, XIAOBIAOSONG, cant_split, character_spacing,
+                                       east_asian_defaults, imprint_table, page_numbers, page_setup,
+                                       paragraph_format, repeat_header, rule_below, set_font, table_borders)
 
 PROGRESS, RESULTS, NOTICE = "进展通报.docx", "考核结果通报.docx", "单位通知.docx"
 TEMPLATE_TIME = dt.datetime(2026, 1, 1)   # fixed, so a rebuild gives the same bytes

@@ -33,28 +33,10 @@ from tzreport.model import COMPLETION, CONTROL, EFFICACY, LIGHT_COLOURS, REVERSE
 from tzreport.ooxml.xlsxpatch import XmlBook
 from tzreport.read.submissions import CLAIM_SHEET
 from tzreport.read.workbook import column_letters, copy_allowed
-from tzreport.render.common import (
-    AMOUNT,
-    ANNOTATION_FILL,
-    HEADER_FILL,
-    LINE_PT,
-    MIN_FIT_SCALE,
-    PAGE_FOOTER,
-    PERCENT,
-    POINTS,
-    PRINT_WIDTH_PX,
-    SEVERITY_CN,
-    SIGNED_POINTS,
-    SPLIT_SCALE,
-    WIDE_RENDERING,
-    column_pixels,
-    line_room,
-    put,
-    row_height,
-    tie_counts,
-    value_format,
-    wrapped_lines,
-)
+from tzreport.render.common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LINE_PT, MIN_FIT_SCALE,
+                                    PAGE_FOOTER, PERCENT, POINTS, PRINT_WIDTH_PX, SEVERITY_CN, SIGNED_POINTS,
+                                    SPLIT_SCALE, WIDE_RENDERING, column_pixels, line_room, put, row_height,
+                                    tie_counts, value_format, wrapped_lines)
 from tzreport.render.xlsx.template import HEADER_ROW, SUBMISSION_SHEET, write_template
 from tzreport.rules.planning import days_remaining
 from tzreport.rules.schedule import prorate
@@ -705,15 +687,8 @@ def result_sheet(ctx: Context, book, ur, issues, note: str = "") -> None:
 def _trend_pairs(w: _Writer, ur) -> None:
     """SPEC 3.11, with two periods or more: the unit's total, rank and grade per period, its rank
     change since the previous one, the indicators whose light changed. One period: nothing."""
-    from tzreport.words.trend import (
-        arrow,
-        light_turns,
-        move,
-        previous_words,
-        rank_words,
-        total_change,
-        total_words,
-    )
+    from tzreport.words.trend import (arrow, light_turns, move, previous_words, rank_words, total_change,
+                                      total_words)
     if len(ur.periods) < 2:
         return
     for p in ur.periods:

@@ -9,38 +9,13 @@ import math
 from pathlib import Path
 
 from tzreport.fileio import atomic_path
-from tzreport.model import (
-    COMPLETION,
-    EFFICACY,
-    GREEN,
-    GROWTH,
-    LIGHT_COLOURS,
-    LIGHT_METHODS,
-    QUALITATIVE,
-    RED,
-    REVERSE,
-    ST_NO_DATA,
-    ST_NOT_APPLICABLE,
-    TOTAL,
-    YELLOW,
-    cn_date,
-)
+from tzreport.model import (COMPLETION, EFFICACY, GREEN, GROWTH, LIGHT_COLOURS, LIGHT_METHODS, QUALITATIVE,
+                            RED, REVERSE, ST_NO_DATA, ST_NOT_APPLICABLE, TOTAL, YELLOW, cn_date)
 from tzreport.read.workbook import cell_ref
 from tzreport.render.charts import MAX_LINES, best_and_worst
-from tzreport.render.common import (
-    AMOUNT,
-    PERCENT,
-    POINTS,
-    SEVERITY_CN,
-    SIGNED_POINTS,
-    TableBook,
-    column_width,
-    indicator_item,
-    row_height,
-    tie_counts,
-    value_format,
-    wrapped_lines,
-)
+from tzreport.render.common import (AMOUNT, PERCENT, POINTS, SEVERITY_CN, SIGNED_POINTS, TableBook,
+                                    column_width, indicator_item, row_height, tie_counts, value_format,
+                                    wrapped_lines)
 from tzreport.rules.indicator import counted_light
 from tzreport.rules.planning import days_remaining
 from tzreport.words import rule_forms
