@@ -1,4 +1,4 @@
-"""Rebuild the Word templates in templates/ from tzreport/render/doc_templates.py.
+"""Rebuild the Word templates in templates/ from tzreport/render/docx/doc_templates.py.
 
     python tools/make_doc_templates.py            # writes templates/*.docx
     python tools/make_doc_templates.py --check    # exit 1 if templates/ differs from a rebuild

@@ -399,6 +399,6 @@ def write_doc_templates(folder) -> list:
     return paths
 
 
-if __name__ == "__main__":   # python -m tzreport.render.doc_templates [DIR]
+if __name__ == "__main__":   # python -m tzreport.render.docx.doc_templates [DIR]
     for written in write_doc_templates(sys.argv[1] if len(sys.argv) > 1 else "templates"):
         print(written)
