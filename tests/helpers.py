@@ -14,6 +14,11 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
+from hypothesis import strategies as st
+
+from tzreport.model import ST_OK, BonusClaim, IndicatorResult, Params, Unit, UnitResult
+from tzreport.read import load_inputs
+from tzreport.rules.evaluate import evaluate
 
 UNITS = [("Z01", "城关镇", "镇街", "城市发展区", "城关"), ("Z02", "龙泉镇", "镇街", "工业发展区", ""),
          ("Z03", "青山镇", "镇街", "生态发展区", "")]
@@ -136,3 +141,87 @@ def write_ods(path: Path, sheet: str, rows: list) -> Path:
         zf.writestr("META-INF/manifest.xml", manifest)
         zf.writestr("content.xml", content)
     return path
+
+
+# -- shared by tests in more than one module -------------------------------------------------------
+
+# SPEC 3 rules, one unit at a time (tests/rules)
+PARAMS = Params()          # every setting at its default
+UNIT = Unit("Z01", "城关镇", "镇街")
+
+
+def indicator_row(code, weight, score, major, status=ST_OK, bonus=0.0, bonus_class="指标加分"):
+    """An indicator's result as score_unit takes it (SPEC 3.3, 3.7, 3.8, 3.10)."""
+    return IndicatorResult(code, code, major, "测评", weight, status=status, score=score, bonus=bonus,
+                           bonus_class=bonus_class)
+
+
+def claims(*levels):
+    return [BonusClaim(f"事项{n}", level) for n, level in enumerate(levels)]
+
+
+HONOR = {"国家级": 2.0, "省级": 1.0, "市级": 0.5}
+
+
+def unit_result(code, total, group="", base=None, reds=0, veto="否", submitted=True):
+    """A scored unit as ranking, grading and planning take it (SPEC 3.3–3.6)."""
+    ur = UnitResult(code, f"单位{code}", "镇街", group, submitted)
+    ur.total, ur.base, ur.reds, ur.veto = total, total if base is None else base, reds, veto
+    return ur
+
+
+def grades_of(units):
+    return {u.code: u.grade for u in units}
+
+
+def evaluate_book(path):
+    """Read and score one input, no output files: (result, scheme)."""
+    issues = []
+    scheme, subs = load_inputs([path], issues)
+    return evaluate(scheme, subs, issues), scheme
+
+
+def level_scheme(folder, extra=None, values=None):
+    """A consolidated input.xlsx with the scheme's own 定性等级 and 测评票值 (SPEC 3.9)."""
+    sheets = {
+        "参数": [("项目", "值"), ("考核名称", "测试"), ("考核年度", 2026), ("统计截止日期", dt.date(2026, 12, 31))],
+        "单位": [("单位编码", "单位名称", "考核类别"), ("Z01", "城关镇", "镇街"), ("Z02", "龙泉镇", "镇街")],
+        "指标": [("指标编码", "考核类别", "大类", "二级指标", "分值", "计分方法", "数据来源", "一票否决"),
+               ("D01", "镇街", "目标任务", "环境保护", 80, "定性", "单位", "是"),
+               ("M01", "镇街", "社会评价", "民主测评", 20, "测评", "考核办", "否")],
+        "等次": [("等次", "最低分"), ("好", 90), ("一般", None)],
+        "定性等级": [("等级", "得分比例"), ("优", 1), ("良", "85%"), ("中", 0.7), ("差", 0.4)],
+        # 城关镇: 6 好, 2 较好, 1 一般, 1 差 → (6×100 + 2×80 + 1×60 + 1×40)/10 = 86 (default 差 0: 82).
+        "测评票值": [("票别", "分值"), ("好", 100), ("较好", 80), ("一般", 60), ("差", 40)],
+        "考核办评分": [("单位", "指标编码", "好", "较好", "一般", "差"), ("城关镇", "M01", 6, 2, 1, 1),
+                  ("龙泉镇", "M01", 10, 0, 0, 0)],
+        "完成情况": [("单位", "指标编码", "本期累计完成")] + (values or [("城关镇", "D01", "良"),
+                                                            ("龙泉镇", "D01", "差")]),
+    }
+    sheets.update(extra or {})
+    return write_book(folder / "input.xlsx", sheets)
+
+
+# SPEC 3.11 periods: the 考核期 sheet, and a 参数 sheet dated as_of
+def periods_sheet(rows, points="1:0.5；2:0.3；3:0.2"):
+    return [("期别", "截止日期", "权重", "名次加分")] + [(n, d, w, points) for n, d, w in rows]
+
+
+def period_params(as_of):
+    # a scheme documents can be issued from (SPEC 4.2: blank 发文机关/发文字号/主送 warn)
+    return [("项目", "值"), ("考核名称", "测试"), ("考核年度", 2026), ("统计截止日期", as_of),
+            ("发文机关", "测试县考核办"), ("发文字号", "测考办〔2026〕1号"), ("主送", "各单位"), ("满分", 100)]
+
+
+# a Word document as a reader reads it (python-docx)
+def texts(doc) -> list:
+    return [p.text for p in doc.paragraphs]
+
+
+def all_text(doc) -> str:
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join(texts(doc) + cells)
+
+
+# hypothesis: a finite float of the size tables hold
+finite = st.floats(min_value=-1e7, max_value=1e7, allow_nan=False, allow_infinity=False)

@@ -44,6 +44,10 @@ _LETTERS = [""]       # column number -> letters, made as far as asked, once per
 def column_letters(col: int) -> str:
     """Excel's letters of column number ``col`` (1 -> "A", 28 -> "AB", 16384 -> "XFD"): the one
     definition every reader and writer of cells uses; 0-based indices add 1 first."""
+    try:
+        return _LETTERS[col]        # asked for every cell an edited sheet writes: the quick way
+    except IndexError:
+        pass
     while col >= len(_LETTERS):
         n, letters = len(_LETTERS), ""
         while n:

@@ -1,4 +1,6 @@
-"""The Excel outputs opened as a clerk's Excel would: cells, fills, comments, charts, print set-up."""
+"""SPEC 4 Excel outputs (批注, 汇总, template, check) opened as a clerk's Excel would.
+
+Cells, fills, comments, charts, print set-up."""
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +16,7 @@ from tzreport.pipeline import build
 from tzreport.render.xlsx.annotate import COLUMNS
 from tzreport.rules.rounding import round2
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_workbooks"
 ANNOTATION_HEADERS = [c[0] for c in COLUMNS]
 
 
@@ -673,7 +675,7 @@ def test_year_end_summary_lists_what_was_not_reached_without_paces(tmp_path):
     """SPEC 4.1: at the year end nothing speaks of 倒排计划 — the 市考 sample (统计截止 31 December):
     a sheet 未完成目标 with 缺口 and 牵头/配合单位, no 剩余天数 or 日均…月均 columns."""
     from tzreport.pipeline import build
-    build([Path(__file__).resolve().parents[1] / "sample_workbooks" / "市考"], tmp_path)
+    build([Path(__file__).resolve().parents[2] / "sample_workbooks" / "市考"], tmp_path)
     book = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
     assert "倒排计划" not in book.sheetnames and "未完成目标" in book.sheetnames
     rows = list(book["未完成目标"].iter_rows(values_only=True))

@@ -1,21 +1,14 @@
-"""SPEC 3.4–3.5, table-driven: ranks with 并列, the quota order, grades with quotas, consequences."""
+"""SPEC 3.4 Grades within each 考核类别: vetoes, the first grade's quotas, the next grades' caps.
+
+Table-driven: 一票否决 / 否优, the first grade by 分组名额, 比例 (取整) and 名额, the next grades capped by
+比例 and falling through."""
 import pytest
+from helpers import grades_of
+from helpers import unit_result as unit
 
-from tzreport.model import ConsequenceRule, GradeRule, UnitResult
-from tzreport.rules.consequences import apply_consequences
+from tzreport.model import GradeRule
 from tzreport.rules.grades import assign_grades, slots_for_ratio
-from tzreport.rules.planning import advancement
 from tzreport.rules.ranking import assign_ranks
-
-
-def unit(code, total, group="", base=None, reds=0, veto="否", submitted=True):
-    ur = UnitResult(code, f"单位{code}", "镇街", group, submitted)
-    ur.total, ur.base, ur.reds, ur.veto = total, total if base is None else base, reds, veto
-    return ur
-
-
-def grades_of(units):
-    return {u.code: u.grade for u in units}
 
 
 @pytest.mark.parametrize("ratio, n, rounding, expected", [
@@ -32,24 +25,6 @@ def grades_of(units):
 ])
 def test_slots_for_ratio(ratio, n, rounding, expected):
     assert slots_for_ratio(ratio, n, rounding) == expected
-
-
-def test_ranks_share_equal_rounded_totals():
-    units = [unit("A", 90.004), unit("B", 90.0), unit("C", 85.0), unit("D", 95.0)]
-    assign_ranks(units)
-    assert {u.code: u.rank for u in units} == {"D": 1, "A": 2, "B": 2, "C": 4}
-
-
-def test_quota_order_breaks_ties_by_base_then_reds_then_code():
-    # All four tie at 90.00; B has the higher base, C and D tie on base but C has fewer reds,
-    # E and F tie on everything and go by code.
-    units = [unit("F", 90, base=88, reds=1), unit("E", 90, base=88, reds=1),
-             unit("D", 90, base=89, reds=2), unit("C", 90, base=89, reds=1), unit("B", 90, base=90)]
-    rules = [GradeRule("优秀", 60, quota=3), GradeRule("良好")]
-    assign_ranks(units)
-    assign_grades(units, rules)
-    assert {u.rank for u in units} == {1}
-    assert grades_of(units) == {"B": "优秀", "C": "优秀", "D": "优秀", "E": "良好", "F": "良好"}
 
 
 SEED_GROUPS = [  # seed 000: one 优秀 per 分组, then 5% of N by overall order
@@ -106,7 +81,10 @@ def test_vetoes_and_missing_submissions():
     assign_grades(units, rules)
     assert grades_of(units) == {"A": "差", "B": "较好", "C": "较好", "D": "好", "E": "一般"}
     notes = {u.code: u.grade_note for u in units}
-    assert notes["A"] == "一票否决" and notes["B"] == "一票否优，不得评为好" and notes["C"] == "未报送"
+    assert notes["A"] == "一票否决" and notes["B"] == "一票否优，不得评为好" and notes["C"] == ""
+    # 未报送 is not a reason of the grade's: words say it once, from whether the unit submitted
+    from tzreport.words.facts import grade_notes
+    assert [grade_notes(u) for u in units[:3]] == [["一票否决"], ["一票否优，不得评为好"], ["未报送"]]
 
 
 def test_next_grades_are_capped_by_ratio_and_fall_through():
@@ -117,41 +95,3 @@ def test_next_grades_are_capped_by_ratio_and_fall_through():
     assign_ranks(units)
     assign_grades(units, rules)
     assert grades_of(units) == {"A": "好", "B": "较好", "C": "较好", "D": "一般", "E": "差"}
-
-
-RULES = [ConsequenceRule("等次", "一般", 1, "一年内不得提拔、诫勉谈话"),
-         ConsequenceRule("等次", "一般", 2, "组织调整"),
-         ConsequenceRule("等次", "好", 3, "优先提拔"),
-         ConsequenceRule("末位", "", 1, "主要负责人诫勉谈话"),
-         ConsequenceRule("否决", "", 1, "取消评优资格")]
-
-
-def test_consequences_consecutive_years_last_place_and_veto():
-    units = [unit("A", 95), unit("B", 80), unit("C", 70), unit("D", 70, veto="是"), unit("E", 85)]
-    for u, g in zip(units, ["好", "一般", "一般", "差", "一般"]):
-        u.grade = g
-    history = {"A": {2025: "好", 2024: "好"}, "B": {2025: "一般"}, "C": {2025: "较好", 2024: "一般"},
-               "E": {2024: "一般"}}
-    assign_ranks(units)
-    apply_consequences(units, RULES, history, 2026)
-    got = {u.code: u.consequences for u in units}
-    assert got["A"] == ["优先提拔"]                               # 好 in 2024, 2025, 2026
-    assert got["B"] == ["一年内不得提拔、诫勉谈话", "组织调整"]       # 一般 2025 and 2026
-    assert got["C"] == ["一年内不得提拔、诫勉谈话", "主要负责人诫勉谈话"]  # not consecutive; tied last
-    assert got["D"] == ["主要负责人诫勉谈话", "取消评优资格"]         # tied last, and vetoed
-    assert got["E"] == ["一年内不得提拔、诫勉谈话"]                   # 2025 missing: not consecutive
-    assert units[0].history == {2024: "好", 2025: "好", 2026: "好"}
-
-
-def test_advancement_names_points_to_next_rank_and_grade():
-    units = [unit("A", 95.5), unit("B", 91.2), unit("C", 88.0)]
-    rules = [GradeRule("优秀", 90, quota=1), GradeRule("良好", 80), GradeRule("一般")]
-    assign_ranks(units)
-    assign_grades(units, rules)
-    advancement(units, rules)
-    b = units[1].advance
-    assert b["next_rank"]["unit"] == "单位A" and b["next_rank"]["points_needed"] == pytest.approx(4.3)
-    # 优秀 is quota-limited and held by A at 95.5: B needs to reach 95.5
-    assert b["next_grade"] == {"grade": "优秀", "total_needed": 95.5,
-                               "points_needed": pytest.approx(4.3)}
-    assert "next_rank" not in units[0].advance

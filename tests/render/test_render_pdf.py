@@ -1,4 +1,4 @@
-"""A real office suite opens the Excel outputs: LibreOffice converts them to PDF (skipped without it).
+"""SPEC 4 outputs in a real office suite: LibreOffice converts them to PDF (skipped without it).
 
 .ci/run installs libreoffice-calc-nogui, poppler-utils and fonts-noto-cjk so this runs in CI.
 """
@@ -12,7 +12,7 @@ import pytest
 
 from tzreport.pipeline import build
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_workbooks"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")

@@ -1,4 +1,4 @@
-"""Submissions in every format SPEC 2 names, read with their real cell addresses."""
+"""SPEC 2 Inputs: submissions in every format it names, read with their real cell addresses."""
 import shutil
 from pathlib import Path
 
@@ -7,7 +7,7 @@ from helpers import TOTALS, submission_rows, totals, write_all, write_ods, write
 
 from tzreport import build
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def test_xls_submission_as_wps_and_old_excel_save_it(tmp_path):

@@ -1,5 +1,6 @@
-"""The 公文 elements of SPEC 4.2 (GB/T 9704-2012) in every generated document of both samples, read
-back as a 考核办 checks a document before it leaves the office: its own 发文字号, the 成文日期, the
+"""SPEC 4.2 公文 elements (GB/T 9704-2012) in every generated document of both samples.
+
+Read back as a 考核办 checks a document before it leaves the office: its own 发文字号, the 成文日期, the
 版记 and its lines, headings kept with their text, the 发文机关标志 35 mm below the top of the 版心,
 署名 and date laid out per 7.3.5.2; and, where LibreOffice is installed, the laid-out pages: no page
 holding only the 署名 and date, the 版记 on the last, even page, a 楷体 face for 楷体 headings."""
@@ -26,7 +27,7 @@ from tzreport.render.docx.documents import to_pdf
 from tzreport.render.docx.evenpages import even_imprint_pages, pdf_pages
 from tzreport.words.letterhead import gongwen_issues
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_workbooks"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 HEADINGS = ("一级标题", "二级标题", "三级标题", "表题")
 TYPE_AREA_TOP = 37 * MM            # pt from the top of the page (天头 37 mm)

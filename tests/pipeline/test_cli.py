@@ -1,4 +1,4 @@
-"""The CLI on the bundled samples, run as a clerk runs it (click's CliRunner)."""
+"""SPEC 2.3, 4 and 5: the CLI on the bundled samples, run as a clerk runs it (click's CliRunner)."""
 import json
 import re
 import shutil
@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from tzreport.cli import main
 
-SAMPLES = Path(__file__).parents[1] / "sample_workbooks"
+SAMPLES = Path(__file__).parents[2] / "sample_workbooks"
 UNIT_KEYS = {"code", "name", "category", "group", "submitted", "base", "bonus", "deduction", "total",
              "rank", "grade", "veto", "consequences", "indicators"}
 INDICATOR_KEYS = {"code", "actual", "target", "target_prorated", "completion_rate", "light", "score",

@@ -1,5 +1,7 @@
-"""SPEC 4.1 "one number everywhere": each indicator's score, 完成率 and rank read the same in the
-通知, the 批注 workbook and 汇总.xlsx of every unit of both samples as in results.json."""
+"""SPEC 4.1 "One number everywhere": an indicator's score, 完成率 and rank the same in every output.
+
+Each indicator's score, 完成率 and rank read the same in the 通知, the 批注 workbook and 汇总.xlsx of
+every unit of both samples as in results.json."""
 from __future__ import annotations
 
 import json
@@ -13,7 +15,7 @@ from docx import Document
 from tzreport.pipeline import build
 from tzreport.words.numbers import number_text, score_text
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_workbooks"
 
 
 @pytest.fixture(scope="module", params=["input.xlsx", "市考"])

@@ -1,5 +1,6 @@
-"""汇总's 倒排计划 rows written as XML text (TableBook.sheet(bulk=True)) read exactly as the rows
-xlsxwriter writes itself: every cell's value and number format, the row heights, the filter."""
+"""SPEC 4 汇总.xlsx: 倒排计划 rows written in bulk as XML text read exactly as xlsxwriter's own rows.
+
+TableBook.sheet(bulk=True): every cell's value and number format, the row heights, the filter."""
 from __future__ import annotations
 
 import datetime as dt

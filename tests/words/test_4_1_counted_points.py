@@ -1,6 +1,8 @@
-"""Points as they count (SPEC 3.3, 3.6, 3.7, 4.1): the indicators a unit "lost most" on are the
-same, with the same figures, in its 批注 and its 通知; and the indicator tables of both add up, column
-by column, to the base and the 满分 they state (小计 / 按权重计 / 合计 / 折算 lines)."""
+"""SPEC 4.1 (with 3.3, 3.6, 3.7): points lost and indicator tables as they count, in 批注 and 通知.
+
+The indicators a unit "lost most" on are the same, with the same figures, in its 批注 and its 通知;
+and the indicator tables of both add up, column by column, to the base and the 满分 they state
+(小计 / 按权重计 / 合计 / 折算 lines)."""
 from __future__ import annotations
 
 import json
@@ -14,7 +16,7 @@ from docx import Document
 from tzreport.pipeline import build
 from tzreport.words.numbers import number_text, score_text
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_workbooks"
 LOST = re.compile(r"([^、；，：]+?)（?失([\d.]+)分）?")
 
 

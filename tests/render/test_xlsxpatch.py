@@ -152,7 +152,7 @@ def test_libreoffice_opens_the_annotated_copy(rich, tmp_path):
 
 
 # -- the same content as the openpyxl layout ---------------------------------------------------------
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_workbooks"
 
 
 def _cells(ws, near: bool = False) -> dict:

@@ -1,5 +1,7 @@
-"""SPEC 5: every bad input that reading can meet is reported with file, sheet and cell, in Chinese,
-and every other unit is still scored."""
+"""SPEC 5 Bad input: reported with file, sheet and cell, in Chinese; every other unit still scored.
+
+Every bad input that reading can meet; where nothing can be built, the build stops and writes
+nothing."""
 import os
 import shutil
 from pathlib import Path
@@ -7,11 +9,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 from helpers import TOTALS, totals, write_all, write_book, write_scheme, write_submission
+from helpers import evaluate_book as _evaluate
+from helpers import level_scheme as _level_scheme
 
 from tzreport import BuildError, build
 from tzreport.pipeline import exit_code
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def run(folder, tmp_path):
@@ -280,6 +284,17 @@ def test_nothing_to_build(tmp_path):
         build([folder], tmp_path / "out")
 
 
+def test_a_build_without_any_submission_stops_and_writes_nothing(tmp_path):
+    from helpers import write_scheme
+
+    from tzreport.pipeline import build
+    from tzreport.read import BuildError
+    write_scheme(tmp_path / "in")
+    with pytest.raises(BuildError, match="没有读到任何单位的报表"):
+        build([tmp_path / "in"], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_second_scheme_among_the_submissions_stops_the_build(tmp_path):
     """The scheme is looked for nearest the top of the input first and the search stops there; a
     second scheme deeper down (not looked at then) is found when it is read, and the build stops
@@ -307,13 +322,27 @@ def test_inputs_are_never_modified(tmp_path):
     assert {p: p.read_bytes() for p in folder.rglob("*.xlsx")} == before
 
 
-def test_an_honour_declared_twice_counts_once_and_the_other_line_is_said(tmp_path):
-    """SPEC 3.3: 市考's 凤台区 declares “全省优化营商环境先进县（市、区）” at 省级 (A2) and 市级 (A3): it
-    counts once, at 省级 (1 point; 表彰加分 1), and the 市级 line is said where the clerk reads."""
-    from tzreport.pipeline import build
-    result = build([Path(__file__).resolve().parents[1] / "sample_workbooks" / "市考"], tmp_path)
-    feng = next(u for u in result.units if u.name == "凤台区")
-    assert [(item, level) for item, level, _ in feng.honor_items] == [("全省优化营商环境先进县（市、区）", "省级")]
-    said = [i for i in result.issues if i.sheet == "加分申报" and i.unit == feng.code]
-    assert [(i.severity, i.cell, i.message) for i in said] == [
-        ("info", "A3", "凤台区加分申报“全省优化营商环境先进县（市、区）”另有省级申报（A2），同一事项按最高级别计一次，本行市级不计")]
+# -- the sheets of the rule forms (SPEC 3.7–3.10) ---------------------------------------------------
+def test_bad_rule_forms_are_reported_with_file_sheet_and_cell(tmp_path):
+    path = _level_scheme(tmp_path, extra={
+        "大类": [("考核类别", "大类", "权重"), ("镇街", "目标任务", "八十"), ("镇街", "党建", 10),
+               ("镇街", "社会评价", 20)],
+        "加分类别": [("类别", "上限"), ("指标加分", 3)],
+        "加分标准": [("级别", "分值", "类别"), ("国家级", 2, "创新加分")],
+        "历年等次": [("单位", "年度", "等次", "名次"), ("城关镇", 2025, "好", 2.5), ("龙泉镇", 2025, "一般", 1)],
+        "进位奖励": [("考核类别", "每进一位", "保位名次"), ("镇街", 0.5, "前三")],
+    }, values=[("城关镇", "D01", "完成"), ("龙泉镇", "D01", "优")])
+    result, scheme = _evaluate(path)
+    found = {(i.severity, i.sheet, i.cell): i.message for i in result.issues if i.file == "input.xlsx"}
+    assert "权重" in found[("error", "大类", "C2")] and "八十" in found[("error", "大类", "C2")]
+    assert "没有大类为“党建”的指标" in found[("warning", "大类", "B3")]
+    assert "加分类别“创新加分”在加分类别表中没有对应行，该类加分不封顶" in found[("info", "加分标准", "C2")]
+    assert "应为 优、良、中、差 之一" in found[("error", "完成情况", "C2")]
+    assert "非负整数" in found[("error", "历年等次", "D2")]
+    assert "保位名次" in found[("error", "进位奖励", "C2")]
+    # The build goes on: 目标任务 without a valid row weighs Σ w of its indicators (80), 社会评价 20.
+    assert scheme.major_weights == {"镇街": {"社会评价": 20}}
+    assert scheme.ranks == {"Z02": {2025: 1}}
+    town = next(u for u in result.units if u.name == "城关镇")
+    assert town.indicators[0].status == "未填报"          # "完成" is not one of 优/良/中/差
+    assert town.rank_change["kind"] == "无上年名次"

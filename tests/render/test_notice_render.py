@@ -1,5 +1,7 @@
-"""通知 from a template prepared once (documents.PreparedTemplate) say exactly what docxtpl's whole
-render says: paragraph by paragraph, table cell by cell, and part by part."""
+"""SPEC 4 通知: rendered from a template prepared once, they say exactly what docxtpl's whole render says.
+
+Prepared once (documents.PreparedTemplate): paragraph by paragraph, table cell by cell, and part
+by part."""
 from __future__ import annotations
 
 import zipfile
@@ -17,7 +19,7 @@ from tzreport.rules.evaluate import evaluate
 from tzreport.words.facts import categories, grade_order
 from tzreport.words.notice_doc import notice_context
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_workbooks"
 
 
 def _content(path: Path) -> list:

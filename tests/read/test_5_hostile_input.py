@@ -1,4 +1,4 @@
-"""Issue 12: inputs that used to crash, hang, blow up memory or silently change a score.
+"""SPEC 5 Bad input, hostile: inputs that used to crash, hang, blow up memory or silently change a score.
 
 Every case asserts the message's file, sheet and cell, and that the other units were still scored
 (and, where files are written, still written). Reference scheme: tests/helpers.py (城关镇 100,
@@ -25,14 +25,14 @@ from tzreport.read import workbook as wbmod
 from tzreport.rules.evaluate import evaluate
 from tzreport.words.numbers import number_text
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def _realworld():
     """../shared/testdata/realworld beside the repo (CI: /work/main + /work/shared), or
     $TZREPORT_REALWORLD; absent in a user's clone."""
     for candidate in (os.environ.get("TZREPORT_REALWORLD"),
-                      Path(__file__).resolve().parents[2] / "shared" / "testdata" / "realworld",
+                      Path(__file__).resolve().parents[3] / "shared" / "testdata" / "realworld",
                       Path("/work/shared/testdata/realworld")):
         if candidate and (Path(candidate) / "MANIFEST.json").is_file():
             return Path(candidate)

@@ -1,4 +1,4 @@
-"""tzreport mail against a real SMTP server (aiosmtpd on 127.0.0.1), run as a clerk runs it."""
+"""SPEC 4 `tzreport mail` against a real SMTP server (aiosmtpd on 127.0.0.1), run as a clerk runs it."""
 from __future__ import annotations
 
 import asyncio
@@ -27,7 +27,7 @@ from helpers import GRADES, INDICATORS, TARGETS, VALUES, write_book, write_submi
 from tzreport import mail as mailer
 from tzreport.cli import main
 
-SAMPLES = Path(__file__).parents[1] / "sample_workbooks"
+SAMPLES = Path(__file__).parents[2] / "sample_workbooks"
 SENDER = "kaohe@yunzhou.gov.cn"
 
 

@@ -1,6 +1,7 @@
-"""The output pool (SPEC 6): with worker processes — 汇总 and the 通报 in a worker of their own,
-unit workers replaced every few tasks — a build writes the same files, byte for byte, as one
-process writing everything in turn."""
+"""SPEC 6 Scale and speed: the output pool writes what one process writes, byte for byte.
+
+With worker processes — 汇总 and the 通报 in a worker of their own, unit workers replaced every
+few tasks — a build writes the same files, byte for byte, as one process writing everything in turn."""
 from __future__ import annotations
 
 from pathlib import Path

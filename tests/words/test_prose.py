@@ -1,4 +1,4 @@
-"""The prose module on hand-made cases: every sentence written out as a clerk would type it."""
+"""SPEC 4's prose (words/prose.py) on hand-made cases: every sentence written out as a clerk would type it."""
 import pytest
 
 from tzreport.words import prose

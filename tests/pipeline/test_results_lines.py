@@ -1,5 +1,6 @@
-"""results.json's unit lines made in the output workers (issue 16): the same bytes as made at the end,
-and a line is used only for the files it was made with."""
+"""SPEC 4 results.json: unit lines made in the output workers are the bytes made at the end.
+
+And a line is used only for the files it was made with."""
 from __future__ import annotations
 
 import json
@@ -10,7 +11,7 @@ import pytest
 from tzreport.pipeline import build
 from tzreport.render.results_json import EncodedUnits, relative_path, unit_line, write_results
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

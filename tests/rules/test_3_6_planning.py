@@ -1,13 +1,16 @@
-"""SPEC 3.6 倒排计划 and SPEC 2.1 考核办评分 votes, with hand-computed figures."""
+"""SPEC 3.6 Responsibility and planning: 倒排计划 and 争先进位, with hand-computed figures.
+
+倒排计划: what remains, the days and months left, the pace per 天 / 周 / 旬 / 月; 争先进位: what it takes
+to reach the next rank or grade."""
 import datetime as dt
-import json
 
 import pytest
-from helpers import scheme_sheets, totals, write_book
+from helpers import unit_result as unit
 
-from tzreport import build
-from tzreport.model import Indicator, IndicatorResult
-from tzreport.rules.planning import days_left, months_left, plan
+from tzreport.model import GradeRule, Indicator, IndicatorResult
+from tzreport.rules.grades import assign_grades
+from tzreport.rules.planning import advancement, days_left, months_left, plan
+from tzreport.rules.ranking import assign_ranks
 
 
 def indicator(**kw):
@@ -62,31 +65,15 @@ def test_year_end_leaves_no_days(tmp_path):
     assert r.remaining == 400 and r.per_day is None
 
 
-def test_office_votes_lead_and_support_units_and_unit_codes(tmp_path):
-    folder = tmp_path / "in"
-    sheets = scheme_sheets()
-    sheets["指标"] = [sheets["指标"][0] + ("牵头单位", "配合单位", "数据来源"),
-                    *[row + ("县财政局", "县税务局", "") for row in sheets["指标"][1:]],
-                    ("I03", "镇街", "社会评价", "社会评价", "民主测评", "分", 20, "测评", "", "", "", "", "", "考核办")]
-    sheets["参数"] = sheets["参数"][:-1] + [("满分", 120)]
-    # (100·30 + 80·10 + 60·5 + 0·5) / 50 = 82 → 20 × 0.82 = 16.4
-    sheets["考核办评分"] = [("单位", "指标编码", "好", "较好", "一般", "差"), ("Z01", "I03", 30, 10, 5, 5),
-                       ("龙泉镇", "I03", 50, 0, 0, 0), ("青山镇", "I03", 0, 0, 10, 0)]
-    write_book(folder / "考核方案.xlsx", sheets)
-    from helpers import write_submission
-    write_submission(folder, "城关镇", file_name="报表1.xlsx")
-    import openpyxl
-    wb = openpyxl.load_workbook(folder / "报表" / "报表1.xlsx")
-    wb["指标完成情况"]["A2"] = "填报单位：Z01"                # by 单位编码
-    wb.save(folder / "报表" / "报表1.xlsx")
-    write_submission(folder, "龙泉镇")
-    write_submission(folder, "青山镇")
-    result = build([folder], tmp_path / "out")
-    assert result.issues == []
-    got = totals(result)
-    assert got["城关镇"] == pytest.approx(100 + 16.4)
-    assert got["龙泉镇"] == pytest.approx(88 + 20)
-    assert got["青山镇"] == pytest.approx(84 + 12)   # all 一般: 60 → 12
-    data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
-    i01 = data["units"][0]["indicators"][0]
-    assert (i01["lead"], i01["support"]) == ("县财政局", "县税务局")
+def test_advancement_names_points_to_next_rank_and_grade():
+    units = [unit("A", 95.5), unit("B", 91.2), unit("C", 88.0)]
+    rules = [GradeRule("优秀", 90, quota=1), GradeRule("良好", 80), GradeRule("一般")]
+    assign_ranks(units)
+    assign_grades(units, rules)
+    advancement(units, rules)
+    b = units[1].advance
+    assert b["next_rank"]["unit"] == "单位A" and b["next_rank"]["points_needed"] == pytest.approx(4.3)
+    # 优秀 is quota-limited and held by A at 95.5: B needs to reach 95.5
+    assert b["next_grade"] == {"grade": "优秀", "total_needed": 95.5,
+                               "points_needed": pytest.approx(4.3)}
+    assert "next_rank" not in units[0].advance

@@ -1,17 +1,12 @@
-"""SPEC 3.1–3.3, table-driven. Every expected number was computed by hand from the spec's formulas;
-the arithmetic is in the comment beside each row."""
-import datetime as dt
+"""SPEC 3.2 One indicator: the score, bonus and light of every 计分方法, blank and not applicable.
 
+完成率, 控制, 排名, 比最优, 功效系数, 分档, 定性 and 测评, table-driven: every expected number was computed
+by hand from the spec's formulas; the arithmetic is in the comment beside each row."""
 import pytest
+from helpers import PARAMS as P
 
-from tzreport.model import (ST_BLANK, ST_NO_DATA, ST_NOT_APPLICABLE, ST_OK, BonusClaim, Deduction, Indicator,
-                            IndicatorResult, Params, Target, Unit)
+from tzreport.model import ST_BLANK, ST_NOT_APPLICABLE, ST_OK, Indicator, Params, Target
 from tzreport.rules.indicator import score_indicator
-from tzreport.rules.rounding import round2
-from tzreport.rules.schedule import schedule_fraction
-from tzreport.rules.unit import score_unit
-
-P = Params()
 
 
 def ind(method="完成率", weight=10.0, **kw):
@@ -23,19 +18,6 @@ def score(indicator, actual, target=None, stretch=None, disallowed=None, p=1.0, 
           params=P):
     t = Target(target, stretch, disallowed) if target is not None else None
     return score_indicator(indicator, t, actual, ST_OK, p, params, sorted(peers), bands)
-
-
-@pytest.mark.parametrize("day, method, expected", [
-    (dt.date(2026, 9, 30), "按月", 0.75),            # 9/12
-    (dt.date(2026, 9, 15), "按月", 0.75),            # month only
-    (dt.date(2026, 12, 31), "按月", 1.0),
-    (dt.date(2026, 12, 31), "按日", 1.0),            # 365/365
-    (dt.date(2026, 3, 31), "按日", 90 / 365),        # 31+28+31
-    (dt.date(2028, 12, 31), "按日", 1.0),            # leap year: 366/366
-    (dt.date(2028, 2, 29), "按日", 60 / 366),
-])
-def test_schedule_fraction(day, method, expected):
-    assert schedule_fraction(day, method) == pytest.approx(expected)
 
 
 # (indicator kwargs, actual, target, stretch, p, score, bonus, light, completion_rate, target')
@@ -237,68 +219,3 @@ def test_blank_value_scores_zero_and_lights_red():
 def test_not_applicable_has_no_score_and_no_light():
     r = score_indicator(ind(), None, None, ST_NOT_APPLICABLE, 0.75, P)
     assert (r.score, r.light, r.applies) == (0.0, None, False)
-
-
-# -- one unit (SPEC 3.3) -------------------------------------------------------------------------
-UNIT = Unit("Z01", "城关镇", "镇街")
-
-
-def result(code, weight, score_, bonus=0.0, status=ST_OK, light=None, veto="否", major="目标任务"):
-    return IndicatorResult(code, code, major, "完成率", weight, status=status, score=score_, bonus=bonus,
-                           light=light, veto=veto)
-
-
-def test_unit_rescales_to_the_full_score_when_an_indicator_does_not_apply():
-    rows = [result("A", 60, 48.0), result("B", 40, 0.0, status=ST_NOT_APPLICABLE)]
-    ur = score_unit(UNIT, rows, 100, P, [], {}, [], True)
-    assert ur.base == pytest.approx(80.0)          # 48 × 100/60
-    assert ur.subtotals == {"目标任务": pytest.approx(80.0)}
-
-
-def test_unit_mid_year_office_indicator_left_out_stays_on_the_scheme_scale():
-    rows = [result("A", 80, 72.0), result("S", 20, 0.0, status=ST_NO_DATA, major="社会评价")]
-    ur = score_unit(UNIT, rows, 100, P, [], {}, [], True)
-    assert ur.base == pytest.approx(90.0)          # 72 × 100/80
-    assert ur.subtotals["社会评价"] == 0.0
-
-
-def test_unit_bonus_caps_and_honours_each_item_once_at_its_highest_level():
-    params = Params(total_bonus_cap=4.0, honor_bonus_cap=2.5)
-    rows = [result("A", 100, 90.0, bonus=1.5)]
-    claims = [BonusClaim("全国文明村镇", "国家级"), BonusClaim("全国文明村镇", "省级"),
-              BonusClaim("省级卫生乡镇", "省级"), BonusClaim("省级 卫生乡镇", "市级")]
-    levels = {"国家级": 2.0, "省级": 1.0, "市级": 0.5}
-    ur = score_unit(UNIT, rows, 100, params, claims, levels, [], True)
-    assert ur.honor_bonus == pytest.approx(2.5)    # 2 + 1 = 3 → 表彰加分上限 2.5
-    assert [i[:2] for i in ur.honor_items] == [("全国文明村镇", "国家级"), ("省级卫生乡镇", "省级")]
-    assert ur.bonus == pytest.approx(4.0)          # 1.5 + 2.5 = 4 → 加分总上限 4 (exactly)
-    ur = score_unit(UNIT, [result("A", 100, 90.0, bonus=3.0)], 100, params, claims, levels, [], True)
-    assert ur.bonus == pytest.approx(4.0)          # 3 + 2.5 = 5.5 → 4
-
-
-def test_unit_total_is_base_plus_bonus_minus_deductions_and_vetoes_combine():
-    rows = [result("A", 50, 45.0, bonus=1.0, light="红"), result("B", 50, 40.0, veto="否优")]
-    deductions = [Deduction("Z01", "统计数据报送不及时", 0.5), Deduction("Z01", "较大环境事件", 1.0, "是")]
-    ur = score_unit(UNIT, rows, 100, P, [], {}, deductions, True)
-    assert ur.total == pytest.approx(85.0 + 1.0 - 1.5)
-    assert ur.veto == "是"                            # 是 outranks 否优
-    assert ur.reds == 1
-    assert [v for v, _ in ur.veto_reasons] == ["否优", "是"]
-
-
-@pytest.mark.parametrize("x, expected", [(91.245, 91.25), (91.244999, 91.24), (90.005, 90.01),
-                                         (-0.005, -0.01)])
-def test_round2_is_half_up(x, expected):
-    assert round2(x) == expected
-
-
-@pytest.mark.parametrize("x, times, shown", [
-    (1.153, 0.1, "1.153"),          # 1.15 × 0.1 = 0.115, not the 0.1153 printed after it
-    (34.6154, 0.02, "34.615"),      # 34.62 × 0.02 = 0.6924 against 0.6923
-    (25.0, 0.02, "25"),             # whole: as it is
-    (2.5, 0.06, "2.5"),
-])
-def test_a_worked_product_prints_the_factor_that_gives_its_result(x, times, shown):
-    from tzreport.rules.rounding import factor_text, fmt
-    assert factor_text(x, times) == shown
-    assert fmt(float(shown) * times) == fmt(x * times)
