@@ -280,7 +280,8 @@ class IndicatorResult:
     bonus: float = 0.0
     veto: str = VETO_NONE                        # veto triggered by this indicator
     rank: Optional[int] = None                   # rank among the category (where comparable)
-    explain: str = ""                            # the arithmetic, in Chinese
+    # the arithmetic as terms, (form, numbers…): words.explain says them (rules write no sentence)
+    explain: tuple = ()
     previous: Optional[float] = None             # 上年同期
     note: str = ""                               # 完成说明
     bonus_class: str = BONUS_INDICATOR           # 加分类别 of ``bonus`` (SPEC 3.8)

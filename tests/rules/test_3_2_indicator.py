@@ -7,6 +7,7 @@ from helpers import PARAMS as P
 
 from tzreport.model import ST_BLANK, ST_NOT_APPLICABLE, ST_OK, Indicator, Params, Target
 from tzreport.rules.indicator import score_indicator
+from tzreport.words.explain import explain_text
 
 
 def ind(method="完成率", weight=10.0, **kw):
@@ -93,7 +94,7 @@ def test_completion_explains_its_arithmetic():
     r = score(ind(prorate=True), 600.0, 1000, p=0.75)
     # 600 / 750 = 80% of the prorated target it scores on; 600 / 1000 = 60% of the annual target,
     # the 完成率 every table prints: the comment says which is which
-    assert r.explain == "实际600，序时目标750（1000×75%），完成序时目标的80%（年度目标的60%） × 分值10 = 8"
+    assert explain_text(r.explain) == "实际600，序时目标750（1000×75%），完成序时目标的80%（年度目标的60%） × 分值10 = 8"
 
 
 def test_growth_yellow_band_is_a_setting():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tzreport.fileio import atomic_path
 from tzreport.model import VETO_NONE, BuildResult
+from tzreport.words.explain import explain_text
 
 SCHEMA_VERSION = 1
 
@@ -21,7 +22,7 @@ def indicator_dict(r, ind) -> dict:
         "status": r.status, "actual": r.actual, "target": r.target, "stretch_target": r.stretch,
         "target_prorated": r.target_prorated, "completion_rate": r.completion_rate,
         "delta": r.delta, "schedule_gap": r.schedule_gap, "light": r.light, "score": r.score,
-        "bonus": r.bonus, "veto": _veto(r.veto), "rank": r.rank, "explain": r.explain,
+        "bonus": r.bonus, "veto": _veto(r.veto), "rank": r.rank, "explain": explain_text(r.explain),
         "previous": r.previous, "note": r.note,
         "lead": ind.lead, "support": ind.support, "remaining": r.remaining,
         "per_day": r.per_day, "per_week": r.per_week, "per_dekad": r.per_dekad,

@@ -1,4 +1,5 @@
-"""Scoring and grading a whole build (SPEC 3): each period scored, folded, then ranked and graded. Pure: no files, no clock."""
+"""Scoring and grading a whole build (SPEC 3): each period scored, folded, then ranked and graded
+once. Pure: no files, no clock."""
 from __future__ import annotations
 
 import copy

@@ -5,9 +5,8 @@ import bisect
 
 from tzreport.model import (BANDS, BEST, COMPLETION, CONTROL, EFFICACY, GREEN, LIGHT_METHODS, QUALITATIVE,
                             QUALITATIVE_RATIO, RANKING, RED, REVERSE, ST_BLANK, ST_NO_DATA,
-                            ST_NOT_APPLICABLE, ST_OK, TARGETED_METHODS, TOTAL, VETO_LOWEST, VETO_NONE,
-                            YELLOW, Indicator, IndicatorResult, Params, Target)
-from tzreport.rules.rounding import factor_text, fmt, pct
+                            ST_NOT_APPLICABLE, ST_OK, TARGETED_METHODS, TOTAL, VETO_NONE, YELLOW, Indicator,
+                            IndicatorResult, Params, Target)
 from tzreport.rules.schedule import prorate
 
 
@@ -16,7 +15,7 @@ class Outcome:
     __slots__ = ("score", "bonus", "light", "delta", "completion", "gap", "veto", "explain",
                  "prorated")
 
-    def __init__(self, score, explain="", bonus=0.0, light=None, delta=None, completion=None,
+    def __init__(self, score, explain=(), bonus=0.0, light=None, delta=None, completion=None,
                  gap=None, veto=VETO_NONE, prorated=None):
         self.score, self.bonus, self.light, self.delta = score, bonus, light, delta
         self.completion, self.gap, self.veto, self.explain = completion, gap, veto, explain
@@ -45,19 +44,17 @@ def _excess_bonus(ind: Indicator, delta: float, actual: float, tp: float, sp, ex
         return 0.0
     if sp is not None and ind.bonus_cap is not None and sp != tp:
         share = min(1.0, (actual - tp) / (sp - tp))
-        explain.append(f"加分 = 加分上限{fmt(ind.bonus_cap)} × 超确保目标部分占力争空间的{pct(share)}"
-                       f" = {fmt(ind.bonus_cap * share)}")
+        explain.append(("stretch_bonus", ind.bonus_cap, share))
         return ind.bonus_cap * share
     if ind.excess_bonus is None:
         return 0.0
     per = delta * 100 if ind.value_type == TOTAL else delta
     bonus = ind.excess_bonus * per
-    unit = "%" if ind.value_type == TOTAL else "个百分点"
-    text = f"加分 = 超额{factor_text(per, ind.excess_bonus)}{unit} × {fmt(ind.excess_bonus)}"
-    if ind.bonus_cap is not None and bonus > ind.bonus_cap:
+    capped = ind.bonus_cap is not None and bonus > ind.bonus_cap
+    if capped:
         bonus = ind.bonus_cap
-        text += f"，封顶{fmt(ind.bonus_cap)}"
-    explain.append(f"{text} = {fmt(bonus)}")
+    explain.append(("excess_bonus", per, ind.excess_bonus, ind.value_type == TOTAL,
+                    ind.bonus_cap if capped else None, bonus))
     return bonus
 
 
@@ -79,41 +76,34 @@ def score_completion(ind: Indicator, target: Target, actual: float, p: float,
         completion = None
         d = delta
         band = params.growth_yellow_band
-    target_text = f"序时目标{fmt(tp)}（{fmt(t)}×{pct(pi)}）" if ind.prorate else f"目标{fmt(t)}"
+    target = (tp, t, pi) if ind.prorate else (None, t, None)      # how the target is said
     if delta >= 0:
         score = w
         if ind.value_type == TOTAL:
-            explain.append(f"实际{fmt(actual)}，{target_text}，已完成，得满分{fmt(w)}")
+            explain.append(("met", actual, target, w))
         else:
-            explain.append(f"实际{fmt(actual)}%，目标{fmt(t)}%，已完成，得满分{fmt(w)}")
+            explain.append(("met_growth", actual, t, w))
     elif ind.value_type == TOTAL:
         rate = ind.deduction_rate if ind.deduction_rate is not None else w / 100
         if ind.floor is not None and 1 + delta < ind.floor:
             score = 0.0
-            explain.append(f"实际{fmt(actual)}，{target_text}，完成{'序时目标的' if ind.prorate else ''}"
-                           f"{pct(1 + delta)}，低于得分下限"
-                           f"{pct(ind.floor)}，得0分")
+            explain.append(("below_floor", actual, target, 1 + delta, ind.floor))
         else:
             score = max(0.0, w + rate * delta * 100)
             if ind.deduction_rate is None and ind.direction != REVERSE:
                 # which 完成率: against the prorated target it scores on, and the annual one every
                 # table prints (SPEC 4.1 one number everywhere)
-                rate_text = (f"完成序时目标的{pct(actual / tp)}（年度目标的{pct(completion)}）"
-                             if ind.prorate else f"完成率{pct(actual / tp)}")
-                explain.append(f"实际{fmt(actual)}，{target_text}，{rate_text} × 分值{fmt(w)}"
-                               f" = {fmt(score)}")
+                explain.append(("rate", actual, target, actual / tp, completion, w, score))
             else:
-                explain.append(f"实际{fmt(actual)}，{target_text}，差{factor_text(-delta * 100, rate)}% × 每1%扣"
-                               f"{fmt(rate, 3)}分，{fmt(w)} − {fmt(-rate * delta * 100)} = {fmt(score)}")
+                explain.append(("short", actual, target, -delta * 100, rate, w, -rate * delta * 100, score))
     else:
         rate = ind.deduction_rate if ind.deduction_rate is not None else w / 10
         score = max(0.0, w + rate * delta)
-        explain.append(f"实际{fmt(actual)}%，目标{fmt(t)}%，差{factor_text(-delta, rate)}个百分点 × 每个百分点扣"
-                       f"{fmt(rate, 3)}分，{fmt(w)} − {fmt(-rate * delta)} = {fmt(score)}")
+        explain.append(("short_growth", actual, t, -delta, rate, w, -rate * delta, score))
     bonus = _excess_bonus(ind, delta, actual, tp, sp, explain)
     if ind.direction == REVERSE:   # A/T of a less-is-better figure is no 完成率 (SPEC 4.1)
         completion = None
-    return Outcome(score, "；".join(explain), bonus, _light(d, band), delta, completion, d,
+    return Outcome(score, tuple(explain), bonus, _light(d, band), delta, completion, d,
                    prorated=tp)
 
 
@@ -127,28 +117,26 @@ def score_control(ind: Indicator, target: Target, actual: float, p: float,
     crossed = round(actual - line, 9) > 0
     if not crossed:
         score = w
-        explain.append(f"实际{fmt(actual)}，控制线{fmt(line)}，未突破，得满分{fmt(w)}")
+        explain.append(("control_within", actual, line, w))
     else:
         if ind.deduction_rate is not None and line > 0:
             over = (actual - line) / line * 100
             score = max(0.0, w - ind.deduction_rate * over)
-            explain.append(f"实际{fmt(actual)}，突破控制线{fmt(line)}达{fmt(over)}% × 每1%扣"
-                           f"{fmt(ind.deduction_rate, 3)}分，得{fmt(score)}")
+            explain.append(("control_over", actual, line, over, ind.deduction_rate, score))
         else:
             score = 0.0
-            explain.append(f"实际{fmt(actual)}，突破控制线{fmt(line)}，得0分")
+            explain.append(("control_crossed", actual, line))
         veto = ind.veto
         if veto != VETO_NONE:
-            explain.append("触发一票否决" if veto == VETO_LOWEST else "触发一票否优")
+            explain.append(("veto", veto))
     bonus = 0.0
     if ind.excess_bonus is not None and line > 0 and actual < line:
         margin = (line - actual) / line * 100
         bonus = ind.excess_bonus * margin
-        text = f"加分 = 低于控制线{factor_text(margin, ind.excess_bonus)}% × {fmt(ind.excess_bonus)}"
-        if ind.bonus_cap is not None and bonus > ind.bonus_cap:
+        capped = ind.bonus_cap is not None and bonus > ind.bonus_cap
+        if capped:
             bonus = ind.bonus_cap
-            text += f"，封顶{fmt(ind.bonus_cap)}"
-        explain.append(f"{text} = {fmt(bonus)}")
+        explain.append(("control_bonus", margin, ind.excess_bonus, ind.bonus_cap if capped else None, bonus))
     band = params.yellow_band
     if round(actual - line * (1 - band / 100), 9) <= 0:
         light = GREEN
@@ -157,7 +145,7 @@ def score_control(ind: Indicator, target: Target, actual: float, p: float,
     else:
         light = RED
     delta = (line - actual) / line if line > 0 else None
-    return Outcome(score, "；".join(explain), bonus, light, delta, None, None, veto, prorated=line)
+    return Outcome(score, tuple(explain), bonus, light, delta, None, None, veto, prorated=line)
 
 
 def score_efficacy(ind: Indicator, target: Target, actual: float, p: float,
@@ -168,10 +156,8 @@ def score_efficacy(ind: Indicator, target: Target, actual: float, p: float,
     tp, up = target.target * pi, target.disallowed * pi
     coefficient = min(1.0, max(0.0, 0.6 + 0.4 * (actual - up) / (tp - up)))
     base.score = ind.weight * coefficient
-    text = (f"功效系数 = 0.6 + 0.4×(实际{fmt(actual)} − 不允许值{fmt(up)})/(目标{fmt(tp)} − 不允许值{fmt(up)})"
-            f"，取{fmt(coefficient, 4)}；{fmt(coefficient, 4)} × 分值{fmt(ind.weight)} = {fmt(base.score)}")
-    bonus_text = base.explain.split("；", 1)[1] if "；" in base.explain else ""
-    base.explain = text + (f"；{bonus_text}" if bonus_text else "")
+    # the coefficient's arithmetic, then 完成率's bonus (its first term is 完成率's own score)
+    base.explain = (("efficacy", actual, up, tp, coefficient, ind.weight, base.score),) + base.explain[1:]
     return base
 
 
@@ -185,17 +171,15 @@ def score_ranking(ind: Indicator, actual: float, peers: list) -> Outcome:
         better = len(peers) - bisect.bisect_right(peers, actual)
     rank, n, w = better + 1, len(peers), ind.weight
     if ind.rank_step is not None:
-        score = w * (1 - (rank - 1) * ind.rank_step)
-        text = f"第{rank}名（共{n}个），{fmt(w)} × (1 − {rank - 1}×{fmt(ind.rank_step, 4)})"
+        score = max(0.0, w * (1 - (rank - 1) * ind.rank_step))
+        term = ("rank_step", rank, n, w, ind.rank_step, score)
     elif n > 1:
-        score = w * (1 - (rank - 1) * (1 - ind.last_factor) / (n - 1))
-        text = f"第{rank}名（共{n}个），末位系数{fmt(ind.last_factor)}，{fmt(w)} × (1 − {rank - 1}×" \
-               f"{fmt(1 - ind.last_factor)}/{n - 1})"
+        score = max(0.0, w * (1 - (rank - 1) * (1 - ind.last_factor) / (n - 1)))
+        term = ("rank_last", rank, n, ind.last_factor, w, score)
     else:
         score = w
-        text = "仅1个单位报送，得满分"
-    score = max(0.0, score)
-    return Outcome(score, f"{text} = {fmt(score)}" if n > 1 or ind.rank_step else text)
+        term = ("rank_alone",)
+    return Outcome(score, (term,))
 
 
 def score_best(ind: Indicator, actual: float, peers: list) -> Outcome:
@@ -204,24 +188,23 @@ def score_best(ind: Indicator, actual: float, peers: list) -> Outcome:
     if ind.direction == REVERSE:
         best = peers[0]
         ratio = 1.0 if actual == best else (best / actual if actual > 0 and best >= 0 else 0.0)
-        text = f"最优值{fmt(best)} ÷ 实际{fmt(actual)}"
+        kind = "best_reverse"
     else:
         best = peers[-1]
         ratio = 1.0 if actual == best else (actual / best if best > 0 else 0.0)
-        text = f"实际{fmt(actual)} ÷ 最优值{fmt(best)}"
+        kind = "best"
     score = w * min(1.0, max(0.0, ratio))
-    return Outcome(score, f"{text} × 分值{fmt(w)} = {fmt(score)}")
+    return Outcome(score, ((kind, actual, best, w, score),))
 
 
 def score_bands(ind: Indicator, actual: float, bands: list) -> Outcome:
     """SPEC 3.2 分档: w·得分比例 of the highest 下限 ≤ A; below every band 0."""
     hit = [(lower, ratio) for lower, ratio in bands if lower <= actual]
     if not hit:
-        return Outcome(0.0, f"实际{fmt(actual)}，低于最低档，得0分")
+        return Outcome(0.0, (("below_bands", actual),))
     lower, ratio = hit[-1]
     score = ind.weight * ratio
-    return Outcome(score, f"实际{fmt(actual)}，达到“≥{fmt(lower)}”档，{pct(ratio)} × 分值{fmt(ind.weight)}"
-                          f" = {fmt(score)}")
+    return Outcome(score, (("band", actual, lower, ratio, ind.weight, score),))
 
 
 def score_qualitative(ind: Indicator, actual: str, levels: dict = None) -> Outcome:
@@ -233,10 +216,10 @@ def score_qualitative(ind: Indicator, actual: str, levels: dict = None) -> Outco
     score = ind.weight * ratio
     light = GREEN if ratio == top else RED if ratio == bottom else YELLOW
     veto = ind.veto if ratio == bottom and top != bottom else VETO_NONE
-    text = f"{actual}，{fmt(ratio)} × 分值{fmt(ind.weight)} = {fmt(score)}"
+    terms = (("qualitative", actual, ratio, ind.weight, score),)
     if veto != VETO_NONE:
-        text += "；触发一票否决" if veto == VETO_LOWEST else "；触发一票否优"
-    return Outcome(score, text, light=light, veto=veto)
+        terms += (("veto", veto),)
+    return Outcome(score, terms, light=light, veto=veto)
 
 
 def appraisal_score(votes: dict, values: dict):
@@ -248,7 +231,7 @@ def appraisal_score(votes: dict, values: dict):
 
 def score_appraisal(ind: Indicator, actual: float) -> Outcome:
     score = ind.weight * actual / 100
-    return Outcome(score, f"测评{fmt(actual)}分 ÷ 100 × 分值{fmt(ind.weight)} = {fmt(score)}")
+    return Outcome(score, (("appraisal", actual, ind.weight, score),))
 
 
 def score_indicator(ind: Indicator, target, actual, status: str, p: float, params: Params,
@@ -263,7 +246,7 @@ def score_indicator(ind: Indicator, target, actual, status: str, p: float, param
         return result
     if actual is None:
         result.light = RED if ind.method in LIGHT_METHODS else None
-        result.explain = f"{status}，得0分"
+        result.explain = (("unreported", status),)
         if ind.method in TARGETED_METHODS and target is not None:
             result.target_prorated = prorate(ind, p, target.target)
         return result
@@ -289,7 +272,7 @@ def score_indicator(ind: Indicator, target, actual, status: str, p: float, param
             result.score < ind.weight - ind.deduction_cap:
         # SPEC 3.8 扣分上限: a reported shortfall loses at most this many points.
         result.score = max(0.0, ind.weight - ind.deduction_cap)
-        out.explain += f"；扣分以{fmt(ind.deduction_cap)}分为限，得{fmt(result.score)}"
+        out.explain += (("deduction_cap", ind.deduction_cap, result.score),)
     result.bonus = max(0.0, out.bonus)
     result.light, result.delta, result.completion_rate = out.light, out.delta, out.completion
     result.schedule_gap, result.veto, result.explain = out.gap, out.veto, out.explain

@@ -41,6 +41,7 @@ from tzreport.render.xlsx.template import HEADER_ROW, SUBMISSION_SHEET, write_te
 from tzreport.rules.planning import days_remaining
 from tzreport.rules.schedule import prorate
 from tzreport.words import rule_forms
+from tzreport.words.explain import explain_text
 from tzreport.words.facts import grade_notes, monthly_pace
 from tzreport.words.numbers import history_text, number_text, score_text, veto_text
 
@@ -311,7 +312,7 @@ def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(
         if r.applies:
             score = ws.cell(row, col0 + 4)
             add_comment(score, f"{r.name}（{r.method}，分值{number_text(r.weight)}）\n"
-                               f"{r.explain or r.status}")
+                               f"{explain_text(r.explain) or r.status}")
     print_setup(ws, header_row, col0)
     for issue in issues:
         if own_file and issue.file == own_file and issue.sheet == ws.title and issue.cell:
@@ -752,7 +753,7 @@ def _indicator_section(ctx: Context, w: _Writer, ur) -> None:
         rows.append((r.code, r.name, ind.measure, r.target, actual, _rate(r, ind),
                      r.light or ("" if r.applies else r.status), r.weight if r.applies else "不计",
                      r.score if r.applies else None, r.bonus or None, r.rank,
-                     r.explain or r.status))
+                     explain_text(r.explain) or r.status))
         lights.append(r.light if r.applies else None)
     w.table(("指标编码", "指标名称", "计量单位", "确保目标", "本期完成", "完成率", "亮灯", "分值", "得分",
              "加分", "同类排名", "计算过程"), rows,
