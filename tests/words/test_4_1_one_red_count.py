@@ -96,3 +96,9 @@ def test_a_unit_that_sent_nothing_has_no_red_lights_and_is_said_once(builds):
     annotated = openpyxl.load_workbook(out / "批注" / "宁远县.xlsx", read_only=True)
     grade = next(r for r in annotated["考核结果"].iter_rows(values_only=True) if r and r[0] == "等次")
     assert [v for v in grade if v] == ["等次", unit["grade"], "未报送"]
+    # and no indicator of it is shown lit: its 通知 and 批注 say 未报送 where a light would be
+    table = Document(out / "通知" / "宁远县.docx").tables[0]
+    light = [c.text for c in table.rows[0].cells].index("亮灯")
+    assert {row.cells[light].text for row in table.rows[1:]} - {""} == {"—"}      # "": subtotal rows
+    results = [r for r in annotated["考核结果"].iter_rows(values_only=True) if r and str(r[0]).startswith("A")]
+    assert results and {r[6] for r in results} == {"未报送"}

@@ -14,6 +14,7 @@ import functools
 import itertools
 
 from tzreport.model import FORWARD, GROWTH, LIGHT_COLOURS, RED, TOTAL, VETO_NONE, YELLOW
+from tzreport.rules.indicator import counted_light
 from tzreport.rules.planning import months_left
 from tzreport.rules.schedule import is_year_end
 from tzreport.words import prose, rule_forms
@@ -88,8 +89,8 @@ def notice_context(result, cat, ur, grade_order: list) -> dict:
         target, actual = figure_cells(r)
         rows.append({"name": ind.name, "measure": ind.measure or "—", "target": target,
                      "actual": missing or actual, "progress": missing or progress_cell(r, ind),
-                     "light": r.light or "—",
-                     "fill": LIGHT_COLOURS[r.light][0] if r.light in LIGHT_COLOURS else "FFFFFF",
+                     "light": counted_light(r) or "—",      # SPEC 4.1: 未报送 lights nothing
+                     "fill": LIGHT_COLOURS.get(counted_light(r), ("FFFFFF",))[0],
                      "score": f"{score_text(r.score)}/{number_text(r.weight)}",
                      "rank": rank_cell(cat, ur, k)})
     ctx["indicator_summary"] = [f"你单位参加考核的指标{counted}{prose.ITEM}，完成情况见下表（完成率为累计完成占"

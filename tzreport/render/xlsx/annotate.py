@@ -38,6 +38,7 @@ from tzreport.render.common import (AMOUNT, ANNOTATION_FILL, HEADER_FILL, LINE_P
                                     SPLIT_SCALE, WIDE_RENDERING, column_pixels, line_room, put, row_height,
                                     tie_counts, value_format, wrapped_lines)
 from tzreport.render.xlsx.template import HEADER_ROW, SUBMISSION_SHEET, write_template
+from tzreport.rules.indicator import counted_light
 from tzreport.rules.planning import days_remaining
 from tzreport.rules.schedule import prorate
 from tzreport.words import rule_forms
@@ -256,7 +257,8 @@ def _values(ctx: Context, r, ind) -> list:
         return [None, None, None, r.status, None, None, None, None, None, None]
     total_light = ind.value_type == TOTAL and ind.method in (COMPLETION, EFFICACY, CONTROL)
     p_i = prorate(ind, ctx.schedule_fraction) if total_light else None
-    light = r.light if r.status == ST_OK else (f"{r.light}·{r.status}" if r.light else r.status)
+    shown = counted_light(r)       # SPEC 4.1: a unit that sent nothing has no red lights, it is 未报送
+    light = shown if r.status == ST_OK else (f"{shown}·{r.status}" if shown else r.status)
     per_day, per_dekad = r.per_day, r.per_dekad
     if r.remaining is not None and per_day is None and not days_remaining(ctx.params.as_of, ctx.schedule_fraction):
         per_day = per_dekad = YEAR_END
@@ -306,7 +308,7 @@ def annotate_sheet(ctx: Context, ws, header_row: int, row_of: dict, ur, issues=(
         for j, value in enumerate(_values(ctx, r, ind)):
             style = "cell"
             if j == 3 or value == YEAR_END:
-                style = r.light if j == 3 and r.applies and r.light else "centre"
+                style = counted_light(r) if j == 3 and counted_light(r) else "centre"
             put(row, col0 + j, value, style,
                 formats[j] if value is not None and not isinstance(value, str) else None)
         if r.applies:
@@ -751,10 +753,11 @@ def _indicator_section(ctx: Context, w: _Writer, ur) -> None:
         ind = ctx.indicators[(ur.category, r.code)]
         actual = r.actual if r.actual is not None else r.status
         rows.append((r.code, r.name, ind.measure, r.target, actual, _rate(r, ind),
-                     r.light or ("" if r.applies else r.status), r.weight if r.applies else "不计",
+                     counted_light(r) or ("" if r.applies and r.status == ST_OK else r.status),
+                     r.weight if r.applies else "不计",
                      r.score if r.applies else None, r.bonus or None, r.rank,
                      explain_text(r.explain) or r.status))
-        lights.append(r.light if r.applies else None)
+        lights.append(counted_light(r) or None)
     w.table(("指标编码", "指标名称", "计量单位", "确保目标", "本期完成", "完成率", "亮灯", "分值", "得分",
              "加分", "同类排名", "计算过程"), rows,
             (None, None, None, value_format, value_format, PERCENT, None, value_format, POINTS, POINTS, "0"),
