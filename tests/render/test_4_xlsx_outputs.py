@@ -160,7 +160,8 @@ def test_a_unit_that_sent_nothing_still_gets_its_workbook(tmp_path):
     book = openpyxl.load_workbook(tmp_path / "out" / "批注" / "青山镇.xlsx")
     ws = book["指标完成情况"]
     assert ws["A2"].value == "填报单位：青山镇"
-    assert ws["M5"].value == "红·未报送"
+    assert ws["M5"].value == "未报送"          # SPEC 4.1: no red light for a unit that sent nothing
+    assert ws["M5"].fill.fgColor.rgb[-6:] != "FFC7CE"
     assert _pairs(book["考核结果"])["综合得分"][0] == 0
     assert _unit(result, "青山镇").grade == "较差"
 
