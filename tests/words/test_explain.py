@@ -38,6 +38,17 @@ def test_the_arithmetic_in_words(kw, target, actual, text):
     assert explain_text(r.explain) == text
 
 
+@pytest.mark.parametrize("step, peers, text", [
+    (0.1, [70.0, 80.0, 90.0], "第2名（共3个），10 × (1 − 1×0.1) = 9"),
+    (0.0, [80.0], "第1名（共1个），10 × (1 − 0×0)"),          # as the scoring wrote it before
+    (None, [80.0], "仅1个单位报送，得满分"),
+])
+def test_ranking_in_words(step, peers, text):
+    r = score_indicator(_indicator(method="排名", prorate=False, rank_step=step), None, 80.0, "正常", 0.75,
+                        Params(), peers)
+    assert explain_text(r.explain) == text
+
+
 def test_a_value_not_given_says_its_status():
     r = score_indicator(_indicator(), Target(1000.0), None, "未填报", 0.75, Params())
     assert explain_text(r.explain) == "未填报，得0分"

@@ -53,8 +53,9 @@ FORMS = {
         f"加分 = 低于控制线{factor_text(margin, excess)}% × {fmt(excess)}{_capped(cap)} = {fmt(bonus)}"),
     "veto": lambda veto: "触发一票否决" if veto == VETO_LOWEST else "触发一票否优",
     # 排名, 比最优, 分档
-    "rank_step": lambda rank, n, w, step, score: (
-        f"第{rank}名（共{n}个），{fmt(w)} × (1 − {rank - 1}×{fmt(step, 4)}) = {fmt(score)}"),
+    "rank_step": lambda rank, n, w, step, score: (      # alone and 名次递减 0: no result written, as before
+        f"第{rank}名（共{n}个），{fmt(w)} × (1 − {rank - 1}×{fmt(step, 4)})"
+        + (f" = {fmt(score)}" if n > 1 or step else "")),
     "rank_last": lambda rank, n, last, w, score: (
         f"第{rank}名（共{n}个），末位系数{fmt(last)}，{fmt(w)} × (1 − {rank - 1}×{fmt(1 - last)}/{n - 1})"
         f" = {fmt(score)}"),
