@@ -51,7 +51,9 @@ def test_column_letters(col, letters):
 def test_mid_december_by_month_is_the_year_end_in_every_output(tmp_path):
     """按月 on 15 December p = 1: the 通知 is the year's result, the 考核结果通报 is written, and
     neither 批注 nor 汇总 speaks of a 倒排计划 with 16 days left."""
-    build([SAMPLES / "input.xlsx"], tmp_path, as_of=dt.date(2026, 12, 15))
+    result = build([SAMPLES / "input.xlsx"], tmp_path, as_of=dt.date(2026, 12, 15))
+    short = [r for u in result.units for r in u.indicators if r.remaining]
+    assert short and all(r.per_day is None and r.per_month is None for r in short)     # no pace then
     assert (tmp_path / "考核结果通报.docx").is_file()
     notice = Document(next((tmp_path / "通知").glob("*.docx")))
     assert any("年度目标责任考核结果的通知" in p.text.replace("\n", "") for p in notice.paragraphs)

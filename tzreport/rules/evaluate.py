@@ -230,7 +230,7 @@ def _score(scheme, submissions: list, issues: list, as_of: dt.date = None) -> Bu
                                     scheme.qualitative_levels)
                 if value is not None:
                     r.previous, r.note = value.previous, value.note
-                plan(r, ind, params.as_of)
+                plan(r, ind, params.as_of, p)
                 rows.append(r)
             ur = score_unit(unit, rows, full_scores[category], params, sub.claims if sub else [],
                             scheme.honor_levels, deductions.get(unit.code, []), sub is not None,

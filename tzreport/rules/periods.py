@@ -1,14 +1,14 @@
 """Periods (SPEC 3.11): the year's monthly or quarterly data side by side, folded into one result.
 
-Pure, like ``build.evaluate``, which it calls once per period date: every date with data up to the
-统计截止日期 is a period j scored as if it were the 统计截止日期 (same annual targets, its own p_j).
+Pure. ``rules.evaluate.evaluate`` scores every date with data up to the 统计截止日期 as a period j,
+as if it were the 统计截止日期 (same annual targets, its own p_j), with what is here.
 The current period is the latest. With a 考核期 sheet the periods reached are folded:
 
     Base = Σ_j 权重_j·Base_j / Σ_j 权重_j                       (SPEC 3.11, Anhui 2023: 15/25/25/35)
     名次加分 = Σ_j points(rank_j), none while a veto 是/否优 holds in period j   (into 3.8's 类别)
 
-B's other items, D and the vetoes are the current period's; totals, ranks and grades are computed
-again after folding. With one period the result is ``evaluate``'s, untouched.
+B's other items, D and the vetoes are the current period's; ranks and grades are settled once,
+on the folded totals (``rules.evaluate.settle_standing``).
 """
 from __future__ import annotations
 

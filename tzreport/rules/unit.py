@@ -97,7 +97,7 @@ def add_bonus(ur: UnitResult, name: str, points: float, caps: dict, params: Para
     3.8's caps and 综合得分 are settled again."""
     raw = {c["name"]: c["raw"] for c in ur.bonus_classes}
     raw[name] = raw.get(name, 0.0) + points
-    if BONUS_PLACE in raw:       # the fold's 名次加分 (3.11) is said after 3.10's 进位加分, which follows it
+    if BONUS_PLACE in raw:       # 名次加分 (3.11, added by the fold) is listed after 3.10's 进位加分
         raw[BONUS_PLACE] = raw.pop(BONUS_PLACE)
     settle_bonus(ur, raw, caps, params)
 

@@ -257,7 +257,7 @@ def _matrix(book: TableBook, result):
                 value, num_format = _matrix_value(r, ind)
                 values += [value, r.rank or None]
                 fmts += [num_format, "0"]
-                light = LIGHT_CODES.get(r.light, "") if r.applies else ""
+                light = LIGHT_CODES.get(counted_light(r), "")      # SPEC 4.1: 未报送 lights nothing
                 lights += [light, ""]       # the rank is not coloured: it reads apart from the value
                 if trend:
                     values.append(_light_change(r))
