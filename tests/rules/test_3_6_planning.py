@@ -24,7 +24,7 @@ def test_days_left():
 
 def test_pace_needed_for_a_total_short_of_its_annual_target():
     r = IndicatorResult("I01", "x", "目标任务", "完成率", 60, actual=600.0, target=1000.0)
-    plan(r, indicator(), dt.date(2026, 9, 30))
+    plan(r, indicator(), dt.date(2026, 9, 30), 0.75)
     assert r.remaining == 400
     assert r.per_day == pytest.approx(400 / 92)        # 4.35 万元 a day
     assert r.per_week == pytest.approx(400 / 92 * 7)   # 30.43
@@ -47,7 +47,7 @@ def test_months_left(day, months):
 
 def test_growth_short_of_target_has_points_to_make_up_but_no_daily_pace():
     r = IndicatorResult("I01", "x", "目标任务", "完成率", 8, actual=6.1, target=7.0)
-    plan(r, indicator(value_type="增速"), dt.date(2026, 9, 30))
+    plan(r, indicator(value_type="增速"), dt.date(2026, 9, 30), 0.75)
     assert r.remaining == pytest.approx(0.9) and r.per_day is None
 
 
@@ -55,13 +55,13 @@ def test_growth_short_of_target_has_points_to_make_up_but_no_daily_pace():
                                         (dict(method="控制"), 5.0)])
 def test_no_plan_when_nothing_is_short(kw, actual):
     r = IndicatorResult("I01", "x", "目标任务", kw.get("method", "完成率"), 60, actual=actual, target=1000.0)
-    plan(r, indicator(**kw), dt.date(2026, 9, 30))
+    plan(r, indicator(**kw), dt.date(2026, 9, 30), 0.75)
     assert r.remaining is None and r.per_day is None
 
 
 def test_year_end_leaves_no_days(tmp_path):
     r = IndicatorResult("I01", "x", "目标任务", "完成率", 60, actual=600.0, target=1000.0)
-    plan(r, indicator(), dt.date(2026, 12, 31))
+    plan(r, indicator(), dt.date(2026, 12, 31), 1.0)
     assert r.remaining == 400 and r.per_day is None
 
 

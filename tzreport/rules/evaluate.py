@@ -73,7 +73,8 @@ def evaluate(scheme, submissions: list, issues: list, as_of: dt.date = None) -> 
     result.not_reached = [r.name for r in rules if r.end > current]
     units = {d: {u.code: u for u in summaries[d].units} for d in dates[:-1]}
     if folded:
-        units[current] = own_standing(result, scheme)
+        if any(r.end == current for r in folded):    # its own rank is one of the ranks folded
+            units[current] = own_standing(result, scheme)
         fold(result, folded, units, scheme, period_label(current, rules, year))
     settle_standing(result, scheme)
     if folded:

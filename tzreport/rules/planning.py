@@ -36,7 +36,7 @@ def months_left(as_of: dt.date) -> float:
     return 12 - as_of.month + (in_month - as_of.day) / in_month
 
 
-def plan(result: IndicatorResult, ind: Indicator, as_of: dt.date, p: float = 0.0) -> None:
+def plan(result: IndicatorResult, ind: Indicator, as_of: dt.date, p: float) -> None:
     """For an indicator short of its annual target: what remains and the pace needed (倒排计划)."""
     if ind.method not in (COMPLETION, EFFICACY) or not isinstance(result.actual, float):
         return
